@@ -1,0 +1,130 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cryptoviz",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cryptoviz", targets: ["cryptoviz"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // The market domain: Tick, asset identity, validation, event identity.
+        .target(
+            name: "CryptoVizCore",
+            dependencies: []
+        ),
+        // General libraries: they know nothing of crypto.
+        .target(name: "Parquet"),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Lakehouse",
+            dependencies: [
+                "Parquet",
+                "ObjectStore",
+                "CryptoVizCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Collectors",
+            dependencies: [
+                "CryptoVizCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "MarketSimulator",
+            dependencies: [
+                "CryptoVizCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "CryptoVizCore",
+                "Kafka",
+                "Lakehouse",
+                "Collectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Pipeline",
+                "Lakehouse",
+                "CryptoVizCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Assets")]
+        ),
+        .executableTarget(
+            name: "cryptoviz",
+            dependencies: [
+                "CryptoVizCore",
+                "Collectors",
+                "MarketSimulator",
+                "Parquet",
+                "Kafka",
+                "ObjectStore",
+                "Lakehouse",
+                "Pipeline",
+                "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "CryptoVizCoreTests", dependencies: ["CryptoVizCore"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
+        .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "MarketSimulator", "TestSupport"]),
+        .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MarketSimulator", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"]),
+        // Shared by tests only: locating external components (venv tools, brokers) and running them.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+    ]
+)

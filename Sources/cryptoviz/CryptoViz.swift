@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `cryptoviz` command: one binary for every role (embedded, collector, processor, server).
+@main
+struct CryptoViz: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cryptoviz",
+        abstract: "Real-time cryptocurrency market-data lakehouse.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
