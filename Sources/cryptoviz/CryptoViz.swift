@@ -7,6 +7,8 @@ struct CryptoViz: AsyncParsableCommand {
         commandName: "cryptoviz",
         abstract: "Real-time cryptocurrency market-data lakehouse.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [
+            BenchCommand.self,
+        ]
     )
 }

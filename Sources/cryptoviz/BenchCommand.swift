@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `cryptoviz bench <area>`: reproducible benchmarks whose figures go in docs/BENCHMARKS.md.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and print its figures.",
+        subcommands: [
+        ]
+    )
+}
