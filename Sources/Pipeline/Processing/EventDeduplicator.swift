@@ -1,0 +1,41 @@
+import CryptoVizCore
+
+/// Remembers recent event identities so a repeated event (same source, asset and source time)
+/// is dropped however it came back: a second poll before the source updated, a producer
+/// retry, a replay.
+///
+/// Bounded by `capacity`: the oldest identities are forgotten first. Events older than what
+/// is remembered are caught by the lake's exactly-once commits instead (they are replays of
+/// committed offsets).
+public struct EventDeduplicator: Sendable {
+    public let capacity: Int
+    private var seen: Set<EventID> = []
+    private var order: [EventID] = []
+    private var head = 0
+
+    public init(capacity: Int = 1_000_000) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// True when `id` is new (and remembers it); false for a duplicate.
+    public mutating func insert(_ id: EventID) -> Bool {
+        guard seen.insert(id).inserted else { return false }
+        order.append(id)
+        if seen.count > capacity {
+            seen.remove(order[head])
+            head += 1
+            if head > 4096 && head * 2 > order.count {
+                order.removeFirst(head)
+                head = 0
+            }
+        }
+        return true
+    }
+
+    /// Forgets `id`, for records whose batch could not be committed and will be read again.
+    public mutating func remove(_ id: EventID) {
+        seen.remove(id)
+    }
+
+    public var count: Int { seen.count }
+}

@@ -1,0 +1,259 @@
+import CryptoVizCore
+import Logging
+import Metrics
+
+/// Consumes `crypto-raw-data` as a member of a consumer group and commits what it reads to
+/// the lake exactly once.
+///
+/// Each record is decoded, validated again, deduplicated by event identity and enriched with
+/// its bus coordinates and processing time. A batch is committed when it is large or old
+/// enough, together with one Delta `txn` per partition (version = last offset in the batch).
+/// On assignment the processor starts each partition after its txn version, so a crash at any
+/// point neither loses nor duplicates rows; on revocation it flushes first.
+public actor StreamProcessor {
+    public struct Configuration: Sendable {
+        public var group: String = "cryptoviz-processor"
+        public var topic: String = BusTopics.rawData
+        /// Commit once this many records are pending...
+        public var maxBatchRecords: Int = 20_000
+        /// ...or once the oldest pending record waited this long.
+        public var trigger: Duration = .seconds(5)
+        /// Records per poll.
+        public var pollRecords: Int = 5_000
+        /// Delay before retrying a failed lake commit; doubles up to `maxRetryDelay`.
+        public var retryDelay: Duration = .milliseconds(200)
+        public var maxRetryDelay: Duration = .seconds(10)
+        public var validator = TickValidator()
+        public init() {}
+    }
+
+    /// Counters for the dashboard's Performance tab.
+    public struct Stats: Sendable, Codable {
+        public var consumed = 0
+        public var committedRecords = 0
+        public var duplicates = 0
+        public var rejected: [String: Int] = [:]
+        public var deadLettered = 0
+        public var commits = 0
+        public var failedCommits = 0
+        public var lastVersion: Int64?
+        public var lastCommitMillis: Int64?
+        /// Source time → committed in the lake, milliseconds.
+        public var freshnessP50Millis: Int64?
+        public var freshnessP95Millis: Int64?
+        /// Next offset committed per partition ("topic[p]" → offset).
+        public var committedOffsets: [String: Int64] = [:]
+    }
+
+    private let bus: any Bus
+    private let lake: any LakeWriter
+    private let configuration: Configuration
+    private let deadLetters: DeadLetterQueue
+    private let logger: Logger
+    private let codec = TickMessageCodec()
+
+    private var consumer: (any BusConsumer)?
+    private var pending: [LakeRecord] = []
+    private var pendingOffsets: [BusPartition: Int64] = [:]
+    private var pendingSince: ContinuousClock.Instant?
+    private var dedupe = EventDeduplicator()
+    private var stats = Stats()
+    private var freshness = LatencyWindow()
+
+    private let consumedCounter: Counter
+    private let committedCounter: Counter
+    private let duplicateCounter: Counter
+    private let commitTimer: Metrics.Timer
+
+    public init(bus: any Bus, lake: any LakeWriter, configuration: Configuration = .init(),
+                deadLetters: DeadLetterQueue, logger: Logger) {
+        self.bus = bus
+        self.lake = lake
+        self.configuration = configuration
+        self.deadLetters = deadLetters
+        self.logger = logger
+        consumedCounter = Counter(label: "cryptoviz_processor_records_total", dimensions: [("outcome", "consumed")])
+        committedCounter = Counter(label: "cryptoviz_processor_records_total", dimensions: [("outcome", "committed")])
+        duplicateCounter = Counter(label: "cryptoviz_processor_records_total", dimensions: [("outcome", "duplicate")])
+        commitTimer = Metrics.Timer(label: "cryptoviz_processor_commit_duration_seconds")
+    }
+
+    /// The Delta `txn` application id for one input partition.
+    public nonisolated func appID(for partition: BusPartition) -> String {
+        "\(configuration.group)/\(partition.topic)/\(partition.partition)"
+    }
+
+    /// Remembers event identities already in the lake (recent ones), so that re-published
+    /// events are dropped after a restart too.
+    public func seedDeduplication(with ids: some Sequence<EventID>) {
+        for id in ids { _ = dedupe.insert(id) }
+    }
+
+    /// Consumes until the task is cancelled, then drains what the bus holds, commits, and
+    /// leaves the group.
+    public func run() async throws {
+        let listener = RebalanceListener(
+            assigned: { [weak self] partitions in
+                guard let self else { return [:] }
+                return try await self.startOffsets(for: partitions)
+            },
+            revoked: { [weak self] partitions in
+                try await self?.flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
+            })
+        let consumer = try await bus.consumer(group: configuration.group, topics: [configuration.topic], listener: listener)
+        self.consumer = consumer
+        logger.info("stream processor started", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
+        do {
+            while !Task.isCancelled {
+                try await step(consumer: consumer, maxWait: .milliseconds(200))
+            }
+        } catch is CancellationError {
+        }
+        // Shutdown: read what is left (collectors stopped first), then commit it.
+        while true {
+            let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero)
+            if records.isEmpty { break }
+            handle(records)
+            if pending.count >= configuration.maxBatchRecords { try await flushUntilDone(reason: "shutdown") }
+        }
+        try await flushUntilDone(reason: "shutdown")
+        await consumer.close()
+        self.consumer = nil
+        logger.info("stream processor stopped", metadata: ["committed_records": "\(stats.committedRecords)"])
+    }
+
+    /// One poll, and a commit if the batch is due. Public for deterministic tests and benchmarks.
+    public func step(consumer: any BusConsumer, maxWait: Duration) async throws {
+        let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: maxWait)
+        handle(records)
+        if isDue { try await flushRetrying() }
+    }
+
+    public func currentStats() -> Stats {
+        var s = stats
+        s.freshnessP50Millis = freshness.quantile(0.5)
+        s.freshnessP95Millis = freshness.quantile(0.95)
+        return s
+    }
+
+    private var isDue: Bool {
+        guard let since = pendingSince else { return false }
+        return pending.count >= configuration.maxBatchRecords || ContinuousClock.now - since >= configuration.trigger
+    }
+
+    private func startOffsets(for partitions: [BusPartition]) async throws -> [BusPartition: Int64] {
+        var result: [BusPartition: Int64] = [:]
+        for partition in partitions {
+            if let version = try await lake.transactionVersion(appId: appID(for: partition)) {
+                result[partition] = version + 1
+            }
+        }
+        logger.info("partitions assigned", metadata: [
+            "partitions": "\(partitions.map(\.description).joined(separator: ","))",
+            "resume": "\(result.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ","))",
+        ])
+        return result
+    }
+
+    private func handle(_ records: [BusRecord]) {
+        guard !records.isEmpty else { return }
+        let now = currentUnixMillis()
+        stats.consumed += records.count
+        consumedCounter.increment(by: records.count)
+        for record in records {
+            // The offset advances for every record, usable or not, so the txn covers it.
+            pendingOffsets[record.partition] = record.offset
+            if pendingSince == nil { pendingSince = .now }
+            let message: TickMessage
+            do {
+                message = try codec.decode(record.value)
+            } catch {
+                stats.deadLettered += 1
+                deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
+                continue
+            }
+            if let rejection = configuration.validator.rejection(for: message.tick, nowMillis: now) {
+                stats.rejected[rejection.kind, default: 0] += 1
+                deadLetters.add(record, reason: "invalid_tick", detail: rejection.description)
+                continue
+            }
+            guard dedupe.insert(message.tick.eventID) else {
+                stats.duplicates += 1
+                duplicateCounter.increment()
+                continue
+            }
+            pending.append(LakeRecord(
+                tick: message.tick, ingestedTimeMillis: message.producedAtMillis, processedTimeMillis: now,
+                busTopic: record.partition.topic, busPartition: record.partition.partition, busOffset: record.offset))
+        }
+    }
+
+    /// Commits pending records, retrying with backoff while the lake is unreachable; gives up
+    /// only when the task is cancelled (the records stay uncommitted and are read again).
+    private func flushRetrying() async throws {
+        var delay = configuration.retryDelay
+        while true {
+            do {
+                try await flush(reason: "batch")
+                return
+            } catch let error where !(error is CancellationError) {
+                stats.failedCommits += 1
+                logger.warning("lake commit failed; will retry", metadata: [
+                    "error": "\(error)", "pending": "\(pending.count)", "retry_in": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, configuration.maxRetryDelay)
+            }
+        }
+    }
+
+    /// Like `flushRetrying` but ignores cancellation: used at shutdown, bounded by attempts.
+    private func flushUntilDone(reason: String) async throws {
+        var delay = configuration.retryDelay
+        for attempt in 1...20 {
+            do {
+                try await flush(reason: reason)
+                return
+            } catch {
+                stats.failedCommits += 1
+                if attempt == 20 { throw error }
+                logger.warning("lake commit failed at shutdown; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, configuration.maxRetryDelay)
+            }
+        }
+    }
+
+    private func flush(reason: String) async throws {
+        guard !pendingOffsets.isEmpty else { return }
+        let records = pending
+        let offsets = pendingOffsets
+        var transactions: [String: Int64] = [:]
+        for (partition, offset) in offsets { transactions[appID(for: partition)] = offset }
+        let started = ContinuousClock.now
+        let version = try await lake.append(records, transactions: transactions)
+        commitTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        // Only now is the batch safe: forget it and tell the bus (for lag monitoring).
+        pending.removeAll(keepingCapacity: true)
+        pendingOffsets.removeAll()
+        pendingSince = nil
+        let committedAt = currentUnixMillis()
+        for record in records { freshness.add(committedAt - record.tick.sourceTimeMillis) }
+        stats.commits += 1
+        stats.committedRecords += records.count
+        stats.lastVersion = version
+        stats.lastCommitMillis = committedAt
+        committedCounter.increment(by: records.count)
+        let next = offsets.mapValues { $0 + 1 }
+        for (partition, offset) in next { stats.committedOffsets[partition.description] = offset }
+        if let consumer {
+            do {
+                try await consumer.commit(next)
+            } catch {
+                // The lake's txn is authoritative for resuming; the bus offset only feeds lag.
+                logger.warning("bus offset commit failed", metadata: ["error": "\(error)"])
+            }
+        }
+        logger.debug("committed batch", metadata: [
+            "reason": "\(reason)", "records": "\(records.count)", "version": "\(version)"])
+    }
+}

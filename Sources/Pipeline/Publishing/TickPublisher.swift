@@ -1,0 +1,198 @@
+import CryptoVizCore
+import Foundation
+import Logging
+import Metrics
+
+/// Publishes every accepted tick to both topics, surviving broker outages without loss.
+///
+/// Ticks are queued in memory and sent in batches by `run()`. While the bus refuses them the
+/// queue grows up to `maxBufferedTicks`; beyond that the oldest are spilled to a local file,
+/// and once anything is spilled new ticks follow them there, so that replay (file first, then
+/// memory) keeps the original order when the broker returns.
+public actor TickPublisher {
+    public struct Configuration: Sendable {
+        public var maxBufferedTicks: Int = 100_000
+        /// Where overflow goes; nil keeps everything in memory (and blocks nothing).
+        public var spillFile: URL?
+        /// Ticks per publish call.
+        public var batchSize: Int = 2_000
+        public var retryDelay: Duration = .milliseconds(200)
+        public var maxRetryDelay: Duration = .seconds(10)
+        public var topics: [String] = [BusTopics.rawData, BusTopics.streaming]
+        public init() {}
+    }
+
+    /// Figures for the dashboard and tests.
+    public struct Stats: Sendable, Codable {
+        public var accepted = 0
+        public var published = 0
+        public var buffered = 0
+        public var spilled = 0
+        public var failures = 0
+        public var busAvailable = true
+    }
+
+    private let bus: any Bus
+    private let configuration: Configuration
+    private let logger: Logger
+    private let codec = TickMessageCodec()
+    private let spill: SpillFile?
+    private var queue: [TickMessage] = []
+    private var spillHasData: Bool
+    private var sending = false
+    private var stats = Stats()
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private let publishedCounter = Counter(label: "cryptoviz_bus_published_ticks_total")
+    private let spilledCounter = Counter(label: "cryptoviz_bus_spilled_ticks_total")
+
+    public init(bus: any Bus, configuration: Configuration = .init(), logger: Logger) throws {
+        self.bus = bus
+        self.configuration = configuration
+        self.logger = logger
+        self.spill = try configuration.spillFile.map { try SpillFile(url: $0) }
+        self.spillHasData = !(spill?.isEmpty ?? true)
+    }
+
+    /// Queues `ticks` for publication; returns at once.
+    public func enqueue(_ ticks: [Tick]) {
+        let now = currentUnixMillis()
+        stats.accepted += ticks.count
+        queue += ticks.map { TickMessage(tick: $0, producedAtMillis: now) }
+        if !sending { spillOverflow() }
+        stats.buffered = queue.count
+    }
+
+    /// Moves the whole memory queue to the end of the spill file once it is over its bound.
+    /// Never while a send is in flight: the file and the queue then stay in order (file older).
+    private func spillOverflow() {
+        guard queue.count > configuration.maxBufferedTicks, let spill else { return }
+        if spillMessages(queue, to: spill) { queue.removeAll() }
+    }
+
+    /// Sends queued ticks until cancelled; then makes a last attempt to send what is left.
+    public func run() async {
+        var delay = configuration.retryDelay
+        while !Task.isCancelled {
+            let sent = await sendOnce()
+            if sent == nil {
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, configuration.maxRetryDelay)
+            } else {
+                delay = configuration.retryDelay
+                if sent == 0 { try? await Task.sleep(for: .milliseconds(20)) }
+            }
+        }
+        // Shutdown: a few quick attempts; what cannot be sent goes to the spill file.
+        for _ in 0..<5 where !queue.isEmpty || spillHasData {
+            if await sendOnce() == nil { try? await Task.sleep(for: .milliseconds(100)) }
+        }
+        if !queue.isEmpty, let spill {
+            if spillMessages(queue, to: spill) { queue.removeAll() }
+        }
+        if !queue.isEmpty {
+            logger.error("ticks not published at shutdown (no spill file configured)", metadata: ["count": "\(queue.count)"])
+        }
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+
+    /// Waits until everything queued so far has been published (or `run` ended).
+    public func drained() async {
+        if queue.isEmpty && !spillHasData { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    public func currentStats() -> Stats { stats }
+
+    /// Publishes one batch: the spill file first, then memory. Returns the ticks sent, or nil
+    /// when the bus refused (the batch stays queued, in order).
+    private func sendOnce() async -> Int? {
+        sending = true
+        defer {
+            sending = false
+            spillOverflow()
+            stats.buffered = queue.count
+        }
+        if spillHasData, let spill {
+            do {
+                var messages: [OutgoingMessage] = []
+                for line in try spill.readAll() {
+                    // Lines this process wrote are valid messages; anything else is reported.
+                    guard let message = try? codec.decode(line) else {
+                        logger.error("unreadable line in spill file skipped", metadata: ["path": "\(spill.url.path)"])
+                        continue
+                    }
+                    messages += try outgoing(message)
+                }
+                try await bus.publish(messages)
+                try spill.remove()
+                spillHasData = false
+                let ticks = messages.count / configuration.topics.count
+                stats.published += ticks
+                publishedCounter.increment(by: ticks)
+                markAvailable()
+                logger.info("replayed spilled ticks", metadata: ["count": "\(ticks)"])
+                return ticks
+            } catch {
+                markUnavailable(error)
+                return nil
+            }
+        }
+        guard !queue.isEmpty else {
+            for waiter in waiters { waiter.resume() }
+            waiters.removeAll()
+            return 0
+        }
+        let batch = Array(queue.prefix(configuration.batchSize))
+        queue.removeFirst(batch.count)
+        do {
+            var messages: [OutgoingMessage] = []
+            for message in batch { messages += try outgoing(message) }
+            try await bus.publish(messages)
+        } catch {
+            queue.insert(contentsOf: batch, at: 0)
+            markUnavailable(error)
+            return nil
+        }
+        stats.published += batch.count
+        publishedCounter.increment(by: batch.count)
+        markAvailable()
+        return batch.count
+    }
+
+    private func outgoing(_ message: TickMessage) throws -> [OutgoingMessage] {
+        try configuration.topics.map {
+            try codec.encode(message.tick, topic: $0, producedAtMillis: message.producedAtMillis)
+        }
+    }
+
+    /// Appends to the spill file; false (and nothing written) when the file cannot be written.
+    private func spillMessages(_ messages: [TickMessage], to spill: SpillFile) -> Bool {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            try spill.append(try messages.map { Array(try encoder.encode($0)) })
+            spillHasData = true
+            stats.spilled += messages.count
+            spilledCounter.increment(by: messages.count)
+            return true
+        } catch {
+            // They stay in memory (the caller keeps the queue): memory is the last resort.
+            logger.error("cannot write spill file; keeping ticks in memory", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func markUnavailable(_ error: any Error) {
+        stats.failures += 1
+        if stats.busAvailable {
+            logger.warning("bus unavailable; buffering ticks", metadata: ["error": "\(error)"])
+        }
+        stats.busAvailable = false
+    }
+
+    private func markAvailable() {
+        if !stats.busAvailable { logger.info("bus available again") }
+        stats.busAvailable = true
+    }
+}
