@@ -32,6 +32,8 @@ public actor StreamProcessor {
         public var consumed = 0
         public var committedRecords = 0
         public var duplicates = 0
+        /// Records skipped because the lake already held their offset (a replay after a crash).
+        public var alreadyCommitted = 0
         public var rejected: [String: Int] = [:]
         public var deadLettered = 0
         public var commits = 0
@@ -57,6 +59,9 @@ public actor StreamProcessor {
     private var pendingOffsets: [BusPartition: Int64] = [:]
     private var pendingSince: ContinuousClock.Instant?
     private var dedupe = EventDeduplicator()
+    /// Per partition, the last offset the lake already holds (its txn version): records at or
+    /// below it are replays, whatever offset the bus resumed from.
+    private var committedInLake: [BusPartition: Int64] = [:]
     private var stats = Stats()
     private var freshness = LatencyWindow()
 
@@ -146,6 +151,7 @@ public actor StreamProcessor {
         for partition in partitions {
             if let version = try await lake.transactionVersion(appId: appID(for: partition)) {
                 result[partition] = version + 1
+                committedInLake[partition] = version
             }
         }
         logger.info("partitions assigned", metadata: [
@@ -161,6 +167,10 @@ public actor StreamProcessor {
         stats.consumed += records.count
         consumedCounter.increment(by: records.count)
         for record in records {
+            if let done = committedInLake[record.partition], record.offset <= done {
+                stats.alreadyCommitted += 1
+                continue
+            }
             // The offset advances for every record, usable or not, so the txn covers it.
             pendingOffsets[record.partition] = record.offset
             if pendingSince == nil { pendingSince = .now }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The settings every role of `cryptoviz` shares, resolved from (highest first) command-line
+/// flags, environment variables, an optional JSON config file, and the documented defaults.
+///
+/// Keeping resolution here, not in the CLI, lets tests check precedence and masking.
+public struct RuntimeSettings: Sendable, Equatable {
+    /// `memory` (in-process) or `kafka://host:port[,host:port]`.
+    public var bus: String = "memory"
+    /// `file:///path` or `s3://bucket/prefix`; nil means `<data>/lake`.
+    public var lake: String?
+    /// Local state: the lake by default, spill files, dead letters.
+    public var dataDirectory: String = "./cryptoviz-data"
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8501
+    /// Bearer token for management and SQL on non-loopback binds.
+    public var token: String?
+    /// Poll interval of the collectors, seconds.
+    public var intervalSeconds: Double = 30
+    /// Top-N assets by market cap to watch.
+    public var assets: Int = 100
+    /// Consumer group of the stream processors.
+    public var group: String = "cryptoviz-processor"
+    /// Providers to run; empty means every one that is configured.
+    public var providers: [String] = []
+
+    public init() {}
+
+    /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
+    /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`).
+    public mutating func apply(configFile url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PipelineError("cannot read config file \(url.path): \(error.localizedDescription)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw PipelineError("config file \(url.path) is not a JSON object")
+        }
+        for (key, value) in object {
+            switch (key, value) {
+            case ("bus", let v as String): bus = v
+            case ("lake", let v as String): lake = v
+            case ("data", let v as String): dataDirectory = v
+            case ("host", let v as String): host = v
+            case ("port", let v as Int): port = v
+            case ("token", let v as String): token = v
+            case ("interval", let v as Double): intervalSeconds = v
+            case ("interval", let v as Int): intervalSeconds = Double(v)
+            case ("assets", let v as Int): assets = v
+            case ("group", let v as String): group = v
+            case ("providers", let v as [String]): providers = v
+            default:
+                throw PipelineError("config file \(url.path): unknown key or wrong type for '\(key)'")
+            }
+        }
+    }
+
+    /// Applies `CRYPTOVIZ_*` variables from `environment`.
+    public mutating func apply(environment: [String: String]) throws {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let v = value("CRYPTOVIZ_BUS") { bus = v }
+        if let v = value("CRYPTOVIZ_LAKE") { lake = v }
+        if let v = value("CRYPTOVIZ_DATA") { dataDirectory = v }
+        if let v = value("CRYPTOVIZ_HOST") { host = v }
+        if let v = value("CRYPTOVIZ_PORT") {
+            guard let p = Int(v) else { throw PipelineError("CRYPTOVIZ_PORT must be a number, got '\(v)'") }
+            port = p
+        }
+        if let v = value("CRYPTOVIZ_TOKEN") { token = v }
+        if let v = value("CRYPTOVIZ_INTERVAL") {
+            guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_INTERVAL must be seconds, got '\(v)'") }
+            intervalSeconds = s
+        }
+        if let v = value("CRYPTOVIZ_ASSETS") {
+            guard let n = Int(v) else { throw PipelineError("CRYPTOVIZ_ASSETS must be a number, got '\(v)'") }
+            assets = n
+        }
+        if let v = value("CRYPTOVIZ_GROUP") { group = v }
+        if let v = value("CRYPTOVIZ_PROVIDERS") { providers = v.split(separator: ",").map(String.init) }
+    }
+
+    /// Checks ranges and formats; the message names the setting.
+    public func validate() throws {
+        guard (1...65535).contains(port) else { throw PipelineError("port must be 1-65535, got \(port)") }
+        guard intervalSeconds >= 1 else { throw PipelineError("interval must be at least 1 second, got \(intervalSeconds)") }
+        guard assets >= 1 && assets <= 5_000 else { throw PipelineError("assets must be 1-5000, got \(assets)") }
+        guard bus == "memory" || bus.hasPrefix("kafka://") else {
+            throw PipelineError("bus must be 'memory' or kafka://host:port, got '\(bus)'")
+        }
+        if bus.hasPrefix("kafka://") { _ = try kafkaBootstrapServers() }
+        if let lake, !(lake.hasPrefix("file://") || lake.hasPrefix("s3://") || lake.hasPrefix("/")) {
+            throw PipelineError("lake must be file:///path or s3://bucket/prefix, got '\(lake)'")
+        }
+    }
+
+    /// `host:port` entries of a `kafka://` bus.
+    public func kafkaBootstrapServers() throws -> [String] {
+        let servers = bus.dropFirst("kafka://".count).split(separator: ",").map(String.init)
+        guard !servers.isEmpty, servers.allSatisfy({ $0.split(separator: ":").count == 2 && Int($0.split(separator: ":")[1]) != nil }) else {
+            throw PipelineError("kafka bus needs host:port[,host:port], got '\(bus)'")
+        }
+        return servers
+    }
+
+    /// The lake URL in effect.
+    public var effectiveLake: String {
+        lake ?? "file://" + URL(fileURLWithPath: dataDirectory).appendingPathComponent("lake").standardizedFileURL.path
+    }
+
+    /// One `key = value` line per setting, secrets masked, for the start-up log.
+    public func describe() -> String {
+        [
+            "bus = \(bus)", "lake = \(effectiveLake)", "data = \(dataDirectory)", "listen = \(host):\(port)",
+            "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds)s", "assets = \(assets)",
+            "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
+        ].joined(separator: "\n")
+    }
+}
