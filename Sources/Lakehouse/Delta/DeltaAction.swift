@@ -38,6 +38,11 @@ public enum DeltaAction: Sendable, Hashable {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             do {
                 let parsed = try decoder.decode(Line.self, from: Data(line))
+                let present = [parsed.protocol != nil, parsed.metaData != nil, parsed.add != nil, parsed.remove != nil,
+                               parsed.txn != nil, parsed.commitInfo != nil].filter { $0 }.count
+                if present > 1 {
+                    throw LakehouseError(.corruptLog, "commit \(version) line \(lineNumber) holds \(present) actions, not one")
+                }
                 if let p = parsed.protocol { actions.append(.protocol(p)) }
                 else if let m = parsed.metaData { actions.append(.metadata(m)) }
                 else if let a = parsed.add { actions.append(.add(a)) }

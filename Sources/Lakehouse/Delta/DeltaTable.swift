@@ -67,6 +67,18 @@ public actor DeltaTable {
 
     /// The latest snapshot, reading only the commits newer than the cached one.
     public func latestSnapshot() async throws -> DeltaSnapshot {
+        if let cached {
+            // Probe the next versions instead of listing the whole log: a long-lived writer
+            // then costs one request per new commit, however long the log has grown.
+            var newer: [(version: Int64, timestampMillis: Int64)] = []
+            while let meta = try await store.head(commitKey(cached.version + Int64(newer.count) + 1)) {
+                newer.append((cached.version + Int64(newer.count) + 1, meta.lastModifiedMillis))
+            }
+            if newer.isEmpty { return cached }
+            let snapshot = try await replay(newer, upTo: newer[newer.count - 1].version, from: cached)
+            self.cached = snapshot
+            return snapshot
+        }
         let listed = try await listCommits()
         guard let last = listed.last else {
             throw LakehouseError(.tableNotFound, "no Delta log at '\(logPrefix)'")
@@ -174,6 +186,7 @@ public actor DeltaTable {
     /// for one of this commit's applications, or changed protocol/metadata is a conflict
     /// (`.concurrentModification`, nothing written); anything else (blind appends) is not,
     /// and the commit retries at the next version.
+    @discardableResult
     public func commit(_ request: CommitRequest) async throws -> Int64 {
         let myRemoves = Set(request.actions.compactMap { if case .remove(let r) = $0 { r.relativeKey } else { nil } })
         let myApps = Set(request.actions.compactMap { if case .txn(let t) = $0 { t.appId } else { nil } })
@@ -192,24 +205,33 @@ public actor DeltaTable {
                 logger.debug("committed", metadata: ["version": "\(version)", "operation": "\(request.operation)", "attempt": "\(attempt)"])
                 return version
             }
-            let winner = try await readCommit(version)
-            for action in winner {
-                switch action {
-                case .remove(let r) where myRemoves.contains(r.relativeKey):
-                    throw LakehouseError(.concurrentModification,
-                        "version \(version) removed '\(r.path)', which this \(request.operation) also removes")
-                case .txn(let t) where myApps.contains(t.appId):
-                    throw LakehouseError(.concurrentModification,
-                        "version \(version) committed txn \(t.appId)=\(t.version) concurrently; re-read the transaction version")
-                case .protocol, .metadata:
-                    throw LakehouseError(.concurrentModification, "version \(version) changed the table protocol or metadata")
-                default:
-                    break
-                }
-            }
-            version += 1
+            // Check every commit that landed since the read version, not just the one that
+            // beat us, then retry right after the newest: attempts count lost races only.
+            repeat {
+                try Self.checkConflicts(try await readCommit(version), version: version, request: request,
+                                        removes: myRemoves, apps: myApps)
+                version += 1
+            } while try await store.head(commitKey(version)) != nil
         }
         throw LakehouseError(.commitRetriesExhausted, "\(request.operation) lost \(maxCommitAttempts) commit races")
+    }
+
+    private static func checkConflicts(_ winner: [DeltaAction], version: Int64, request: CommitRequest,
+                                       removes: Set<String>, apps: Set<String>) throws {
+        for action in winner {
+            switch action {
+            case .remove(let r) where removes.contains(r.relativeKey):
+                throw LakehouseError(.concurrentModification,
+                    "version \(version) removed '\(r.path)', which this \(request.operation) also removes")
+            case .txn(let t) where apps.contains(t.appId):
+                throw LakehouseError(.concurrentModification,
+                    "version \(version) committed txn \(t.appId)=\(t.version) concurrently; re-read the transaction version")
+            case .protocol, .metadata:
+                throw LakehouseError(.concurrentModification, "version \(version) changed the table protocol or metadata")
+            default:
+                break
+            }
+        }
     }
 
     static func commitInfo(operation: String, parameters: [String: JSONValue], readVersion: Int64?,
