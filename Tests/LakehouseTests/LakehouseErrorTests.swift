@@ -2,7 +2,8 @@ import Testing
 @testable import Lakehouse
 
 @Suite struct LakehouseErrorTests {
-    @Test func descriptionNamesTheProblem() {
-        #expect("\(LakehouseError("no table"))" == "lakehouse: no table")
+    @Test func descriptionNamesCodeAndProblem() {
+        #expect("\(LakehouseError(.tableNotFound, "no table at x/"))" == "lakehouse tableNotFound: no table at x/")
+        #expect("\(LakehouseError("no table"))" == "lakehouse other: no table")
     }
 }

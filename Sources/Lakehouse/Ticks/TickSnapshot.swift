@@ -1,0 +1,218 @@
+import CryptoVizCore
+import ObjectStore
+
+/// A tick table at one version, and the scans the dashboard and API need over it.
+///
+/// Scans prune files by partition values (source, date) and by statistics (asset and
+/// source-time min/max) before reading any data, read only the needed columns, then filter
+/// rows. A snapshot never changes: concurrent commits do not affect a scan in progress.
+public struct TickSnapshot: Sendable {
+    public let delta: DeltaSnapshot
+    let table: DeltaTable
+    /// How many data files a scan reads at once.
+    public var readConcurrency = 8
+
+    init(delta: DeltaSnapshot, table: DeltaTable) {
+        self.delta = delta
+        self.table = table
+    }
+
+    public var version: Int64 { delta.version }
+
+    /// The layout, when the table's partition columns match one.
+    public var layout: TableLayout? { TableLayout(partitionColumns: delta.partitionColumns) }
+
+    /// The last version committed by the stream `appId`, or nil.
+    public func transactionVersion(appId: String) -> Int64? { delta.transactionVersion(appId) }
+
+    // MARK: - File selection
+
+    /// The active files that may hold rows matching the filters (`toMillis` exclusive).
+    public func candidateFiles(asset: AssetID? = nil, source: ProviderID? = nil,
+                               fromMillis: Int64? = nil, toMillis: Int64? = nil) -> [AddFile] {
+        let firstDay = fromMillis.map { CivilDate(unixMillis: $0) }
+        let lastDay = toMillis.map { CivilDate(unixMillis: $0 - 1) }
+        return delta.files.filter { file in
+            let pv = file.partitionValues
+            if let source, let s = pv["source"] ?? nil, s != source.rawValue { return false }
+            if let asset, let c = pv["crypto"] ?? nil, c != asset.rawValue { return false }
+            if let day = partitionDate(pv) {
+                if let firstDay, day < firstDay { return false }
+                if let lastDay, lastDay < day { return false }
+            }
+            guard let stats = file.parsedStatistics() else { return true }
+            if let asset, let range = stats.stringRange(TickColumn.asset.rawValue), !range.contains(asset.rawValue) {
+                return false
+            }
+            if let source, pv["source"] == nil, let range = stats.stringRange(TickColumn.source.rawValue),
+               !range.contains(source.rawValue) {
+                return false
+            }
+            if let range = stats.timestampRange(TickColumn.sourceTime.rawValue) {
+                if let fromMillis, range.upperBound < fromMillis { return false }
+                if let toMillis, range.lowerBound >= toMillis { return false }
+            }
+            return true
+        }
+    }
+
+    /// Reads files concurrently (bounded), handing each decoded batch to `body` in file order.
+    func read(_ files: [AddFile], columns: [TickColumn], _ body: (TickBatch) throws -> Void) async throws {
+        let store = table.store
+        let keys = files.map { table.dataKey($0.relativeKey) }
+        let columnsInFile = TickColumn.dataColumns(partitionColumns: delta.partitionColumns)
+        let wanted = columns.filter { columnsInFile.contains($0) }
+        try await withThrowingTaskGroup(of: (Int, TickBatch).self) { group in
+            var next = 0
+            var ready: [Int: TickBatch] = [:]
+            var emitted = 0
+            func launch(_ i: Int) {
+                let file = files[i]
+                let key = keys[i]
+                group.addTask {
+                    let bytes: [UInt8]
+                    do {
+                        bytes = try await store.get(key)
+                    } catch let error as ObjectStoreError where error.code == .notFound {
+                        throw LakehouseError(.corruptDataFile, "data file '\(file.path)' of version \(delta.version) is missing (vacuumed?)")
+                    }
+                    return (i, try TickFileCodec.decode(bytes, columns: wanted, partition: file.partitionValues, path: file.path))
+                }
+            }
+            while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
+            while let (i, batch) = try await group.next() {
+                ready[i] = batch
+                while let b = ready.removeValue(forKey: emitted) {
+                    try body(b)
+                    emitted += 1
+                }
+                if next < files.count { launch(next); next += 1 }
+            }
+        }
+    }
+
+    // MARK: - Scans
+
+    /// Ticks matching the filters (`fromMillis` inclusive, `toMillis` exclusive), ordered by
+    /// source time then source and asset; at most `limit` (the earliest ones).
+    public func ticks(asset: AssetID? = nil, source: ProviderID? = nil, fromMillis: Int64? = nil,
+                      toMillis: Int64? = nil, limit: Int? = nil) async throws -> [LakeRecord] {
+        let files = candidateFiles(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis)
+        var out: [LakeRecord] = []
+        try await read(files, columns: TickColumn.allCases) { batch in
+            let assets = batch.strings(.asset)
+            let sources = batch.strings(.source)
+            let times = batch.int64s(.sourceTime)
+            for i in 0..<batch.count {
+                if let asset, assets?[i] != asset.rawValue { continue }
+                if let source, batch.sourceValue(at: i, sources) != source.rawValue { continue }
+                if let t = times?[i] {
+                    if let fromMillis, t < fromMillis { continue }
+                    if let toMillis, t >= toMillis { continue }
+                }
+                out.append(batch.record(at: i))
+            }
+        }
+        out.sort {
+            ($0.tick.sourceTimeMillis, $0.tick.source.rawValue, $0.tick.asset.rawValue)
+                < ($1.tick.sourceTimeMillis, $1.tick.source.rawValue, $1.tick.asset.rawValue)
+        }
+        if let limit, out.count > limit { out.removeLast(out.count - max(0, limit)) }
+        return out
+    }
+
+    /// Time-bucketed OHLC, mean and count per asset and source, ordered by asset, source, time.
+    public func candles(asset: AssetID? = nil, source: ProviderID? = nil, interval: CandleInterval,
+                        fromMillis: Int64? = nil, toMillis: Int64? = nil) async throws -> [Candle] {
+        struct Key: Hashable { var asset: String; var source: String }
+        var series: [Key: [(Int64, Double)]] = [:]
+        let files = candidateFiles(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: [.asset, .source, .sourceTime, .price]) { batch in
+            guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime),
+                  let prices = batch.doubles(.price) else { return }
+            let sources = batch.strings(.source)
+            let priceColumn = batch.columns[TickColumn.price.rawValue]
+            for i in 0..<batch.count {
+                if let asset, assets[i] != asset.rawValue { continue }
+                let s = batch.sourceValue(at: i, sources)
+                if let source, s != source.rawValue { continue }
+                let t = times[i]
+                if let fromMillis, t < fromMillis { continue }
+                if let toMillis, t >= toMillis { continue }
+                if priceColumn?.isNull(i) == true { continue }
+                series[Key(asset: assets[i], source: s), default: []].append((t, prices[i]))
+            }
+        }
+        var candles: [Candle] = []
+        for key in series.keys.sorted(by: { ($0.asset, $0.source) < ($1.asset, $1.source) }) {
+            var points = series[key] ?? []
+            points.sort { $0.0 < $1.0 }
+            var current: Candle?
+            var sum = 0.0
+            for (t, p) in points {
+                let start = interval.bucketStart(t)
+                if var c = current, c.startMillis == start {
+                    c.high = max(c.high, p); c.low = min(c.low, p); c.close = p; c.count += 1
+                    sum += p
+                    current = c
+                } else {
+                    if var c = current { c.mean = sum / Double(c.count); candles.append(c) }
+                    current = Candle(asset: AssetID(key.asset), source: ProviderID(key.source), startMillis: start,
+                                     open: p, high: p, low: p, close: p, mean: p, count: 1)
+                    sum = p
+                }
+            }
+            if var c = current { c.mean = sum / Double(c.count); candles.append(c) }
+        }
+        return candles
+    }
+
+    /// The latest tick (by source time) per asset and source; with `sinceMillis`, only files
+    /// and rows at or after it are considered (the dashboard passes a recent window so that
+    /// the scan stays cheap on a long history).
+    public func latest(sinceMillis: Int64? = nil) async throws -> [LakeRecord] {
+        struct Key: Hashable { var asset: String; var source: String }
+        var best: [Key: LakeRecord] = [:]
+        let files = candidateFiles(fromMillis: sinceMillis)
+        try await read(files, columns: TickColumn.allCases) { batch in
+            guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime) else { return }
+            let sources = batch.strings(.source)
+            for i in 0..<batch.count {
+                if let sinceMillis, times[i] < sinceMillis { continue }
+                let key = Key(asset: assets[i], source: batch.sourceValue(at: i, sources))
+                if let current = best[key], current.tick.sourceTimeMillis >= times[i] { continue }
+                best[key] = batch.record(at: i)
+            }
+        }
+        return best.values.sorted {
+            ($0.tick.asset.rawValue, $0.tick.source.rawValue) < ($1.tick.asset.rawValue, $1.tick.source.rawValue)
+        }
+    }
+
+    /// Files, rows and bytes per partition, from the log only.
+    public func partitions() -> [PartitionSummary] {
+        var byPath: [String: PartitionSummary] = [:]
+        let columns = delta.partitionColumns
+        for file in delta.files {
+            let path = columns.map { DeltaPath.hiveSegment(name: $0, value: file.partitionValues[$0] ?? nil) }
+                .joined(separator: "/")
+            var summary = byPath[path] ?? PartitionSummary(values: file.partitionValues, path: path, files: 0, rows: 0, bytes: 0)
+            summary.files += 1
+            summary.bytes += file.size
+            summary.rows += max(0, file.parsedStatistics()?.numRecords ?? 0)
+            byPath[path] = summary
+        }
+        return byPath.keys.sorted().compactMap { byPath[$0] }
+    }
+
+    /// An overview of this version.
+    public func info() -> TableInfo {
+        let parts = partitions()
+        return TableInfo(
+            version: delta.version, timestampMillis: delta.timestampMillis, layout: layout,
+            partitionColumns: delta.partitionColumns, files: delta.activeFiles.count, partitions: parts.count,
+            rows: parts.reduce(0) { $0 + $1.rows }, bytes: parts.reduce(0) { $0 + $1.bytes },
+            transactions: delta.transactions.mapValues(\.version),
+            protocolVersion: (delta.protocolAction.minReaderVersion, delta.protocolAction.minWriterVersion))
+    }
+}

@@ -1,0 +1,256 @@
+import CryptoVizCore
+import Foundation
+import Logging
+import ObjectStore
+
+/// The lake's tick table: a Delta table of `LakeRecord`s, partitioned per `TableLayout`,
+/// written with exactly-once stream transactions and read with pruned scans.
+///
+/// Any number of `TickTable` instances (in one or many processes) may write the same table:
+/// appends never conflict, and compaction aborts cleanly if a concurrent commit removed the
+/// files it rewrote. Exactly-once: commit data together with `transactions` (stream id →
+/// last offset); after a restart read `transactionVersion(appId:)` and skip what it covers.
+public actor TickTable {
+    /// The Delta machinery underneath (log, commits, vacuum).
+    public nonisolated let delta: DeltaTable
+    /// The layout the table was created with (nil for a table with other partitioning,
+    /// which can be read but not written).
+    public nonisolated let layout: TableLayout?
+    private let logger: Logger
+
+    private init(delta: DeltaTable, layout: TableLayout?, logger: Logger) {
+        self.delta = delta
+        self.layout = layout
+        self.logger = logger
+    }
+
+    /// Opens the table at `root` in `store`, creating it with `layout` if there is none.
+    /// An existing table keeps the layout it was created with.
+    public static func open(store: any ObjectStore, root: String = "", layout: TableLayout = .default,
+                            logger: Logger = Logger(label: "cryptoviz.lakehouse")) async throws -> TickTable {
+        let delta = DeltaTable(store: store, root: root, logger: logger)
+        if try await !delta.exists() {
+            try await delta.create(schema: TickColumn.deltaSchema(layout), partitionColumns: layout.partitionColumns,
+                                   name: "ticks")
+        }
+        let snapshot = try await delta.latestSnapshot()
+        return TickTable(delta: delta, layout: TableLayout(partitionColumns: snapshot.partitionColumns), logger: logger)
+    }
+
+    /// Opens an existing table without creating one (for readers and tools).
+    public static func openExisting(store: any ObjectStore, root: String = "",
+                                    logger: Logger = Logger(label: "cryptoviz.lakehouse")) async throws -> TickTable {
+        let delta = DeltaTable(store: store, root: root, logger: logger)
+        let snapshot = try await delta.latestSnapshot()
+        return TickTable(delta: delta, layout: TableLayout(partitionColumns: snapshot.partitionColumns), logger: logger)
+    }
+
+    // MARK: - Snapshots
+
+    /// The latest version.
+    public func snapshot() async throws -> TickSnapshot {
+        TickSnapshot(delta: try await delta.latestSnapshot(), table: delta)
+    }
+
+    /// The table as of `version` (time travel).
+    public func snapshot(version: Int64) async throws -> TickSnapshot {
+        TickSnapshot(delta: try await delta.snapshot(version: version), table: delta)
+    }
+
+    /// The table as of the latest version committed at or before `asOfMillis`.
+    public func snapshot(asOfMillis: Int64) async throws -> TickSnapshot {
+        TickSnapshot(delta: try await delta.snapshot(asOfMillis: asOfMillis), table: delta)
+    }
+
+    /// The last offset committed by stream `appId` (e.g. "group/topic/partition"), or nil.
+    public func transactionVersion(appId: String) async throws -> Int64? {
+        try await delta.latestSnapshot().transactionVersion(appId)
+    }
+
+    // MARK: - Writing
+
+    /// Writes the records and commits them with the stream transactions in one version;
+    /// returns that version. With no records, commits the transactions alone (or, with
+    /// nothing at all, returns the current version without committing).
+    ///
+    /// Throws `.concurrentModification` if another writer committed a transaction for one of
+    /// the same streams meanwhile; the written files are then orphans for `vacuum`.
+    @discardableResult
+    public func append(_ records: [LakeRecord], transactions: [String: Int64] = [:]) async throws -> Int64 {
+        let readVersion = try await delta.latestSnapshot().version
+        if records.isEmpty && transactions.isEmpty { return readVersion }
+        let files = try await writeFiles(records)
+        return try await commit(files: files, transactions: transactions, readVersion: readVersion)
+    }
+
+    /// Phase one of an append: writes data files (sorted by asset then time, one per
+    /// partition) without committing them. Invisible to readers until `commit`.
+    public func writeFiles(_ records: [LakeRecord], dataChange: Bool = true) async throws -> [AddFile] {
+        guard let layout else {
+            throw LakehouseError(.invalidArgument, "table partitioning \(try await delta.latestSnapshot().partitionColumns) is not a CryptoViz layout; writes are refused")
+        }
+        var groups: [String: (values: [String: String?], records: [LakeRecord])] = [:]
+        for record in records {
+            let values = layout.partitionValues(of: record.tick)
+            let path = layout.partitionColumns.map { DeltaPath.hiveSegment(name: $0, value: values[$0] ?? nil) }
+                .joined(separator: "/")
+            groups[path, default: (values, [])].records.append(record)
+        }
+        let columns = TickColumn.dataColumns(partitionColumns: layout.partitionColumns)
+        let store = delta.store
+        let table = delta
+        return try await withThrowingTaskGroup(of: AddFile.self) { group in
+            var adds: [AddFile] = []
+            var running = 0
+            for (folder, group0) in groups.sorted(by: { $0.key < $1.key }) {
+                if running >= 4, let add = try await group.next() { adds.append(add); running -= 1 }
+                running += 1
+                group.addTask {
+                    let sorted = group0.records.sorted {
+                        ($0.tick.asset.rawValue, $0.tick.sourceTimeMillis) < ($1.tick.asset.rawValue, $1.tick.sourceTimeMillis)
+                    }
+                    let (bytes, stats) = try TickFileCodec.encode(sorted, columns: columns)
+                    let relative = "\(folder)/part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
+                    try await store.put(table.dataKey(relative), bytes)
+                    return AddFile(path: DeltaPath.encode(relative), partitionValues: group0.values, size: Int64(bytes.count),
+                                   modificationTime: currentMillis(), dataChange: dataChange, stats: try stats.jsonString())
+                }
+            }
+            for try await add in group { adds.append(add) }
+            return adds.sorted { $0.path < $1.path }
+        }
+    }
+
+    /// Phase two of an append: commits written files and stream transactions atomically.
+    @discardableResult
+    public func commit(files: [AddFile], transactions: [String: Int64], readVersion: Int64? = nil) async throws -> Int64 {
+        let base: Int64
+        if let readVersion { base = readVersion } else { base = try await delta.latestSnapshot().version }
+        let now = currentMillis()
+        var actions: [DeltaAction] = files.map { .add($0) }
+        for (appId, version) in transactions.sorted(by: { $0.key < $1.key }) {
+            actions.append(.txn(TransactionAction(appId: appId, version: version, lastUpdated: now)))
+        }
+        let version = try await delta.commit(.init(actions: actions, operation: "WRITE",
+                                                   parameters: ["mode": .string("Append")], readVersion: base))
+        logger.debug("appended", metadata: ["version": "\(version)", "files": "\(files.count)"])
+        return version
+    }
+
+    // MARK: - Scans of the latest version
+
+    /// `TickSnapshot.ticks` on the latest version.
+    public func ticks(asset: AssetID? = nil, source: ProviderID? = nil, fromMillis: Int64? = nil,
+                      toMillis: Int64? = nil, limit: Int? = nil) async throws -> [LakeRecord] {
+        try await snapshot().ticks(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis, limit: limit)
+    }
+
+    /// `TickSnapshot.candles` on the latest version.
+    public func candles(asset: AssetID? = nil, source: ProviderID? = nil, interval: CandleInterval,
+                        fromMillis: Int64? = nil, toMillis: Int64? = nil) async throws -> [Candle] {
+        try await snapshot().candles(asset: asset, source: source, interval: interval, fromMillis: fromMillis, toMillis: toMillis)
+    }
+
+    /// `TickSnapshot.latest` on the latest version.
+    public func latest(sinceMillis: Int64? = nil) async throws -> [LakeRecord] {
+        try await snapshot().latest(sinceMillis: sinceMillis)
+    }
+
+    /// `TickSnapshot.partitions` on the latest version.
+    public func partitions() async throws -> [PartitionSummary] {
+        try await snapshot().partitions()
+    }
+
+    /// `TickSnapshot.info` on the latest version.
+    public func info() async throws -> TableInfo {
+        try await snapshot().info()
+    }
+
+    // MARK: - Maintenance
+
+    /// What a compaction did.
+    public struct CompactionResult: Sendable {
+        /// The version committed, nil when nothing needed compacting.
+        public var version: Int64?
+        public var partitions: Int
+        public var filesRemoved: Int
+        public var filesAdded: Int
+    }
+
+    /// Rewrites each partition's small files (below `targetFileBytes`) into files of about that
+    /// size, rows sorted by asset then time, in one commit with `dataChange = false` (Delta
+    /// "OPTIMIZE"). A partition needs at least `minFiles` small files to be rewritten.
+    /// If a concurrent commit removed any of the same files, the new files are deleted and
+    /// the compaction retries from a fresh snapshot (up to `attempts` times), then throws.
+    public func compact(targetFileBytes: Int64 = 128 << 20, minFiles: Int = 2, attempts: Int = 3) async throws -> CompactionResult {
+        guard let layout else { throw LakehouseError(.invalidArgument, "compaction needs a CryptoViz layout") }
+        var lastError: (any Error)?
+        for _ in 0..<max(1, attempts) {
+            let snapshot = try await snapshot()
+            var byPartition: [String: [AddFile]] = [:]
+            for file in snapshot.delta.files where file.size < targetFileBytes {
+                let key = layout.partitionColumns.map { "\($0)=\((file.partitionValues[$0] ?? nil) ?? "")" }.joined(separator: "/")
+                byPartition[key, default: []].append(file)
+            }
+            let chosen = byPartition.filter { $0.value.count >= max(2, minFiles) }
+            if chosen.isEmpty { return CompactionResult(version: nil, partitions: 0, filesRemoved: 0, filesAdded: 0) }
+            var adds: [AddFile] = []
+            var removes: [RemoveFile] = []
+            let now = currentMillis()
+            for (_, files) in chosen.sorted(by: { $0.key < $1.key }) {
+                var records: [LakeRecord] = []
+                try await snapshot.read(files, columns: TickColumn.allCases) { batch in
+                    for i in 0..<batch.count { records.append(batch.record(at: i)) }
+                }
+                let bytes = files.reduce(Int64(0)) { $0 + $1.size }
+                let chunks = max(1, Int((bytes + targetFileBytes - 1) / targetFileBytes))
+                records.sort {
+                    ($0.tick.asset.rawValue, $0.tick.sourceTimeMillis) < ($1.tick.asset.rawValue, $1.tick.sourceTimeMillis)
+                }
+                let per = (records.count + chunks - 1) / chunks
+                for start in stride(from: 0, to: records.count, by: max(1, per)) {
+                    adds += try await writeFiles(Array(records[start..<min(records.count, start + per)]), dataChange: false)
+                }
+                removes += files.map { RemoveFile(removing: $0, at: now, dataChange: false) }
+            }
+            let actions = removes.map { DeltaAction.remove($0) } + adds.map { DeltaAction.add($0) }
+            do {
+                let version = try await delta.commit(.init(
+                    actions: actions, operation: "OPTIMIZE",
+                    parameters: ["targetSize": .string(String(targetFileBytes)), "predicate": .string("[]")],
+                    readVersion: snapshot.version))
+                logger.info("compacted", metadata: ["version": "\(version)", "removed": "\(removes.count)", "added": "\(adds.count)"])
+                return CompactionResult(version: version, partitions: chosen.count, filesRemoved: removes.count, filesAdded: adds.count)
+            } catch let error as LakehouseError where error.code == .concurrentModification {
+                logger.warning("compaction conflicted; retrying", metadata: ["error": "\(error)"])
+                try? await delta.store.delete(adds.map { delta.dataKey($0.relativeKey) })
+                lastError = error
+            }
+        }
+        throw lastError ?? LakehouseError(.concurrentModification, "compaction conflicted")
+    }
+
+    /// Deletes files no longer referenced by any version within `retentionMillis` (default
+    /// 7 days, Delta's default) and older than it; returns the keys (only lists them with
+    /// `dryRun`). Time travel to versions older than the retention may fail afterwards.
+    public func vacuum(retentionMillis: Int64 = 7 * 86_400_000, dryRun: Bool = false) async throws -> [ObjectKey] {
+        try await delta.vacuum(retentionMillis: retentionMillis, dryRun: dryRun)
+    }
+
+    /// Removes (logically, with `remove` actions) every partition whose date is more than
+    /// `olderThanDays` days before the date of `nowMillis`; returns the version, or nil when
+    /// nothing was old enough. The files go away physically at the next vacuum.
+    @discardableResult
+    public func dropPartitions(olderThanDays days: Int, nowMillis: Int64? = nil) async throws -> Int64? {
+        let today = CivilDate(unixMillis: nowMillis ?? currentMillis())
+        let cutoff = CivilDate(daysSinceEpoch: today.daysSinceEpoch - days)
+        let snapshot = try await delta.latestSnapshot()
+        let now = currentMillis()
+        let old = snapshot.files.filter { partitionDate($0.partitionValues).map { $0 < cutoff } ?? false }
+        if old.isEmpty { return nil }
+        return try await delta.commit(.init(
+            actions: old.map { .remove(RemoveFile(removing: $0, at: now, dataChange: true)) },
+            operation: "DELETE", parameters: ["predicate": .string("date < '\(cutoff)'")],
+            readVersion: snapshot.version))
+    }
+}

@@ -1,0 +1,153 @@
+/// Reads a Parquet file held in memory: footer, schema, row-group statistics, and columns
+/// decoded to typed arrays, with row-group and column projection.
+///
+/// Only flat schemas (top-level required or optional columns) are supported. Every offset and
+/// size in the file is checked before use: a truncated, corrupt or hostile file throws a
+/// `ParquetError` naming the problem (Parquet spec: "File format", "Metadata").
+public struct ParquetFileReader: Sendable {
+    public let schema: ParquetSchema
+    public let rowCount: Int64
+    public let rowGroups: [RowGroupInfo]
+    /// Application key-value metadata of the footer.
+    public let keyValueMetadata: [String: String]
+    public let createdBy: String?
+
+    private let bytes: [UInt8]
+    private let leaves: [LeafColumn]
+    private let chunks: [[ColumnChunkFormat]]
+    private let footerStart: Int
+
+    public init(bytes: [UInt8]) throws {
+        guard bytes.count >= 12 else { throw ParquetError("file of \(bytes.count) bytes is too short for Parquet") }
+        let magic = Array("PAR1".utf8)
+        guard Array(bytes[0..<4]) == magic else { throw ParquetError("missing PAR1 magic at file start") }
+        guard Array(bytes[(bytes.count - 4)...]) == magic else { throw ParquetError("missing PAR1 magic at file end") }
+        let n = bytes.count
+        let footerLength = Int(UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24)
+        guard footerLength <= n - 12 else {
+            throw ParquetError("footer length \(footerLength) exceeds file of \(n) bytes")
+        }
+        footerStart = n - 8 - footerLength
+        let meta: FileMetaDataFormat
+        do {
+            meta = try FileMetaDataFormat.decode(bytes, range: footerStart..<(n - 8))
+        } catch let error as ParquetError {
+            throw ParquetError("corrupt footer: \(error.message)")
+        }
+        guard let root = meta.schema.first else { throw ParquetError("footer has an empty schema") }
+        let childCount = Int(root.numChildren ?? 0)
+        guard childCount == meta.schema.count - 1 else {
+            if meta.schema.count - 1 > childCount {
+                throw ParquetError("unsupported nested schema (\(meta.schema.count - 1) elements under \(childCount) top-level columns)")
+            }
+            throw ParquetError("schema root declares \(childCount) columns, footer holds \(meta.schema.count - 1)")
+        }
+        let leaves = try meta.schema.dropFirst().map(LeafColumn.init)
+        guard meta.numRows >= 0 else { throw ParquetError("negative row count \(meta.numRows)") }
+
+        var infos = [RowGroupInfo]()
+        var rowSum: Int64 = 0
+        for (g, group) in meta.rowGroups.enumerated() {
+            guard group.columns.count == leaves.count else {
+                throw ParquetError("row group \(g) has \(group.columns.count) column chunks, schema has \(leaves.count) columns")
+            }
+            guard group.numRows >= 0 else { throw ParquetError("row group \(g) has negative row count") }
+            let (sum, overflow) = rowSum.addingReportingOverflow(group.numRows)
+            guard !overflow else { throw ParquetError("row counts overflow") }
+            rowSum = sum
+            var stats = [String: ColumnStatistics]()
+            var compressed: Int64 = 0
+            for (leaf, chunk) in zip(leaves, group.columns) {
+                guard chunk.hasMetaData else { throw ParquetError("row group \(g) column \(leaf.name) has no metadata") }
+                compressed = compressed &+ chunk.totalCompressedSize
+                if let s = chunk.statistics {
+                    stats[leaf.name] = StatisticsDecoder.decode(s, leaf: leaf, typeDefinedOrder: meta.hasTypeDefinedColumnOrders)
+                }
+            }
+            infos.append(RowGroupInfo(index: g, rowCount: group.numRows, compressedSize: compressed, statistics: stats))
+        }
+        self.bytes = bytes
+        self.leaves = leaves
+        self.chunks = meta.rowGroups.map(\.columns)
+        self.schema = ParquetSchema(columns: leaves.map { ParquetColumn(name: $0.name, type: $0.type, optional: $0.optional) })
+        self.rowCount = meta.numRows
+        self.rowGroups = infos
+        var kv = [String: String]()
+        for entry in meta.keyValueMetadata { kv[entry.key] = entry.value ?? "" }
+        self.keyValueMetadata = kv
+        self.createdBy = meta.createdBy
+    }
+
+    /// Indices of the row groups whose statistics satisfy `predicate` (e.g.
+    /// `{ $0.mayContain("price", from: .double(100)) }`), for statistics pruning.
+    public func rowGroups(where predicate: (RowGroupInfo) -> Bool) -> [Int] {
+        rowGroups.filter(predicate).map(\.index)
+    }
+
+    /// Reads the named columns (all when nil), in the order given, over the given row groups
+    /// (all when nil) concatenated in the order given.
+    public func readColumns(_ names: [String]? = nil, rowGroups selected: [Int]? = nil) throws -> [ColumnData] {
+        let indices = try (names ?? schema.columns.map(\.name)).map { name in
+            guard let i = schema.index(of: name) else { throw ParquetError("no column named \(name)") }
+            return i
+        }
+        let groups = selected ?? Array(rowGroups.indices)
+        for g in groups where !rowGroups.indices.contains(g) {
+            throw ParquetError("no row group \(g) (file has \(rowGroups.count))")
+        }
+        return try indices.map { c in
+            var result: ColumnData?
+            for g in groups {
+                let part = try readChunk(column: c, rowGroup: g)
+                if var r = result {
+                    result = nil
+                    try Self.concatenate(&r, part)
+                    result = r
+                } else {
+                    result = part
+                }
+            }
+            return result ?? ColumnData(.empty(leaves[c].type.storage))
+        }
+    }
+
+    /// Reads every column of one row group, in schema order.
+    public func readRowGroup(_ index: Int) throws -> [ColumnData] {
+        try readColumns(nil, rowGroups: [index])
+    }
+
+    private static func concatenate(_ a: inout ColumnData, _ b: ColumnData) throws {
+        let aCount = a.count
+        if a.validity != nil || b.validity != nil {
+            var v = a.validity ?? [Bool](repeating: true, count: aCount)
+            v.append(contentsOf: b.validity ?? [Bool](repeating: true, count: b.count))
+            a.validity = v
+        }
+        try a.values.append(b.values)
+    }
+
+    private func readChunk(column c: Int, rowGroup g: Int) throws -> ColumnData {
+        let leaf = leaves[c]
+        let chunk = chunks[g][c]
+        let rows = rowGroups[g].rowCount
+        guard chunk.filePath == nil else {
+            throw ParquetError("unsupported column chunk in external file \(chunk.filePath ?? "") for column \(leaf.name)")
+        }
+        guard chunk.type == leaf.physicalType.rawValue else {
+            throw ParquetError("column \(leaf.name): chunk type \(PhysicalType.name(chunk.type)) differs from schema")
+        }
+        guard chunk.numValues == rows else {
+            throw ParquetError("column \(leaf.name): chunk has \(chunk.numValues) values, row group \(g) has \(rows) rows")
+        }
+        var start = chunk.dataPageOffset
+        if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
+        let size = chunk.totalCompressedSize
+        guard start >= 4, size >= 0, start <= Int64(footerStart), size <= Int64(footerStart) - start else {
+            throw ParquetError("column \(leaf.name): chunk bytes \(start)+\(size) lie outside the file's data (\(footerStart) bytes)")
+        }
+        let range = Int(start)..<Int(start + size)
+        let pages = try PageIterator(
+            bytes: bytes, range: range, column: leaf.name, codec: chunk.codec, optional: leaf.optional, valueCount: chunk.numValues)
+        return try ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(rows)).decode()
+    }
+}

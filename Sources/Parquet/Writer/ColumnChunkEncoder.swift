@@ -1,0 +1,230 @@
+/// Encodes one column of one row group into pages: an optional dictionary page, then data
+/// pages (v1) holding definition levels (RLE, bit width 1) and values, each compressed
+/// (Parquet spec: "Column chunks", "Data pages", "Dictionary pages").
+struct ColumnChunkEncoder {
+    let column: ParquetColumn
+    let options: ParquetWriterOptions
+
+    /// The encoded chunk's footer entry (without offsets rebased) and its statistics.
+    struct Result {
+        var metadata: ColumnChunkFormat
+        var statistics: ColumnStatistics
+    }
+
+    /// How the non-null values of the chunk are written.
+    private enum ValuesEncoding {
+        case plain
+        /// Dictionary page bytes, entry count and one index per non-null value.
+        case dictionary(page: [UInt8], count: Int, indices: [UInt32])
+    }
+
+    func encode(_ data: ColumnData, into out: inout [UInt8]) throws -> Result {
+        let rowCount = data.count
+        if let validity = data.validity, validity.count != rowCount {
+            throw ParquetError("column \(column.name): \(validity.count) validity flags for \(rowCount) values")
+        }
+        if !column.optional && data.validity != nil && data.nullCount > 0 {
+            throw ParquetError("column \(column.name) is required but has \(data.nullCount) nulls")
+        }
+        let validity = column.optional ? data.validity : nil
+        let (statistics, statsFormat) = try StatisticsBuilder.build(data.values, validity: validity, type: column.type, column: column.name)
+
+        let encoding = options.dictionary ? dictionaryEncoding(data.values, validity: validity) : nil
+        let start = out.count
+        var uncompressedTotal = 0
+        var dictionaryOffset: Int64?
+        var encodings: [Int32] = [EncodingCode.rle]
+        var pageBody: [UInt8] = []
+
+        if case .dictionary(let page, let count, _) = encoding {
+            dictionaryOffset = Int64(start)
+            uncompressedTotal += writePage(page, type: PageTypeCode.dictionaryPage, numValues: count, encoding: EncodingCode.plain, into: &out)
+            encodings.append(EncodingCode.plain)
+            encodings.append(EncodingCode.rleDictionary)
+        } else {
+            encodings.append(EncodingCode.plain)
+        }
+        let dataOffset = out.count
+
+        let rowsPerPage = rowsPerPage(data.values, rowCount: rowCount)
+        var row = 0
+        var nonNullBefore = 0
+        repeat {
+            let end = min(rowCount, row + rowsPerPage)
+            let rows = row..<end
+            pageBody.removeAll(keepingCapacity: true)
+            var nonNull = rows.count
+            if let validity {
+                let lengthAt = pageBody.count
+                pageBody.append(contentsOf: [0, 0, 0, 0])
+                RLEHybridEncoder.encode(count: rows.count, bitWidth: 1, into: &pageBody) { validity[row + $0] ? 1 : 0 }
+                pageBody.setLE32(UInt32(pageBody.count - lengthAt - 4), at: lengthAt)
+                nonNull = 0
+                for i in rows where validity[i] { nonNull += 1 }
+            } else if !column.optional {
+                // Required columns have no definition levels at all.
+            } else {
+                let lengthAt = pageBody.count
+                pageBody.append(contentsOf: [0, 0, 0, 0])
+                RLEHybridEncoder.encode(count: rows.count, bitWidth: 1, into: &pageBody) { _ in 1 }
+                pageBody.setLE32(UInt32(pageBody.count - lengthAt - 4), at: lengthAt)
+            }
+            let pageEncoding: Int32
+            switch encoding {
+            case .dictionary(_, let count, let indices)?:
+                let width = RLEHybridEncoder.bitWidth(forMax: UInt32(max(0, count - 1)))
+                pageBody.append(UInt8(width))
+                indices.withUnsafeBufferPointer { ix in
+                    let base = nonNullBefore
+                    RLEHybridEncoder.encode(count: nonNull, bitWidth: width, into: &pageBody) { ix[base + $0] }
+                }
+                pageEncoding = EncodingCode.rleDictionary
+            default:
+                appendPlain(data.values, validity: validity, rows: rows, into: &pageBody)
+                pageEncoding = EncodingCode.plain
+            }
+            uncompressedTotal += writePage(pageBody, type: PageTypeCode.dataPage, numValues: rows.count, encoding: pageEncoding, into: &out)
+            nonNullBefore += nonNull
+            row = end
+        } while row < rowCount
+
+        var meta = ColumnChunkFormat()
+        meta.fileOffset = Int64(dictionaryOffset ?? Int64(dataOffset))
+        meta.type = Self.physicalType(column.type).rawValue
+        meta.encodings = encodings
+        meta.pathInSchema = [column.name]
+        meta.codec = options.compression == .snappy ? CodecCode.snappy : CodecCode.uncompressed
+        meta.numValues = Int64(rowCount)
+        meta.totalUncompressedSize = Int64(uncompressedTotal)
+        meta.totalCompressedSize = Int64(out.count - start)
+        meta.dataPageOffset = Int64(dataOffset)
+        meta.dictionaryPageOffset = dictionaryOffset
+        meta.statistics = statsFormat
+        return Result(metadata: meta, statistics: statistics)
+    }
+
+    /// Writes a page header and the (compressed) body; returns the uncompressed size
+    /// including the header, as `total_uncompressed_size` counts it.
+    private func writePage(_ body: [UInt8], type: Int32, numValues: Int, encoding: Int32, into out: inout [UInt8]) -> Int {
+        var header = PageHeaderFormat()
+        header.type = type
+        header.numValues = Int32(numValues)
+        header.encoding = encoding
+        header.uncompressedPageSize = Int32(body.count)
+        switch options.compression {
+        case .uncompressed:
+            header.compressedPageSize = Int32(body.count)
+            let headerStart = out.count
+            header.encode(into: &out)
+            let headerSize = out.count - headerStart
+            out.append(contentsOf: body)
+            return headerSize + body.count
+        case .snappy:
+            var compressed = [UInt8]()
+            body.withUnsafeBufferPointer { Snappy.compress($0, into: &compressed) }
+            header.compressedPageSize = Int32(compressed.count)
+            let headerStart = out.count
+            header.encode(into: &out)
+            let headerSize = out.count - headerStart
+            out.append(contentsOf: compressed)
+            return headerSize + body.count
+        }
+    }
+
+    private func rowsPerPage(_ values: ColumnValues, rowCount: Int) -> Int {
+        let width: Int
+        switch values {
+        case .boolean: width = 1
+        case .int32, .float: width = 4
+        case .int64, .double: width = 8
+        case .string(let v): width = v.isEmpty ? 8 : max(1, v.prefix(64).reduce(0) { $0 + $1.utf8.count + 4 } / min(64, v.count))
+        case .binary(let v): width = v.isEmpty ? 8 : max(1, v.prefix(64).reduce(0) { $0 + $1.count + 4 } / min(64, v.count))
+        }
+        return max(1, min(options.dataPageRowLimit, options.dataPageByteLimit / width))
+    }
+
+    private func appendPlain(_ values: ColumnValues, validity: [Bool]?, rows: Range<Int>, into out: inout [UInt8]) {
+        switch values {
+        case .boolean(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .int32(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .int64(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .float(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .double(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .string(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .binary(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        }
+    }
+
+    // MARK: Dictionary
+
+    private func dictionaryEncoding(_ values: ColumnValues, validity: [Bool]?) -> ValuesEncoding? {
+        let limit = options.dictionaryPageByteLimit
+        switch values {
+        case .boolean: return nil
+        case .int32(let v): return fixedDictionary(v, validity: validity, limit: limit)
+        case .int64(let v): return fixedDictionary(v, validity: validity, limit: limit)
+        case .float(let v): return fixedDictionary(v, validity: validity, limit: limit)
+        case .double(let v): return fixedDictionary(v, validity: validity, limit: limit)
+        case .string(let v):
+            return bytesDictionary(count: v.count, validity: validity, limit: limit) { i, d in
+                StringBytes.with(v[i]) { d.index(of: $0) }
+            }
+        case .binary(let v):
+            return bytesDictionary(count: v.count, validity: validity, limit: limit) { i, d in
+                v[i].withUnsafeBufferPointer { d.index(of: $0) }
+            }
+        }
+    }
+
+    private func fixedDictionary<T: FixedWidthValue>(_ values: [T], validity: [Bool]?, limit: Int) -> ValuesEncoding? {
+        let maxEntries = limit / MemoryLayout<T>.size
+        var map = [UInt64: UInt32]()
+        var entries = [T]()
+        var indices = [UInt32]()
+        indices.reserveCapacity(values.count)
+        for i in values.indices where validity?[i] ?? true {
+            let v = values[i]
+            if let ix = map[v.bitKey] {
+                indices.append(ix)
+            } else {
+                if entries.count >= maxEntries { return nil }
+                let ix = UInt32(entries.count)
+                map[v.bitKey] = ix
+                entries.append(v)
+                indices.append(ix)
+            }
+        }
+        // A dictionary that barely repeats only costs space and time.
+        if entries.isEmpty || (entries.count * 2 > indices.count && indices.count > 64) { return nil }
+        var page = [UInt8]()
+        entries.withUnsafeBufferPointer { page.appendRaw($0) }
+        return .dictionary(page: page, count: entries.count, indices: indices)
+    }
+
+    private func bytesDictionary(
+        count: Int, validity: [Bool]?, limit: Int, insert: (Int, inout ByteArrayDictionary) -> UInt32
+    ) -> ValuesEncoding? {
+        var dictionary = ByteArrayDictionary()
+        var indices = [UInt32]()
+        indices.reserveCapacity(count)
+        for i in 0..<count where validity?[i] ?? true {
+            indices.append(insert(i, &dictionary))
+            if dictionary.plainSize > limit { return nil }
+        }
+        if dictionary.count == 0 || (dictionary.count * 2 > indices.count && indices.count > 64) { return nil }
+        var page = [UInt8]()
+        dictionary.appendPlain(into: &page)
+        return .dictionary(page: page, count: dictionary.count, indices: indices)
+    }
+
+    static func physicalType(_ type: ParquetType) -> PhysicalType {
+        switch type.storage {
+        case .boolean: .boolean
+        case .int32: .int32
+        case .int64: .int64
+        case .float: .float
+        case .double: .double
+        case .string, .binary: .byteArray
+        }
+    }
+}

@@ -1,0 +1,197 @@
+/// Writes a flat Parquet file into memory: append batches of columns, then `finish()` for the
+/// file bytes; `summary` then holds the row count and per-column statistics.
+///
+/// Rows are buffered until a row group is full (`rowGroupRowLimit` rows or about
+/// `rowGroupByteLimit` bytes), then encoded column by column (Parquet spec: "File format").
+public struct ParquetWriter: Sendable {
+    public let schema: ParquetSchema
+    public let options: ParquetWriterOptions
+    /// Set by `finish()`.
+    public private(set) var summary: ParquetFileSummary?
+
+    private var pending: [ColumnData]
+    private var pendingRows = 0
+    private var pendingBytes = 0
+    private var out: [UInt8]
+    private var rowGroups: [RowGroupFormat] = []
+    private var statistics: [ColumnStatistics]
+    private var totalRows: Int64 = 0
+    private var finished = false
+
+    public init(schema: ParquetSchema, options: ParquetWriterOptions = ParquetWriterOptions()) throws {
+        try schema.validate()
+        self.schema = schema
+        self.options = options
+        pending = schema.columns.map { ColumnData(.empty($0.type.storage), validity: nil) }
+        statistics = schema.columns.map { _ in ColumnStatistics(nullCount: 0, min: nil, max: nil) }
+        out = Array("PAR1".utf8)
+    }
+
+    /// Writes `columns` (in one call) and returns the file bytes.
+    public static func write(
+        schema: ParquetSchema, columns: [ColumnData], options: ParquetWriterOptions = ParquetWriterOptions()
+    ) throws -> [UInt8] {
+        var writer = try ParquetWriter(schema: schema, options: options)
+        try writer.append(columns)
+        return try writer.finish()
+    }
+
+    /// Appends a batch: one `ColumnData` per schema column, in schema order, all of the same
+    /// length, each of the kind its column's type stores (`ParquetType.storage`).
+    public mutating func append(_ batch: [ColumnData]) throws {
+        guard !finished else { throw ParquetError("append after finish") }
+        guard batch.count == schema.columns.count else {
+            throw ParquetError("batch has \(batch.count) columns, schema has \(schema.columns.count)")
+        }
+        let rows = batch.first?.count ?? 0
+        for (column, data) in zip(schema.columns, batch) {
+            guard data.values.kind == column.type.storage else {
+                throw ParquetError("column \(column.name) of type \(column.type) given \(data.values.kind) values")
+            }
+            guard data.count == rows else {
+                throw ParquetError("column \(column.name) has \(data.count) rows, expected \(rows)")
+            }
+            if let v = data.validity, v.count != rows {
+                throw ParquetError("column \(column.name) has \(v.count) validity flags for \(rows) rows")
+            }
+            if !column.optional, data.validity != nil, data.nullCount > 0 {
+                throw ParquetError("column \(column.name) is required but has \(data.nullCount) nulls")
+            }
+        }
+        var offset = 0
+        while offset < rows {
+            let room = options.rowGroupRowLimit - pendingRows
+            let take = min(room, rows - offset)
+            let part = offset == 0 && take == rows ? batch : batch.map { slice($0, offset..<(offset + take)) }
+            for i in part.indices { appendPending(i, part[i]) }
+            pendingRows += take
+            pendingBytes += Self.estimateBytes(part)
+            offset += take
+            if pendingRows >= options.rowGroupRowLimit || pendingBytes >= options.rowGroupByteLimit {
+                try flushRowGroup()
+            }
+        }
+    }
+
+    /// Closes the file: writes any buffered rows, the footer and the magic; returns the bytes.
+    public mutating func finish() throws -> [UInt8] {
+        guard !finished else { throw ParquetError("finish called twice") }
+        try flushRowGroup()
+        finished = true
+        var meta = FileMetaDataFormat()
+        meta.version = 2
+        var root = SchemaElement()
+        root.name = "schema"
+        root.numChildren = Int32(schema.columns.count)
+        meta.schema = [root] + schema.columns.map(Self.schemaElement)
+        meta.numRows = totalRows
+        meta.rowGroups = rowGroups
+        meta.keyValueMetadata = options.keyValueMetadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        meta.createdBy = options.createdBy
+        meta.hasTypeDefinedColumnOrders = true
+        let footer = meta.encode()
+        out.append(contentsOf: footer)
+        out.appendLE32(UInt32(footer.count))
+        out.append(contentsOf: Array("PAR1".utf8))
+        summary = ParquetFileSummary(
+            rowCount: totalRows, rowGroupCount: rowGroups.count, fileSize: out.count,
+            columns: zip(schema.columns, statistics).map { .init(name: $0.name, type: $0.type, statistics: $1) })
+        let bytes = out
+        out = []
+        return bytes
+    }
+
+    private mutating func appendPending(_ i: Int, _ data: ColumnData) {
+        let existing = pendingRows
+        var target = pending[i]
+        pending[i] = ColumnData(.boolean([]))
+        if data.validity != nil || target.validity != nil {
+            var validity = target.validity ?? [Bool](repeating: true, count: existing)
+            validity.append(contentsOf: data.validity ?? [Bool](repeating: true, count: data.count))
+            target.validity = validity
+        }
+        if existing == 0 {
+            target.values = data.values
+        } else {
+            try? target.values.append(data.values)  // kinds were checked in append(_:)
+        }
+        pending[i] = target
+    }
+
+    private func slice(_ data: ColumnData, _ range: Range<Int>) -> ColumnData {
+        ColumnData(data.values.slice(range), validity: data.validity.map { Array($0[range]) })
+    }
+
+    private static func estimateBytes(_ batch: [ColumnData]) -> Int {
+        var total = 0
+        for c in batch {
+            switch c.values {
+            case .boolean(let v): total += v.count
+            case .int32(let v): total += 4 * v.count
+            case .float(let v): total += 4 * v.count
+            case .int64(let v): total += 8 * v.count
+            case .double(let v): total += 8 * v.count
+            case .string(let v): for s in v { total += 4 + s.utf8.count }
+            case .binary(let v): for b in v { total += 4 + b.count }
+            }
+        }
+        return total
+    }
+
+    private mutating func flushRowGroup() throws {
+        guard pendingRows > 0 else { return }
+        var group = RowGroupFormat()
+        group.numRows = Int64(pendingRows)
+        group.fileOffset = Int64(out.count)
+        group.ordinal = Int16(truncatingIfNeeded: rowGroups.count)
+        let start = out.count
+        for (i, column) in schema.columns.enumerated() {
+            let encoder = ColumnChunkEncoder(column: column, options: options)
+            let result = try encoder.encode(pending[i], into: &out)
+            group.columns.append(result.metadata)
+            group.totalByteSize += result.metadata.totalUncompressedSize
+            statistics[i] = statistics[i].merged(with: result.statistics)
+            pending[i] = ColumnData(.empty(column.type.storage))
+        }
+        group.totalCompressedSize = Int64(out.count - start)
+        rowGroups.append(group)
+        totalRows += Int64(pendingRows)
+        pendingRows = 0
+        pendingBytes = 0
+    }
+
+    static func schemaElement(_ column: ParquetColumn) -> SchemaElement {
+        var e = SchemaElement()
+        e.name = column.name
+        e.type = ColumnChunkEncoder.physicalType(column.type).rawValue
+        e.repetition = column.optional ? Repetition.optional.rawValue : Repetition.required.rawValue
+        switch column.type {
+        case .string:
+            e.convertedType = ConvertedTypeCode.utf8
+            e.logicalType = .string
+        case .date:
+            e.convertedType = ConvertedTypeCode.date
+            e.logicalType = .date
+        case .int8:
+            e.convertedType = ConvertedTypeCode.int8
+            e.logicalType = .integer(bitWidth: 8, signed: true)
+        case .int16:
+            e.convertedType = ConvertedTypeCode.int16
+            e.logicalType = .integer(bitWidth: 16, signed: true)
+        case .timestamp(let unit, let utc):
+            switch unit {
+            case .millis:
+                e.convertedType = utc ? ConvertedTypeCode.timestampMillis : nil
+                e.logicalType = .timestamp(.millis, adjustedToUTC: utc)
+            case .micros:
+                e.convertedType = utc ? ConvertedTypeCode.timestampMicros : nil
+                e.logicalType = .timestamp(.micros, adjustedToUTC: utc)
+            case .nanos:
+                e.logicalType = .timestamp(.nanos, adjustedToUTC: utc)
+            }
+        case .boolean, .int32, .int64, .float, .double, .binary:
+            break
+        }
+        return e
+    }
+}
