@@ -1,0 +1,419 @@
+import Logging
+import NIOCore
+
+/// Reads records from Kafka, either as a member of a consumer group (classic protocol:
+/// FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup) or from manually assigned partitions.
+///
+/// Fetching is pull-driven: a fetch happens only when the application asks for more records
+/// (`records` or `nextBatch()`), which is the backpressure. On a rebalance the consumer stops
+/// handing out records of its partitions, then calls `onRevoke` so the application can flush and
+/// commit before another member takes them over.
+public actor KafkaConsumer {
+    /// Called with partitions just assigned, or about to be revoked (commit in `onRevoke`).
+    public typealias RebalanceCallback = @Sendable ([TopicPartition]) async -> Void
+
+    public let configuration: KafkaConsumerConfiguration
+    let client: KafkaClient
+    private let logger: Logger
+    private let subscription: [String]?
+    private let manualPartitions: [TopicPartition]
+    private let onAssign: RebalanceCallback?
+    private let onRevoke: RebalanceCallback?
+    private let clock = ContinuousClock()
+
+    /// Next offset to fetch per assigned partition.
+    private var positions: [TopicPartition: Int64] = [:]
+    private var assignmentEpoch = 0
+    private var buffered: [ConsumerRecord] = []
+    private var memberID = ""
+    private var generationID: Int32 = -1
+    private var coordinator: Int32?
+    private var started = false
+    private var closed = false
+    private var membership: Task<Void, Never>?
+    private var assignmentWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// A group member consuming `topics`; partitions come from the group leader's assignment.
+    public init(configuration: KafkaConsumerConfiguration, topics: [String], logger: Logger,
+                onAssign: RebalanceCallback? = nil, onRevoke: RebalanceCallback? = nil) throws {
+        guard !topics.isEmpty, !configuration.groupID.isEmpty else {
+            throw KafkaError(.invalidArgument, "a group consumer needs topics and a group id")
+        }
+        self.configuration = configuration
+        self.client = try KafkaClient(configuration: configuration.clientConfiguration, logger: logger)
+        self.logger = logger
+        self.subscription = topics
+        self.manualPartitions = []
+        self.onAssign = onAssign
+        self.onRevoke = onRevoke
+    }
+
+    /// A consumer of exactly `partitions`, outside group management. It starts from the group's
+    /// committed offsets when there are any, else from `autoOffsetReset`.
+    public init(configuration: KafkaConsumerConfiguration, partitions: [TopicPartition], logger: Logger) throws {
+        self.configuration = configuration
+        self.client = try KafkaClient(configuration: configuration.clientConfiguration, logger: logger)
+        self.logger = logger
+        self.subscription = nil
+        self.manualPartitions = partitions
+        self.onAssign = nil
+        self.onRevoke = nil
+    }
+
+    /// The records, in offset order per partition; ends after `close()`.
+    public nonisolated var records: ConsumerRecordSequence { ConsumerRecordSequence(consumer: self) }
+
+    /// Partitions currently assigned to this consumer.
+    public var assignment: [TopicPartition] { positions.keys.sorted() }
+
+    /// Joins the group (or resolves manual positions) without waiting for records.
+    public func start() {
+        guard !started, !closed else { return }
+        started = true
+        membership = Task { await self.runMembership() }
+    }
+
+    /// Waits until at least one partition is assigned, up to `timeout`.
+    public func waitForAssignment(timeout: Duration) async throws {
+        start()
+        let deadline = clock.now + timeout
+        while positions.isEmpty {
+            guard !closed else { throw KafkaError(.closed, "consumer closed") }
+            guard clock.now < deadline else { throw KafkaError(.timeout, "no partitions assigned within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The next records available (at least one), waiting for them; empty only once closed.
+    public func nextBatch() async throws -> [ConsumerRecord] {
+        start()
+        while !closed {
+            try Task.checkCancellation()
+            if !buffered.isEmpty {
+                defer { buffered = [] }
+                return buffered
+            }
+            if positions.isEmpty {
+                await waitForAssignmentChange(upTo: .milliseconds(100))
+                continue
+            }
+            try await fetchOnce()
+        }
+        return []
+    }
+
+    /// Commits `offsets` (the next offset to read, i.e. last processed + 1) for the group.
+    public func commit(offsets: [TopicPartition: Int64]) async throws {
+        guard !offsets.isEmpty else { return }
+        let coordinator = try await ensureCoordinator()
+        let topics = Dictionary(grouping: offsets, by: \.key.topic).map { topic, items in
+            (topic, items.map { (partition: $0.key.partition, offset: $0.value) })
+        }
+        let response = try await client.send(
+            OffsetCommitRequest(groupID: configuration.groupID, generationID: subscription == nil ? -1 : generationID,
+                                memberID: subscription == nil ? "" : memberID, offsets: topics), to: coordinator)
+        if let failed = response.results.first(where: { $0.errorCode != .none }) {
+            if failed.errorCode == .notCoordinator || failed.errorCode == .coordinatorNotAvailable { self.coordinator = nil }
+            throw KafkaError.broker(failed.errorCode, "OffsetCommit of \(failed.topic)[\(failed.partition)] for group \(configuration.groupID)")
+        }
+    }
+
+    /// The group's committed offsets for `partitions` (absent when none).
+    public func committed(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
+        let coordinator = try await ensureCoordinator()
+        let topics = Dictionary(grouping: partitions, by: \.topic).map { ($0.key, $0.value.map(\.partition)) }
+        let response = try await client.send(OffsetFetchRequest(groupID: configuration.groupID, topics: topics), to: coordinator)
+        guard response.errorCode == .none else {
+            if response.errorCode == .notCoordinator { self.coordinator = nil }
+            throw KafkaError.broker(response.errorCode, "OffsetFetch for group \(configuration.groupID)")
+        }
+        var result: [TopicPartition: Int64] = [:]
+        for o in response.offsets where o.errorCode == .none && o.offset >= 0 {
+            result[TopicPartition(topic: o.topic, partition: o.partition)] = o.offset
+        }
+        return result
+    }
+
+    /// Revokes partitions (calling `onRevoke`), leaves the group, and closes connections.
+    public func close() async {
+        guard !closed else { return }
+        closed = true
+        membership?.cancel()
+        await membership?.value
+        await revokeAll()
+        if subscription != nil, !memberID.isEmpty, let coordinator {
+            do {
+                _ = try await client.send(LeaveGroupRequest(groupID: configuration.groupID, memberID: memberID), to: coordinator)
+            } catch {
+                logger.warning("LeaveGroup failed", metadata: ["group": "\(configuration.groupID)", "error": "\(error)"])
+            }
+        }
+        wakeAssignmentWaiters()
+        await client.close()
+    }
+
+    /// Drops every connection without LeaveGroup or callbacks, as a crashed process would;
+    /// the group notices only through the session timeout. For failover tests.
+    func abandon() async {
+        closed = true
+        membership?.cancel()
+        await client.close()
+        await membership?.value
+        wakeAssignmentWaiters()
+    }
+
+    // MARK: Membership
+
+    private func ensureCoordinator() async throws -> Int32 {
+        if let coordinator { return coordinator }
+        let c = try await client.coordinator(group: configuration.groupID)
+        coordinator = c
+        return c
+    }
+
+    private func runMembership() async {
+        if subscription == nil {
+            while !closed && !Task.isCancelled {
+                do {
+                    try await assign(manualPartitions)
+                    return
+                } catch {
+                    logger.warning("cannot resolve start offsets", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: configuration.retryBackoff)
+                }
+            }
+            return
+        }
+        while !closed && !Task.isCancelled {
+            do {
+                try await joinAndSync()
+                try await heartbeatUntilRebalance()
+            } catch {
+                if closed || Task.isCancelled { return }
+                if let e = error as? KafkaError {
+                    if e.code == .connection || e.code == .timeout || e.brokerCode == .notCoordinator
+                        || e.brokerCode == .coordinatorNotAvailable || e.brokerCode == .coordinatorLoadInProgress {
+                        coordinator = nil
+                    }
+                    if e.brokerCode == .unknownMemberID || e.brokerCode == .illegalGeneration {
+                        memberID = e.brokerCode == .unknownMemberID ? "" : memberID
+                        await revokeAll()
+                    }
+                }
+                logger.info("group membership retry", metadata: ["group": "\(configuration.groupID)", "error": "\(error)"])
+                try? await Task.sleep(for: configuration.retryBackoff)
+            }
+        }
+    }
+
+    private func joinAndSync() async throws {
+        let coordinator = try await ensureCoordinator()
+        let topics = subscription ?? []
+        let extra = configuration.rebalanceTimeout + configuration.sessionTimeout
+        var join: JoinGroupRequest.Response
+        while true {
+            join = try await client.send(JoinGroupRequest(
+                groupID: configuration.groupID,
+                sessionTimeoutMs: Int32(clamping: configuration.sessionTimeout.milliseconds),
+                rebalanceTimeoutMs: Int32(clamping: configuration.rebalanceTimeout.milliseconds),
+                memberID: memberID, protocolType: "consumer",
+                protocols: [(name: configuration.assignor.rawValue, metadata: PartitionAssignor.encodeSubscription(topics: topics))]),
+                to: coordinator, extraWait: extra)
+            if join.errorCode == .memberIDRequired {
+                memberID = join.memberID
+                continue
+            }
+            break
+        }
+        guard join.errorCode == .none else { throw KafkaError.broker(join.errorCode, "JoinGroup \(configuration.groupID)") }
+        memberID = join.memberID
+        generationID = join.generationID
+        var assignments: [(memberID: String, assignment: [UInt8])] = []
+        if join.leader == join.memberID {
+            var members: [String: [String]] = [:]
+            for m in join.members { members[m.memberID] = try PartitionAssignor.decodeSubscription(m.metadata) }
+            var partitions: [String: [Int32]] = [:]
+            for topic in Set(members.values.flatMap { $0 }) {
+                await client.invalidate(topic: topic)
+                if let ps = try? await client.partitions(of: topic) { partitions[topic] = ps }
+            }
+            let assignor = PartitionAssignor(rawValue: join.protocolName) ?? configuration.assignor
+            let plan = assignor.assign(members: members, partitions: partitions)
+            assignments = plan.map { (memberID: $0.key, assignment: PartitionAssignor.encodeAssignment($0.value)) }
+            logger.info("assigned group partitions as leader", metadata: [
+                "group": "\(configuration.groupID)", "members": "\(members.count)", "generation": "\(generationID)"])
+        }
+        let sync = try await client.send(SyncGroupRequest(groupID: configuration.groupID, generationID: generationID,
+                                                          memberID: memberID, assignments: assignments),
+                                         to: coordinator, extraWait: extra)
+        if sync.errorCode == .rebalanceInProgress { return }
+        guard sync.errorCode == .none else { throw KafkaError.broker(sync.errorCode, "SyncGroup \(configuration.groupID)") }
+        try await assign(try PartitionAssignor.decodeAssignment(sync.assignment))
+    }
+
+    /// Takes `partitions`: positions from committed offsets, else the reset policy; then `onAssign`.
+    private func assign(_ partitions: [TopicPartition]) async throws {
+        var start = partitions.isEmpty || configuration.groupID.isEmpty ? [:] : try await committed(partitions)
+        let missing = partitions.filter { start[$0] == nil }
+        if !missing.isEmpty {
+            let reset = try await client.listOffsets(missing, timestamp: configuration.autoOffsetReset == .earliest ? -2 : -1)
+            for (tp, offset) in reset { start[tp] = offset }
+        }
+        positions = [:]
+        for tp in partitions { positions[tp] = start[tp] ?? 0 }
+        assignmentEpoch += 1
+        buffered = []
+        wakeAssignmentWaiters()
+        logger.info("partitions assigned", metadata: ["group": "\(configuration.groupID)", "partitions": "\(partitions.sorted())"])
+        if let onAssign, !partitions.isEmpty { await onAssign(partitions.sorted()) }
+    }
+
+    private func revokeAll() async {
+        let revoked = positions.keys.sorted()
+        positions = [:]
+        buffered = []
+        assignmentEpoch += 1
+        if let onRevoke, !revoked.isEmpty { await onRevoke(revoked) }
+    }
+
+    private func heartbeatUntilRebalance() async throws {
+        while !closed {
+            try await Task.sleep(for: configuration.heartbeatInterval)
+            guard let coordinator else { throw KafkaError(.connection, "coordinator unknown") }
+            let code = try await client.send(HeartbeatRequest(groupID: configuration.groupID, generationID: generationID,
+                                                              memberID: memberID), to: coordinator)
+            switch code {
+            case .none:
+                continue
+            case .rebalanceInProgress:
+                logger.info("group rebalancing", metadata: ["group": "\(configuration.groupID)"])
+                await revokeAll()
+                return
+            default:
+                throw KafkaError.broker(code, "Heartbeat \(configuration.groupID)")
+            }
+        }
+    }
+
+    private func wakeAssignmentWaiters() {
+        let waiters = assignmentWaiters
+        assignmentWaiters.removeAll()
+        for w in waiters { w.resume() }
+    }
+
+    private func waitForAssignmentChange(upTo timeout: Duration) async {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.wakeAssignmentWaiters()
+        }
+        await withCheckedContinuation { assignmentWaiters.append($0) }
+        timer.cancel()
+    }
+
+    // MARK: Fetching
+
+    private func fetchOnce() async throws {
+        let epoch = assignmentEpoch
+        let snapshot = positions
+        var byLeader: [Int32: [TopicPartition]] = [:]
+        for tp in snapshot.keys.sorted() {
+            do {
+                byLeader[try await client.leader(for: tp), default: []].append(tp)
+            } catch {
+                logger.debug("no leader", metadata: ["partition": "\(tp)", "error": "\(error)"])
+                await client.invalidate(topic: tp.topic)
+            }
+        }
+        guard !byLeader.isEmpty else {
+            try await Task.sleep(for: configuration.retryBackoff)
+            return
+        }
+        let started = clock.now
+        let config = configuration
+        let client = self.client
+        let results = await withTaskGroup(of: Result<FetchRequest.Response, Error>.self) { group in
+            for (broker, tps) in byLeader {
+                let topics = Dictionary(grouping: tps, by: \.topic).map { topic, items in
+                    (topic, items.map { FetchRequest.PartitionRequest(partition: $0.partition, offset: snapshot[$0]!, maxBytes: config.maxPartitionFetchBytes) })
+                }
+                let request = FetchRequest(maxWaitMs: Int32(clamping: config.fetchMaxWait.milliseconds), minBytes: config.fetchMinBytes,
+                                           maxBytes: config.fetchMaxBytes, topics: topics)
+                group.addTask {
+                    do { return .success(try await client.send(request, to: broker, extraWait: config.fetchMaxWait)) } catch { return .failure(error) }
+                }
+            }
+            var all: [Result<FetchRequest.Response, Error>] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        var got = 0
+        var failure: Error?
+        for result in results {
+            guard case .success(let response) = result else {
+                if case .failure(let e) = result { failure = e }
+                continue
+            }
+            guard epoch == assignmentEpoch else { return }
+            for (topic, parts) in response.topics {
+                for p in parts {
+                    let tp = TopicPartition(topic: topic, partition: p.partition)
+                    guard let position = positions[tp], position == snapshot[tp] else { continue }
+                    switch p.errorCode {
+                    case .none:
+                        guard let data = p.records, data.readableBytes > 0 else { continue }
+                        let (records, next) = try RecordBatchReader.decode(data, topic: topic, partition: p.partition, fromOffset: position)
+                        if let last = records.last {
+                            positions[tp] = last.offset + 1
+                        } else if let next, next > position {
+                            positions[tp] = next
+                        }
+                        buffered += records
+                        got += records.count
+                    case .offsetOutOfRange:
+                        let reset = try await client.listOffsets([tp], timestamp: configuration.autoOffsetReset == .earliest ? -2 : -1)
+                        if epoch == assignmentEpoch, let offset = reset[tp] {
+                            logger.warning("offset out of range, resetting", metadata: ["partition": "\(tp)", "offset": "\(offset)"])
+                            positions[tp] = offset
+                        }
+                    default:
+                        if p.errorCode.isRetriable {
+                            await client.invalidate(topic: topic)
+                        } else {
+                            throw KafkaError.broker(p.errorCode, "Fetch \(tp)")
+                        }
+                    }
+                }
+            }
+        }
+        if got == 0 {
+            if let failure { logger.debug("fetch failed", metadata: ["error": "\(failure)"]) }
+            // A broker that answers an empty fetch at once must not turn this into a busy loop.
+            if clock.now - started < .milliseconds(20) { try await Task.sleep(for: failure == nil ? .milliseconds(20) : configuration.retryBackoff) }
+        }
+    }
+}
+
+/// The consumer's records as an `AsyncSequence`; each `next()` past the current batch fetches
+/// more, so an application that stops iterating stops the fetching (backpressure).
+public struct ConsumerRecordSequence: AsyncSequence, Sendable {
+    public typealias Element = ConsumerRecord
+    let consumer: KafkaConsumer
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let consumer: KafkaConsumer
+        var batch: [ConsumerRecord] = []
+        var index = 0
+
+        public mutating func next() async throws -> ConsumerRecord? {
+            if index >= batch.count {
+                batch = try await consumer.nextBatch()
+                index = 0
+                if batch.isEmpty { return nil }
+            }
+            defer { index += 1 }
+            return batch[index]
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: consumer) }
+}

@@ -1,0 +1,7 @@
+import NIOCore
+
+/// A request frame on its way to the broker with the promise its response completes.
+struct PendingRequest: Sendable {
+    var frame: ByteBuffer
+    var promise: EventLoopPromise<ByteBuffer>
+}

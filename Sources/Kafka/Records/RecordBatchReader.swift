@@ -1,0 +1,118 @@
+import NIOCore
+
+/// A record read from a fetched record batch.
+public struct ConsumerRecord: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    /// The value; empty for a null value (tombstone), see `valueIsNull`.
+    public var value: [UInt8]
+    public var valueIsNull: Bool
+    public var headers: [KafkaHeader]
+    /// Milliseconds since the Unix epoch (create time or log-append time, per the batch).
+    public var timestamp: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
+                valueIsNull: Bool = false, headers: [KafkaHeader] = [], timestamp: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.valueIsNull = valueIsNull
+        self.headers = headers
+        self.timestamp = timestamp
+    }
+}
+
+/// Decodes the `records` field of a fetch response: a sequence of record batches v2, the last
+/// one possibly cut short by the broker's size limit (Kafka protocol guide, "Record Batch").
+///
+/// Checks magic and CRC-32C, decompresses, skips control batches and records before
+/// `fromOffset`. Anything inconsistent throws a `.malformedResponse` error naming the problem.
+enum RecordBatchReader {
+    /// Upper bound for one decompressed batch, against decompression bombs.
+    static let maximumDecompressedSize = 512 << 20
+
+    static func decode(_ data: ByteBuffer, topic: String, partition: Int32, fromOffset: Int64) throws -> (records: [ConsumerRecord], nextOffset: Int64?) {
+        var buffer = data
+        var out: [ConsumerRecord] = []
+        var next: Int64? = nil
+        let where_ = "\(topic)[\(partition)]"
+        while buffer.readableBytes >= 17 {
+            let start = buffer.readerIndex
+            guard let baseOffset = buffer.getInteger(at: start, as: Int64.self),
+                  let batchLength = buffer.getInteger(at: start + 8, as: Int32.self),
+                  let magic = buffer.getInteger(at: start + 16, as: Int8.self) else { break }
+            guard batchLength >= 0 else { throw KafkaError.malformed("negative batch length in \(where_)") }
+            if Int(batchLength) + 12 > buffer.readableBytes { break }  // partial trailing batch
+            guard magic == 2 else {
+                throw KafkaError(.malformedResponse, "record batch magic \(magic) in \(where_) at offset \(baseOffset): only magic v2 is supported")
+            }
+            guard batchLength >= 49 else { throw KafkaError.malformed("batch length \(batchLength) too small in \(where_)") }
+            var batch = buffer.readSlice(length: Int(batchLength) + 12)!
+            batch.moveReaderIndex(forwardBy: 17)
+            let crc = batch.readInteger(as: UInt32.self)!
+            let actual = batch.withUnsafeReadableBytes { CRC32C.checksum($0) }
+            guard crc == actual else {
+                throw KafkaError.malformed("CRC-32C mismatch in \(where_) batch at offset \(baseOffset)")
+            }
+            let attributes = batch.readInteger(as: Int16.self)!
+            let lastOffsetDelta = batch.readInteger(as: Int32.self)!
+            let baseTimestamp = batch.readInteger(as: Int64.self)!
+            let maxTimestamp = batch.readInteger(as: Int64.self)!
+            batch.moveReaderIndex(forwardBy: 8 + 2 + 4)
+            let count = batch.readInteger(as: Int32.self)!
+            next = baseOffset + Int64(lastOffsetDelta) + 1
+            if attributes & 0x20 != 0 { continue }  // control batch (transaction markers)
+            guard let codec = CompressionCodec(rawValue: attributes & 7) else {
+                throw KafkaError(.unsupportedCodec, "unknown compression codec id \(attributes & 7) in \(where_)")
+            }
+            let logAppendTime = attributes & 0x08 != 0
+            guard count >= 0, Int(count) <= Self.maximumDecompressedSize / 7 else {
+                throw KafkaError.malformed("record count \(count) in \(where_)")
+            }
+            var records: ByteBuffer
+            if codec == .none {
+                records = batch
+            } else {
+                let compressed = batch.readBytes(length: batch.readableBytes) ?? []
+                let plain = try codec.decompress(compressed, limit: maximumDecompressedSize)
+                records = ByteBuffer(bytes: plain)
+            }
+            out.reserveCapacity(out.count + Int(count))
+            for _ in 0..<count {
+                guard let length = Varint.read(from: &records), length >= 0, Int(length) <= records.readableBytes,
+                      var r = records.readSlice(length: Int(length)) else {
+                    throw KafkaError.malformed("truncated record in \(where_) batch at offset \(baseOffset)")
+                }
+                func bad(_ what: String) -> KafkaError { .malformed("bad record \(what) in \(where_) batch at offset \(baseOffset)") }
+                guard r.readInteger(as: UInt8.self) != nil, let tsDelta = Varint.read(from: &r),
+                      let offsetDelta = Varint.read(from: &r) else { throw bad("header") }
+                func field() throws -> [UInt8]? {
+                    guard let n = Varint.read(from: &r) else { throw bad("length") }
+                    if n < 0 { return nil }
+                    guard n <= r.readableBytes, let bytes = r.readBytes(length: Int(n)) else { throw bad("field size \(n)") }
+                    return bytes
+                }
+                let key = try field()
+                let value = try field()
+                guard let headerCount = Varint.read(from: &r), headerCount >= 0, headerCount <= r.readableBytes else {
+                    throw bad("header count")
+                }
+                var headers: [KafkaHeader] = []
+                for _ in 0..<headerCount {
+                    guard let k = try field() else { throw bad("null header key") }
+                    headers.append(KafkaHeader(key: String(decoding: k, as: UTF8.self), value: try field()))
+                }
+                let offset = baseOffset + offsetDelta
+                if offset < fromOffset { continue }
+                out.append(ConsumerRecord(topic: topic, partition: partition, offset: offset, key: key,
+                                          value: value ?? [], valueIsNull: value == nil, headers: headers,
+                                          timestamp: logAppendTime ? maxTimestamp : baseTimestamp + tsDelta))
+            }
+        }
+        return (out, next)
+    }
+}

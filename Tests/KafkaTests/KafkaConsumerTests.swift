@@ -1,0 +1,132 @@
+import Kafka
+import Synchronization
+import Testing
+import TestSupport
+@testable import Kafka
+
+@Suite struct KafkaConsumerTests {
+    let logger = KafkaTestContext.logger
+
+    func produce(_ count: Int, to topic: String, partitions: Int32, bootstrap: String) async throws {
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [bootstrap], linger: .milliseconds(2)), logger: logger)
+        for i in 0..<count {
+            try await producer.enqueue(topic: topic, key: nil, value: Array("\(i)".utf8), partition: Int32(i % Int(partitions)))
+        }
+        await producer.close()
+    }
+
+    /// Consumes in the background so that the member keeps fetching while the group changes.
+    func drain(_ consumer: KafkaConsumer) -> Task<Void, Error> {
+        Task { for try await _ in consumer.records {} }
+    }
+
+    @Test func groupMembersSplitPartitionsAndTheSurvivorTakesOverOnClose() async throws {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique("split")
+        let group = KafkaTestContext.unique("group")
+        try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
+        let events = Mutex<[String]>([])
+        let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
+        let a = try KafkaConsumer(configuration: config, topics: [topic], logger: logger,
+                                  onAssign: { tps in events.withLock { $0.append("a+\(tps.count)") } },
+                                  onRevoke: { tps in events.withLock { $0.append("a-\(tps.count)") } })
+        let drainA = drain(a)
+        try await a.waitForAssignment(timeout: .seconds(20))
+        let b = try KafkaConsumer(configuration: config, topics: [topic], logger: logger,
+                                  onAssign: { tps in events.withLock { $0.append("b+\(tps.count)") } })
+        let drainB = drain(b)
+        try await KafkaTestContext.eventually(.seconds(30), "both members assigned") {
+            let (x, y) = (await a.assignment, await b.assignment)
+            return !x.isEmpty && !y.isEmpty && Set(x).isDisjoint(with: y) && x.count + y.count == 4
+        }
+        // A gave its partitions back (onRevoke) before B received any.
+        let log = events.withLock { $0 }
+        let revoked = try #require(log.firstIndex(of: "a-4"))
+        let bAssigned = try #require(log.firstIndex { $0.hasPrefix("b+") })
+        #expect(revoked < bAssigned)
+
+        await b.close()
+        try await drainB.value
+        try await KafkaTestContext.eventually(.seconds(30), "survivor owns every partition") { await a.assignment.count == 4 }
+        await a.close()
+        try await drainA.value
+    }
+
+    @Test func survivorTakesOverAfterAMemberDiesWithoutLeaving() async throws {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique("kill")
+        let group = KafkaTestContext.unique("group")
+        try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
+        let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
+        let a = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let drainA = drain(a)
+        try await a.waitForAssignment(timeout: .seconds(20))
+        let b = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let drainB = drain(b)
+        try await KafkaTestContext.eventually(.seconds(30), "both members assigned") {
+            let (x, y) = (await a.assignment, await b.assignment)
+            return !x.isEmpty && !y.isEmpty
+        }
+        // B's connections drop without LeaveGroup, as if its process was killed.
+        await b.abandon()
+        _ = await drainB.result
+        let clock = ContinuousClock()
+        let died = clock.now
+        try await KafkaTestContext.eventually(.seconds(40), "survivor owns every partition after the session timeout") {
+            await a.assignment.count == 4
+        }
+        #expect(clock.now - died >= .seconds(1), "takeover should wait for the session timeout, not a LeaveGroup")
+        await a.close()
+        try await drainA.value
+    }
+
+    @Test func committedOffsetsResumeExactly() async throws {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique("resume")
+        let group = KafkaTestContext.unique("group")
+        try await KafkaTestContext.createTopic(topic, partitions: 1, bootstrap: bootstrap)
+        try await produce(100, to: topic, partitions: 1, bootstrap: bootstrap)
+        let tp = TopicPartition(topic: topic, partition: 0)
+        let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
+
+        let first = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        var read: [Int64] = []
+        for try await r in first.records {
+            read.append(r.offset)
+            if read.count == 40 { break }
+        }
+        try await first.commit(offsets: [tp: read.last! + 1])
+        await first.close()
+        #expect(read == Array(0..<40))
+
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [bootstrap]), logger: logger)
+        #expect(try await admin.groupOffsets(group) == [tp: 40])
+        await admin.close()
+
+        let second = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        var next: [Int64] = []
+        for try await r in second.records {
+            next.append(r.offset)
+            if next.count == 60 { break }
+        }
+        await second.close()
+        #expect(next == Array(40..<100))
+    }
+
+    @Test func manualAssignmentStartsFromLatestWhenAsked() async throws {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique("latest")
+        try await KafkaTestContext.createTopic(topic, partitions: 1, bootstrap: bootstrap)
+        try await produce(10, to: topic, partitions: 1, bootstrap: bootstrap)
+        var config = KafkaTestContext.consumerConfiguration(bootstrap, group: KafkaTestContext.unique("g"))
+        config.autoOffsetReset = .latest
+        let consumer = try KafkaConsumer(configuration: config, partitions: [TopicPartition(topic: topic, partition: 0)], logger: logger)
+        try await consumer.waitForAssignment(timeout: .seconds(10))
+        try await Task.sleep(for: .milliseconds(300))
+        try await produce(1, to: topic, partitions: 1, bootstrap: bootstrap)
+        var it = consumer.records.makeAsyncIterator()
+        let r = try #require(try await it.next())
+        await consumer.close()
+        #expect(r.offset == 10 && r.value == Array("0".utf8))
+    }
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""librdkafka (confluent-kafka) reference client for the Swift Kafka client's cross-checks.
+
+Subcommands (all print JSON lines on stdout):
+  produce BOOTSTRAP TOPIC CODEC COUNT   produce COUNT keyed records with headers and fixed
+                                        timestamps; print each delivery report
+  consume BOOTSTRAP TOPIC COUNT         read COUNT records from the start of every partition
+  partitions BOOTSTRAP TOPIC KEY...     produce one record per key; print key -> partition
+  bench BOOTSTRAP TOPIC SIZE COUNT      produce then consume COUNT records of SIZE bytes; print rates
+"""
+import json
+import sys
+import time
+import uuid
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+
+def record(i):
+    key = f"key-{i}".encode()
+    value = f"value-{i}-".encode() + bytes(range(i % 50))
+    headers = [("h-index", str(i).encode()), ("h-null", None)]
+    return key, value, headers, 1_700_000_000_000 + i
+
+
+def producer(bootstrap, codec="none", extra=None):
+    conf = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
+            "compression.type": codec, "linger.ms": 5, "partitioner": "murmur2_random"}
+    conf.update(extra or {})
+    return Producer(conf)
+
+
+def produce(bootstrap, topic, codec, count):
+    p = producer(bootstrap, codec)
+    reports = []
+
+    def on_delivery(err, msg):
+        if err is not None:
+            raise SystemExit(f"delivery failed: {err}")
+        reports.append(msg)
+
+    for i in range(count):
+        key, value, headers, ts = record(i)
+        p.produce(topic, key=key, value=value, headers=headers, timestamp=ts, on_delivery=on_delivery)
+        p.poll(0)
+    if p.flush(30) != 0:
+        raise SystemExit("flush timed out")
+    for m in reports:
+        print(json.dumps(describe(m)))
+
+
+def describe(m):
+    return {"partition": m.partition(), "offset": m.offset(),
+            "key": m.key().hex() if m.key() is not None else None,
+            "value": m.value().hex() if m.value() is not None else None,
+            "headers": [[k, v.hex() if v is not None else None] for k, v in (m.headers() or [])],
+            "timestamp": m.timestamp()[1]}
+
+
+def consume(bootstrap, topic, count):
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"oracle-{uuid.uuid4()}",
+                  "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    md = c.list_topics(topic, timeout=10)
+    parts = sorted(md.topics[topic].partitions)
+    c.assign([TopicPartition(topic, p, 0) for p in parts])
+    got = []
+    deadline = time.time() + 60
+    while len(got) < count and time.time() < deadline:
+        for m in c.consume(1000, 0.5):
+            if m.error() is not None:
+                raise SystemExit(f"consume error: {m.error()}")
+            got.append(m)
+    c.close()
+    if len(got) < count:
+        raise SystemExit(f"only {len(got)} of {count} records")
+    for m in got:
+        print(json.dumps(describe(m)))
+
+
+def partitions(bootstrap, topic, keys):
+    p = producer(bootstrap)
+    out = {}
+
+    def on_delivery(err, msg):
+        if err is not None:
+            raise SystemExit(f"delivery failed: {err}")
+        out[msg.key().decode()] = msg.partition()
+
+    for k in keys:
+        p.produce(topic, key=k.encode(), value=b"x", on_delivery=on_delivery)
+    p.flush(30)
+    print(json.dumps(out))
+
+
+def bench(bootstrap, topic, size, count):
+    p = producer(bootstrap, "none", {"linger.ms": 10, "batch.size": 1_000_000, "queue.buffering.max.messages": 1_000_000})
+    payload = b"x" * size
+    start = time.perf_counter()
+    for i in range(count):
+        while True:
+            try:
+                p.produce(topic, key=str(i).encode(), value=payload)
+                break
+            except BufferError:
+                p.poll(0.01)
+        p.poll(0)
+    p.flush(120)
+    produce_s = time.perf_counter() - start
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4()}",
+                  "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    md = c.list_topics(topic, timeout=10)
+    c.assign([TopicPartition(topic, p_, 0) for p_ in md.topics[topic].partitions])
+    got = 0
+    start = time.perf_counter()
+    while got < count:
+        got += sum(1 for m in c.consume(10000, 1.0) if m.error() is None)
+    consume_s = time.perf_counter() - start
+    c.close()
+    print(json.dumps({"records": count, "size": size, "produce_s": produce_s, "consume_s": consume_s}))
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "produce":
+        produce(args[0], args[1], args[2], int(args[3]))
+    elif cmd == "consume":
+        consume(args[0], args[1], int(args[2]))
+    elif cmd == "partitions":
+        partitions(args[0], args[1], args[2:])
+    elif cmd == "bench":
+        bench(args[0], args[1], int(args[2]), int(args[3]))
+    else:
+        raise SystemExit(f"unknown command {cmd}")

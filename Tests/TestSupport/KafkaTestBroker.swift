@@ -1,0 +1,57 @@
+import Foundation
+
+/// A private tansu broker for one test (so it can be restarted or killed), optionally storing
+/// its log in S3 (a moto server it also starts) so that data survives a restart.
+public final class KafkaTestBroker: Sendable {
+    public let port: Int
+    public let broker: ManagedProcess
+    public let s3: ManagedProcess?
+
+    /// `host:port` to bootstrap from.
+    public var bootstrap: String { "127.0.0.1:\(port)" }
+
+    /// Starts tansu with memory storage, or with `s3://BUCKET/` on a fresh moto server when `durable`.
+    public init(durable: Bool = false) throws {
+        port = try LoopbackPort.free()
+        var storage = "memory://tansu/"
+        var environment: [String: String] = [:]
+        if durable {
+            let s3Port = try LoopbackPort.free()
+            let moto = ManagedProcess(executable: try TestEnvironment.motoServer(),
+                                      arguments: ["-H", "127.0.0.1", "-p", "\(s3Port)"], label: "moto")
+            try moto.start()
+            try LoopbackPort.waitUntilOpen(s3Port)
+            let endpoint = "http://127.0.0.1:\(s3Port)"
+            try ProcessRunner.run(try TestEnvironment.python(), [
+                "-c", "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='PUT'))",
+                "\(endpoint)/tansu"])
+            storage = "s3://tansu/"
+            environment = ["AWS_ENDPOINT": endpoint, "AWS_ALLOW_HTTP": "true", "AWS_ACCESS_KEY_ID": "test",
+                           "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"]
+            s3 = moto
+        } else {
+            s3 = nil
+        }
+        broker = ManagedProcess(
+            executable: try TestEnvironment.tansu(),
+            arguments: ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
+                        "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine", storage],
+            environment: environment, label: "tansu")
+        try broker.start()
+        try LoopbackPort.waitUntilOpen(port)
+    }
+
+    /// Stops the broker with `signal` and starts it again on the same port and storage.
+    public func restart(signal: Int32 = SIGTERM) throws {
+        broker.stop(signal: signal)
+        try broker.start()
+        try LoopbackPort.waitUntilOpen(port)
+    }
+
+    public func stop() {
+        broker.stop()
+        s3?.stop()
+    }
+
+    deinit { stop() }
+}
