@@ -8,6 +8,16 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 "$root/scripts/test-env.sh"
+# Headless Chromium for the dashboard's browser tests (Debian's package; playwright drives it).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+command -v chromium >/dev/null 2>&1 || { echo "test.sh: chromium could not be installed" >&2; exit 1; }
+export CRYPTOVIZ_CHROMIUM="$(command -v chromium)"
 venv="$root/.venv"
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 

@@ -1,0 +1,121 @@
+import CryptoVizCore
+import Foundation
+import Lakehouse
+import Logging
+import ObjectStore
+import Testing
+import TestSupport
+@testable import Pipeline
+
+/// The processor against a real in-process bus and a real Delta table on disk, checked by
+/// delta-rs and DuckDB.
+@Suite struct StreamProcessorTests {
+    static let base: Int64 = currentUnixMillis() - 3_600_000
+
+    func ticks(_ range: Range<Int>, assets: Int = 7) -> [Tick] {
+        range.map { i in
+            Tick(source: i % 2 == 0 ? .coinGecko : .binance, asset: AssetID("asset-\(i % assets)"), symbol: "A\(i % assets)",
+                 price: 100 + Double(i), sourceTimeMillis: Self.base + Int64(i) * 1_000, collectedTimeMillis: Self.base + Int64(i) * 1_000 + 50)
+        }
+    }
+
+    func publish(_ ticks: [Tick], to bus: InProcessBus) async throws {
+        let codec = TickMessageCodec()
+        try await bus.publish(try ticks.map { try codec.encode($0, topic: BusTopics.rawData, producedAtMillis: currentUnixMillis()) })
+    }
+
+    func lakeCounts(_ path: String) throws -> (rows: Int, events: Int, duckRows: Int, duckEvents: Int) {
+        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [path]).stdout
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
+        return (json["deltalake"]?["rows"] as? Int ?? -1, json["deltalake"]?["events"] as? Int ?? -1,
+                json["duckdb"]?["rows"] as? Int ?? -1, json["duckdb"]?["events"] as? Int ?? -1)
+    }
+
+    func configuration(batch: Int = 100) -> StreamProcessor.Configuration {
+        var c = StreamProcessor.Configuration()
+        c.maxBatchRecords = batch
+        c.trigger = .milliseconds(100)
+        return c
+    }
+
+    @Test func commitsEachEventOnceAndDeadLettersGarbage() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("processor")
+        let table = try await TickTable.open(store: try LocalFileStore(root: dir.path))
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        let all = ticks(0..<500)
+        try await publish(all, to: bus)
+        try await publish(Array(all[100..<150]), to: bus)  // re-published: same events
+        try await bus.publish([
+            OutgoingMessage(topic: BusTopics.rawData, key: [1], value: Array("{\"schema_version\":9,\"type\":\"tick\"}".utf8), timestampMillis: 0),
+            OutgoingMessage(topic: BusTopics.rawData, key: [2], value: [0xFF, 0x00], timestampMillis: 0),
+        ])
+        var invalid = all[0]
+        invalid.price = -1
+        invalid.sourceTimeMillis += 999_999
+        try await publish([invalid], to: bus)
+
+        let deadLetters = DeadLetterQueue(fileURL: dir.appendingPathComponent("dead.jsonl"), logger: .init(label: "test"))
+        let processor = StreamProcessor(bus: bus, lake: table, configuration: configuration(), deadLetters: deadLetters, logger: .init(label: "test"))
+        let run = Task { try await processor.run() }
+        for _ in 0..<200 where await processor.currentStats().consumed < 553 { try await Task.sleep(for: .milliseconds(50)) }
+        run.cancel()
+        try await run.value
+
+        let stats = await processor.currentStats()
+        #expect(stats.committedRecords == 500)
+        #expect(stats.duplicates == 50)
+        #expect(stats.deadLettered == 2)
+        #expect(stats.rejected["non_positive_price"] == 1)
+        #expect(deadLetters.counts == ["unknown_schema_version": 1, "malformed": 1, "invalid_tick": 1])
+        #expect(try String(contentsOf: dir.appendingPathComponent("dead.jsonl"), encoding: .utf8).split(separator: "\n").count == 3)
+
+        let counts = try lakeCounts(dir.path)
+        #expect(counts.rows == 500 && counts.events == 500, "delta-rs: \(counts)")
+        #expect(counts.duckRows == 500 && counts.duckEvents == 500, "DuckDB: \(counts)")
+        let rows = try await table.ticks()
+        #expect(Set(rows.map(\.busTopic)) == [BusTopics.rawData])
+        #expect(rows.allSatisfy { $0.busOffset >= 0 && $0.processedTimeMillis >= $0.ingestedTimeMillis - 1_000 })
+    }
+
+    @Test func crashBeforeCommitThenRestartLosesAndDuplicatesNothing() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("processor-crash")
+        let store = try LocalFileStore(root: dir.path)
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        try await publish(ticks(0..<300), to: bus)
+        let logger = Logger(label: "test")
+        let deadLetters = DeadLetterQueue(fileURL: nil, logger: logger)
+
+        // First member: commits what it polled, then reads more and "crashes" with that batch pending.
+        let group = "g-\(UUID().uuidString.prefix(6))"
+        var c = configuration(batch: 120)
+        c.group = group
+        let crashing = StreamProcessor(bus: bus, lake: try await TickTable.open(store: store), configuration: c,
+                                       deadLetters: deadLetters, logger: logger)
+        let consumer = try await bus.consumer(group: group, topics: [BusTopics.rawData], listener: RebalanceListener())
+        try await crashing.step(consumer: consumer, maxWait: .milliseconds(50))  // 300 read, ≥120 pending → committed
+        let afterCrash = try await TickTable.open(store: store).ticks().count
+        #expect(afterCrash == 300, "the first step commits everything it polled")
+        try await publish(ticks(300..<450), to: bus)
+        // Read the next records but die before committing them (no flush: batch not due).
+        var slow = c
+        slow.maxBatchRecords = 10_000
+        slow.trigger = .seconds(3600)
+        let dying = StreamProcessor(bus: bus, lake: try await TickTable.open(store: store), configuration: slow,
+                                    deadLetters: deadLetters, logger: logger)
+        try await dying.step(consumer: consumer, maxWait: .milliseconds(50))
+        #expect(await dying.currentStats().committedRecords == 0)
+        await consumer.close()  // the process is gone; the group's bus offsets were never committed past 300
+
+        // Restart: a new member resumes from the lake's txn versions.
+        let restarted = StreamProcessor(bus: bus, lake: try await TickTable.open(store: store), configuration: c,
+                                        deadLetters: deadLetters, logger: logger)
+        let run = Task { try await restarted.run() }
+        for _ in 0..<200 where await restarted.currentStats().committedRecords < 150 { try await Task.sleep(for: .milliseconds(50)) }
+        run.cancel()
+        try await run.value
+        let counts = try lakeCounts(dir.path)
+        #expect(counts.rows == 450 && counts.events == 450, "\(counts)")
+    }
+}
