@@ -1,0 +1,36 @@
+import CryptoVizCore
+import Metrics
+
+/// The collector's swift-metrics instruments; names follow `cryptoviz_<module>_<thing>_<unit>`.
+///
+/// Dimensions are low-cardinality by construction: provider ids, `CollectorError.Code` and
+/// `TickRejection.kind` values, never asset ids or messages.
+enum CollectorMetrics {
+    /// One per HTTP request attempt: outcome is "success" or an error code.
+    static func request(_ provider: ProviderID, outcome: String) {
+        Counter(label: "cryptoviz_collector_requests_total",
+                dimensions: [("provider", provider.rawValue), ("outcome", outcome)]).increment()
+    }
+
+    static func rejected(_ provider: ProviderID, reason: String, count: Int) {
+        Counter(label: "cryptoviz_collector_rejected_total",
+                dimensions: [("provider", provider.rawValue), ("reason", reason)]).increment(by: count)
+    }
+
+    static func unresolved(_ provider: ProviderID, reason: String, count: Int) {
+        Counter(label: "cryptoviz_collector_unresolved_total",
+                dimensions: [("provider", provider.rawValue), ("reason", reason)]).increment(by: count)
+    }
+
+    static func ticks(_ provider: ProviderID, count: Int) {
+        Counter(label: "cryptoviz_collector_ticks_total",
+                dimensions: [("provider", provider.rawValue)]).increment(by: count)
+    }
+
+    static func rateLimitWait(_ provider: ProviderID, _ waited: Duration) {
+        Counter(label: "cryptoviz_collector_rate_limit_waits_total",
+                dimensions: [("provider", provider.rawValue)]).increment()
+        Metrics.Timer(label: "cryptoviz_collector_rate_limit_wait_seconds",
+              dimensions: [("provider", provider.rawValue)]).recordNanoseconds(waited.wholeMilliseconds * 1_000_000)
+    }
+}

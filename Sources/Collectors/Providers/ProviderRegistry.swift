@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import CryptoVizCore
+import Logging
+
+/// The one place where provider ids are bound to adapter implementations.
+///
+/// Adding a provider means one file for its adapter and one entry in `factories`.
+public enum ProviderRegistry {
+    /// Builds an adapter from its settings, or explains why it cannot run.
+    public typealias Factory = @Sendable (CollectorConfiguration, ProviderTransport) -> Result<any MarketDataProvider, CollectorError>
+
+    public static let factories: [ProviderID: Factory] = [
+        .coinGecko: { configuration, transport in
+            .success(CoinGeckoProvider(baseURL: configuration.settings(for: .coinGecko).baseURL,
+                                       key: configuration.coinGeckoKey, transport: transport))
+        },
+        .coinMarketCap: { configuration, transport in
+            guard let key = configuration.coinMarketCapKey else {
+                return .failure(CollectorError(provider: .coinMarketCap, code: .disabled,
+                                               "CMC_API_KEY is not set; CoinMarketCap collection is disabled"))
+            }
+            return .success(CoinMarketCapProvider(baseURL: configuration.settings(for: .coinMarketCap).baseURL,
+                                                  apiKey: key, transport: transport))
+        },
+        .binance: { configuration, transport in
+            .success(BinanceProvider(baseURL: configuration.settings(for: .binance).baseURL, transport: transport))
+        },
+    ]
+
+    /// Every registered provider id, sorted.
+    public static var registeredIDs: [ProviderID] { factories.keys.sorted() }
+
+    /// A transport for `provider` configured from `configuration`.
+    public static func transport(
+        for provider: ProviderID, configuration: CollectorConfiguration, httpClient: HTTPClient,
+        health: ProviderHealthBoard, logger: Logger
+    ) -> ProviderTransport {
+        let settings = configuration.settings(for: provider)
+        return ProviderTransport(
+            provider: provider, client: httpClient,
+            limiter: RateLimiter(limit: settings.rateLimit, slack: settings.rateLimitSlack),
+            retry: settings.retry, timeout: settings.requestTimeout, defaultBackoff: settings.defaultBackoff,
+            maxBodyBytes: configuration.maxBodyBytes, health: health, logger: logger)
+    }
+
+    /// Builds the adapter for `provider`; unknown ids and missing keys are errors, not crashes.
+    public static func make(
+        _ provider: ProviderID, configuration: CollectorConfiguration, transport: ProviderTransport
+    ) -> Result<any MarketDataProvider, CollectorError> {
+        guard let factory = factories[provider] else {
+            return .failure(CollectorError(provider: provider, code: .disabled,
+                                           "unknown provider (registered: \(registeredIDs.map(\.rawValue).joined(separator: ", ")))"))
+        }
+        return factory(configuration, transport)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import CryptoVizCore
+
+/// Everything the collectors need: which providers, how to reach and pace them, what to watch.
+public struct CollectorConfiguration: Sendable {
+    /// Providers to poll, by id (must be registered in `ProviderRegistry`).
+    public var enabledProviders: [ProviderID] = [.coinGecko, .coinMarketCap, .binance]
+    /// Per-provider settings; missing entries fall back to the registry's defaults.
+    public var providers: [ProviderID: ProviderSettings] = [
+        .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance,
+    ]
+    /// The watch list: the top `topN` assets by market cap ...
+    public var topN: Int = 100
+    /// ... plus these, whatever their rank.
+    public var watch: [AssetID] = []
+    /// Listings fetched for identity resolution (ambiguous tickers need more than the top N).
+    public var directoryDepth: Int = 250
+    /// How often the directory is refreshed when CoinGecko itself is not polled for ticks.
+    public var directoryRefreshInterval: Duration = .seconds(3600)
+    /// Optional CoinGecko key (Demo or Pro); Pro also moves the default base URL.
+    public var coinGeckoKey: CoinGeckoProvider.Key?
+    /// CoinMarketCap key; without it the provider is disabled.
+    public var coinMarketCapKey: String?
+    public var validator: TickValidator.Configuration = .init()
+    public var maxBodyBytes: Int = 32 << 20
+
+    public init() {}
+
+    /// The defaults plus keys from the environment: `COINGECKO_PRO_API_KEY` (wins),
+    /// `COINGECKO_DEMO_API_KEY`, `CMC_API_KEY`. Empty values count as unset.
+    public static func fromEnvironment(_ environment: [String: String]) -> CollectorConfiguration {
+        var configuration = CollectorConfiguration()
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        if let pro = value("COINGECKO_PRO_API_KEY") {
+            configuration.coinGeckoKey = .pro(pro)
+            configuration.providers[.coinGecko]?.baseURL = CoinGeckoProvider.proBaseURL
+            configuration.providers[.coinGecko]?.rateLimit = RateLimit(capacity: 500, per: .seconds(60))
+        } else if let demo = value("COINGECKO_DEMO_API_KEY") {
+            configuration.coinGeckoKey = .demo(demo)
+            configuration.providers[.coinGecko]?.rateLimit = .coinGeckoDemo
+        }
+        configuration.coinMarketCapKey = value("CMC_API_KEY")
+        return configuration
+    }
+
+    /// Settings for `provider`, falling back to the built-in defaults.
+    public func settings(for provider: ProviderID) -> ProviderSettings {
+        if let settings = providers[provider] { return settings }
+        switch provider {
+        case .coinMarketCap: return .coinMarketCap
+        case .binance: return .binance
+        default: return .coinGecko
+        }
+    }
+
+    /// Sets one interval for every provider (the `--interval` flag).
+    public mutating func setInterval(_ interval: Duration) {
+        for key in providers.keys { providers[key]?.interval = interval }
+    }
+}

@@ -1,0 +1,255 @@
+import AsyncHTTPClient
+import CryptoVizCore
+import Logging
+
+/// Polls every enabled provider, each in its own task on its own schedule, and hands
+/// normalized, validated ticks to a sink.
+///
+/// One provider failing, throttled or hanging never delays another: each has its own rate
+/// limiter, retry budget and circuit breaker. CoinGecko listings feed the shared
+/// `AssetDirectory` that gives every source's records their canonical id; the other providers
+/// wait (bounded) for the first listing before their first poll.
+///
+/// The `HTTPClient` belongs to the caller, who shuts it down after `run` returns.
+public final class CollectorService: Sendable {
+    /// A provider wired to its pacing state.
+    struct Entry: Sendable {
+        var provider: any MarketDataProvider
+        var breaker: CircuitBreaker
+        var schedule: PollSchedule
+        var interval: Duration
+    }
+
+    public let configuration: CollectorConfiguration
+    private let entries: [Entry]
+    /// A CoinGecko adapter used only for listings when CoinGecko ticks are not collected.
+    private let directorySource: (any MarketDataProvider)?
+    private let directoryStore = DirectoryStore()
+    private let healthBoard: ProviderHealthBoard
+    private let normalizer: BatchNormalizer
+    private let logger: Logger
+
+    /// Builds the enabled providers; a provider that cannot run (CMC without key, unknown id)
+    /// is logged once and reported disabled in `health()`, never a crash.
+    public init(configuration: CollectorConfiguration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.normalizer = BatchNormalizer(validator: TickValidator(configuration: configuration.validator))
+        var initialHealth: [ProviderHealth] = []
+        var entries: [Entry] = []
+        let board = ProviderHealthBoard()
+        var seen = Set<ProviderID>()
+        for id in configuration.enabledProviders where seen.insert(id).inserted {
+            let transport = ProviderRegistry.transport(
+                for: id, configuration: configuration, httpClient: httpClient, health: board, logger: logger)
+            switch ProviderRegistry.make(id, configuration: configuration, transport: transport) {
+            case .success(let provider):
+                let settings = configuration.settings(for: id)
+                entries.append(Entry(provider: provider, breaker: CircuitBreaker(configuration: settings.circuitBreaker),
+                                     schedule: PollSchedule(interval: settings.interval), interval: settings.interval))
+                initialHealth.append(ProviderHealth(provider: id))
+            case .failure(let error):
+                logger.warning("provider disabled: \(error.message)", metadata: ["provider": "\(id)"])
+                initialHealth.append(ProviderHealth(provider: id, enabled: false, disabledReason: error.message))
+            }
+        }
+        self.entries = entries
+        if entries.contains(where: { $0.provider.id == .coinGecko }) {
+            directorySource = nil
+        } else {
+            let transport = ProviderRegistry.transport(
+                for: .coinGecko, configuration: configuration, httpClient: httpClient, health: board, logger: logger)
+            directorySource = try? ProviderRegistry.make(.coinGecko, configuration: configuration, transport: transport).get()
+        }
+        self.healthBoard = board
+        self.initialHealth = initialHealth
+    }
+
+    /// Health as registered at start-up: disabled providers stay visible in `health()`.
+    private let initialHealth: [ProviderHealth]
+
+    /// The ids of the providers that will be polled.
+    public var activeProviders: [ProviderID] { entries.map(\.provider.id) }
+
+    /// A snapshot of every configured provider's health (disabled ones included).
+    public func health() async -> [ProviderHealth] {
+        var current = Dictionary(uniqueKeysWithValues: await healthBoard.snapshot().map { ($0.provider, $0) })
+        for entry in initialHealth where current[entry.provider] == nil { current[entry.provider] = entry }
+        for entry in entries { current[entry.provider.id]?.circuit = await entry.breaker.state }
+        return current.values.sorted { $0.provider < $1.provider }
+    }
+
+    /// The identity directory as currently known.
+    public func directory() async -> AssetDirectory {
+        await directoryStore.directory
+    }
+
+    /// Polls every provider once (CoinGecko first, for identities; then the rest concurrently)
+    /// and returns what each delivered. Provider failures are reported, not thrown; an error
+    /// thrown by `sink` is.
+    @discardableResult
+    public func collectOnce(sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws -> [PollReport] {
+        var reports: [PollReport] = []
+        if let coinGecko = entries.first(where: { $0.provider.id == .coinGecko }) {
+            reports.append(try await poll(coinGecko, sink: sink))
+        } else if await directoryStore.directory.isEmpty {
+            await refreshDirectory()
+        }
+        try await withThrowingTaskGroup(of: PollReport.self) { group in
+            for entry in entries where entry.provider.id != .coinGecko {
+                group.addTask { try await self.poll(entry, sink: sink) }
+            }
+            for try await report in group { reports.append(report) }
+        }
+        return reports
+    }
+
+    /// Polls every provider on its own grid-aligned schedule until the task is cancelled
+    /// (then returns normally). An error thrown by `sink` ends the run and is rethrown.
+    public func run(sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if directorySource != nil {
+                    group.addTask { try await self.directoryLoop() }
+                }
+                for entry in entries {
+                    group.addTask { try await self.pollLoop(entry, sink: sink) }
+                }
+                try await group.waitForAll()
+            }
+        } catch is CancellationError {
+            return
+        }
+    }
+
+    private func pollLoop(_ entry: Entry, sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws {
+        if entry.provider.id != .coinGecko { try await waitForDirectory(atMost: max(entry.interval, .seconds(10))) }
+        while !Task.isCancelled {
+            _ = try await poll(entry, sink: sink)
+            let now = currentUnixMillis()
+            let next = entry.schedule.nextFire(afterUnixMillis: now)
+            try await Task.sleep(for: .milliseconds(next - now))
+        }
+    }
+
+    private func directoryLoop() async throws {
+        while !Task.isCancelled {
+            await refreshDirectory()
+            let empty = await directoryStore.directory.isEmpty
+            try await Task.sleep(for: empty ? configuration.settings(for: .coinGecko).interval : configuration.directoryRefreshInterval)
+        }
+    }
+
+    private func waitForDirectory(atMost limit: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while await directoryStore.directory.isEmpty, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func refreshDirectory() async {
+        guard let source = directorySource else { return }
+        do {
+            let batch = try await source.fetch(scope)
+            await directoryStore.merge(batch.listings)
+            logger.debug("asset directory refreshed", metadata: ["listings": "\(batch.listings.count)"])
+        } catch {
+            logger.warning("asset directory refresh failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private var scope: FetchScope {
+        FetchScope(topN: configuration.topN, explicitIDs: configuration.watch, directoryDepth: configuration.directoryDepth)
+    }
+
+    /// One poll: breaker check, fetch, directory update, normalization, accounting, sink.
+    private func poll(_ entry: Entry, sink: @Sendable ([Tick]) async throws -> Void) async throws -> PollReport {
+        let id = entry.provider.id
+        guard await entry.breaker.permit() else {
+            let error = CollectorError(provider: id, code: .circuitOpen, "skipped: circuit open after repeated failures")
+            await healthBoard.update(id) { $0.errorsByKind[error.code.rawValue, default: 0] += 1 }
+            return PollReport(provider: id, error: error)
+        }
+        let batch: ProviderBatch
+        do {
+            batch = try await entry.provider.fetch(scope)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let failure = (error as? CollectorError)
+                ?? CollectorError(provider: id, code: .connection, "unexpected failure: \(type(of: error))")
+            await entry.breaker.recordFailure()
+            let now = currentUnixMillis()
+            let consecutive = await healthBoard.update(id) {
+                $0.errorsByKind[failure.code.rawValue, default: 0] += 1
+                $0.lastError = failure.description
+                $0.lastErrorMillis = now
+                $0.consecutiveFailures += 1
+            }.consecutiveFailures
+            // 1st, 2nd, 4th, 8th … consecutive failure: a dead provider does not flood the log.
+            if consecutive & (consecutive - 1) == 0 {
+                logger.warning("poll failed", metadata: [
+                    "provider": "\(id)", "error": "\(failure.code.rawValue)", "detail": "\(failure.message)",
+                    "consecutive_failures": "\(consecutive)",
+                ])
+            }
+            return PollReport(provider: id, error: failure)
+        }
+        await entry.breaker.recordSuccess()
+        if !batch.listings.isEmpty { await directoryStore.merge(batch.listings) }
+        let directory = await directoryStore.directory
+        var watch = Set(directory.top(configuration.topN))
+        watch.formUnion(configuration.watch)
+        let now = currentUnixMillis()
+        let result = normalizer.normalize(batch, directory: directory, watch: watch, collectedAtMillis: now)
+        let unresolvedCount = result.unresolved.values.reduce(0, +)
+        let partialFailures = batch.partialFailures
+        await healthBoard.update(id) {
+            $0.successes += 1
+            $0.lastSuccessMillis = now
+            $0.lastTickCount = result.ticks.count
+            $0.consecutiveFailures = 0
+            $0.unresolved += unresolvedCount
+            for (reason, count) in result.rejected { $0.rejectedByReason[reason, default: 0] += count }
+            for failure in partialFailures {
+                $0.errorsByKind[failure.code.rawValue, default: 0] += 1
+                $0.lastError = failure.description
+                $0.lastErrorMillis = now
+            }
+        }
+        CollectorMetrics.ticks(id, count: result.ticks.count)
+        for (reason, count) in result.rejected { CollectorMetrics.rejected(id, reason: reason, count: count) }
+        for (reason, count) in result.unresolved { CollectorMetrics.unresolved(id, reason: reason, count: count) }
+        logSummary(id, result: result, partialFailures: batch.partialFailures)
+        if !result.ticks.isEmpty { try await sink(result.ticks) }
+        return PollReport(provider: id, tickCount: result.ticks.count, rejected: result.rejected,
+                          unresolved: result.unresolved, unwatched: result.unwatched, ignored: result.ignored)
+    }
+
+    /// One line per incident kind per poll, with counts — never one line per record.
+    private func logSummary(_ id: ProviderID, result: BatchNormalizer.Result, partialFailures: [CollectorError]) {
+        func counts(_ table: [String: Int]) -> Logger.MetadataValue {
+            .string(table.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+        }
+        logger.debug("poll delivered", metadata: [
+            "provider": "\(id)", "ticks": "\(result.ticks.count)", "unwatched": "\(result.unwatched)",
+            "ignored": "\(result.ignored)",
+        ])
+        if !result.rejected.isEmpty {
+            logger.warning("records rejected", metadata: ["provider": "\(id)", "counts": counts(result.rejected)])
+        }
+        if !result.unresolved.isEmpty {
+            logger.info("records with unresolved asset identity skipped", metadata: [
+                "provider": "\(id)", "counts": counts(result.unresolved),
+                "examples": "\(result.unresolvedSamples.joined(separator: ","))",
+            ])
+        }
+        if !partialFailures.isEmpty {
+            logger.warning("some requests of the poll failed", metadata: [
+                "provider": "\(id)", "count": "\(partialFailures.count)",
+                "first_error": "\(partialFailures[0].code.rawValue)",
+            ])
+        }
+    }
+}

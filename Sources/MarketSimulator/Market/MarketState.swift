@@ -1,0 +1,139 @@
+/// The simulator's mutable world: prices evolving by geometric Brownian motion, the request
+/// log, rate-limit windows and the fault plan. An actor because every HTTP handler reads it.
+actor MarketState {
+    /// A price snapshot of one asset at one instant.
+    struct Quote: Sendable {
+        var asset: SimulatedAsset
+        var rank: Int
+        var price: Double
+        var updatedMillis: Int64
+        var marketCap: Double { price * asset.circulatingSupply }
+        var volume24h: Double { marketCap * asset.turnover }
+        var change1h: Double { (price / asset.open1h - 1) * 100 }
+        var change24h: Double { (price / asset.open24h - 1) * 100 }
+        var change7d: Double { (price / asset.open7d - 1) * 100 }
+    }
+
+    /// What to do with an arriving request.
+    enum Admission: Sendable {
+        case serve(usedWeight: Int)
+        case rateLimited(retryAfterSeconds: Int, usedWeight: Int)
+        case fault(FaultRule.Kind, usedWeight: Int)
+    }
+
+    let universe: SimulatedUniverse
+    let configuration: SimulatorConfiguration
+    private var prices: [Double]
+    private var rng: SplitMix64
+    private var lastAdvance: ContinuousClock.Instant
+    private let started: ContinuousClock.Instant
+    private let clock = ContinuousClock()
+    private var faults: FaultPlan
+    private var stats: [String: SimulatorStats.ProviderStats] = [:]
+
+    init(configuration: SimulatorConfiguration) {
+        self.configuration = configuration
+        universe = SimulatedUniverse(count: configuration.assetCount, seed: configuration.seed)
+        prices = universe.assets.map(\.initialPrice)
+        rng = SplitMix64(seed: configuration.seed ^ 0xA5A5_5A5A_0F0F_F0F0)
+        started = clock.now
+        lastAdvance = started
+        faults = configuration.faults
+    }
+
+    func setFaults(_ plan: FaultPlan) { faults = plan }
+
+    /// Records the arrival, applies the provider's rate limit, then the fault plan.
+    func admit(provider: String, weight: Int) -> Admission {
+        let now = clock.now
+        let sinceStart = Self.millis(now - started)
+        var entry = stats[provider] ?? SimulatorStats.ProviderStats()
+        let limit = configuration.rateLimits[provider]
+        entry.limit = limit
+        entry.requests += 1
+        entry.arrivalsMillis.append(sinceStart)
+        entry.weights.append(weight)
+        var used = weight
+        var admission: Admission = .serve(usedWeight: weight)
+        if let limit {
+            // Weight of earlier arrivals still inside the window (this one is the last element).
+            let span = limit.windowSeconds * 1000
+            var oldest = sinceStart
+            var index = entry.arrivalsMillis.count - 2
+            while index >= 0, sinceStart - entry.arrivalsMillis[index] < span {
+                used += entry.weights[index]
+                oldest = entry.arrivalsMillis[index]
+                index -= 1
+            }
+            if used > limit.capacity {
+                let wait = max(1, Int(((oldest + span - sinceStart) / 1000).rounded(.up)))
+                admission = .rateLimited(retryAfterSeconds: wait, usedWeight: used)
+            }
+        }
+        if case .serve = admission, let kind = fault(for: provider, count: entry.requests, sinceStartMillis: sinceStart) {
+            admission = .fault(kind, usedWeight: used)
+        } else if case .serve = admission {
+            admission = .serve(usedWeight: used)
+        }
+        entry.maxWeightInWindow = max(entry.maxWeightInWindow, limit == nil ? 0 : used)
+        stats[provider] = entry
+        return admission
+    }
+
+    /// Records the status finally answered.
+    func recordStatus(provider: String, status: Int) {
+        stats[provider, default: .init()].statuses[String(status), default: 0] += 1
+    }
+
+    func snapshot() -> SimulatorStats {
+        SimulatorStats(providers: stats)
+    }
+
+    /// Current quotes of all assets in rank order, advancing the price paths to now.
+    func quotes() -> [Quote] {
+        advance()
+        let nowMillis = Int64(wallClockMillis())
+        return universe.assets.indices.map { index in
+            Quote(asset: universe.assets[index], rank: index + 1, price: prices[index], updatedMillis: nowMillis)
+        }
+    }
+
+    private func fault(for provider: String, count: Int, sinceStartMillis: Double) -> FaultRule.Kind? {
+        for rule in faults.rules where rule.applies(to: provider) {
+            switch rule.trigger {
+            case .probability(let p):
+                if rng.unit() < p { return rule.kind }
+            case .firstRequests(let n):
+                if count <= n { return rule.kind }
+            case .window(let from, let to):
+                let seconds = sinceStartMillis / 1000
+                if seconds >= from, seconds < to { return rule.kind }
+            }
+        }
+        return nil
+    }
+
+    /// One GBM step per asset over the elapsed (scaled) time: S·exp((μ−σ²/2)dt + σ√dt·Z), μ = 0.
+    private func advance() {
+        let now = clock.now
+        let elapsed = Self.millis(now - lastAdvance) / 1000 * configuration.timeScale
+        guard elapsed > 0 else { return }
+        lastAdvance = now
+        let dt = elapsed / 31_557_600
+        for index in prices.indices {
+            let sigma = universe.assets[index].volatility
+            let step = -0.5 * sigma * sigma * dt + sigma * dt.squareRoot() * rng.gaussian()
+            // Keep prices inside the documented 1e-8 … 1e5 band (plus headroom for BTC).
+            prices[index] = min(max(prices[index] * _exp(step), 1e-8), 1e6)
+        }
+    }
+
+    static func millis(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
+
+import Foundation
+
+func wallClockMillis() -> Double { (Date().timeIntervalSince1970 * 1000).rounded() }

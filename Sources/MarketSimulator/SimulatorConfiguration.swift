@@ -1,0 +1,39 @@
+/// How the simulated market looks and behaves.
+public struct SimulatorConfiguration: Sendable {
+    /// Interface to bind; loopback by default (the simulator is a test and demo tool).
+    public var host: String = "127.0.0.1"
+    /// Port to bind; 0 picks a free ephemeral port.
+    public var port: Int = 0
+    /// Number of simulated assets.
+    public var assetCount: Int = 300
+    /// Seed of the universe and of the price paths.
+    public var seed: UInt64 = 42
+    /// Speed-up of simulated time against wall time (1 = real volatility; demos may use 60+).
+    public var timeScale: Double = 1
+    public var faults: FaultPlan = .none
+    /// Per-provider limits enforced like the real APIs (429 when exceeded), by provider name.
+    public var rateLimits: [String: SimulatedRateLimit] = [
+        "coingecko": .init(capacity: 30, windowSeconds: 60),
+        "coinmarketcap": .init(capacity: 30, windowSeconds: 60),
+        "binance": .init(capacity: 6000, windowSeconds: 60),
+    ]
+    /// The CMC key the simulator accepts; nil accepts any non-empty key (absent → 401, 1002).
+    public var coinMarketCapKey: String?
+    /// How long a `slow` fault holds the response.
+    public var slowDelaySeconds: Double = 30
+    /// `Retry-After` sent with injected and limit 429s (CoinGecko sends none, as in reality).
+    public var retryAfterSeconds: Int = 2
+
+    public init() {}
+}
+
+/// A request budget in weight units per sliding window of `windowSeconds`.
+public struct SimulatedRateLimit: Sendable, Hashable, Codable {
+    public var capacity: Int
+    public var windowSeconds: Double
+
+    public init(capacity: Int, windowSeconds: Double) {
+        self.capacity = capacity
+        self.windowSeconds = windowSeconds
+    }
+}

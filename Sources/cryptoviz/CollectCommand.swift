@@ -1,0 +1,87 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Collectors
+import CryptoVizCore
+import Foundation
+import Logging
+
+/// `cryptoviz collect`: polls the market-data providers and prints normalized ticks as JSON lines.
+struct CollectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Collect market data and write normalized ticks as JSON lines (logs on stderr).",
+        discussion: """
+            Keys come from the environment: CMC_API_KEY (CoinMarketCap is disabled without it),
+            COINGECKO_DEMO_API_KEY or COINGECKO_PRO_API_KEY (optional).
+            """)
+
+    @Option(help: "Comma-separated providers to poll.")
+    var providers = "coingecko,coinmarketcap,binance"
+
+    @Option(help: "Poll interval in seconds for every provider (default: 30 s; CoinMarketCap 300 s).")
+    var interval: Double?
+
+    @Flag(help: "Poll each provider once and exit.")
+    var once = false
+
+    @Option(help: "Write ticks to this file instead of stdout.")
+    var output: String?
+
+    @Option(name: .customLong("coingecko-url"), help: "CoinGecko base URL (including /api/v3).")
+    var coinGeckoURL: String?
+
+    @Option(name: .customLong("cmc-url"), help: "CoinMarketCap base URL.")
+    var cmcURL: String?
+
+    @Option(name: .customLong("binance-url"), help: "Binance base URL.")
+    var binanceURL: String?
+
+    @Option(help: "Watch the top N assets by market cap.")
+    var assets = 100
+
+    @Option(help: "Also watch these canonical ids (comma-separated CoinGecko ids).")
+    var watch: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if let interval, !(interval > 0) { throw ValidationError("--interval must be positive") }
+        if assets < 0 { throw ValidationError("--assets must not be negative") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "cryptoviz.collectors")
+        var configuration = CollectorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+        configuration.enabledProviders = providers.split(separator: ",").map { ProviderID(String($0).trimmingCharacters(in: .whitespaces)) }
+        configuration.topN = assets
+        configuration.watch = (watch ?? "").split(separator: ",").map { AssetID(String($0).trimmingCharacters(in: .whitespaces)) }
+        if let interval { configuration.setInterval(.milliseconds(Int64(interval * 1000))) }
+        if let coinGeckoURL { configuration.providers[.coinGecko]?.baseURL = coinGeckoURL }
+        if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
+        if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
+
+        let writer = try output.map { try JSONLinesTickWriter(path: $0) } ?? JSONLinesTickWriter()
+        let service = CollectorService(configuration: configuration, httpClient: HTTPClient.shared, logger: logger)
+        if once {
+            let reports = try await service.collectOnce { try await writer.write($0) }
+            for report in reports.sorted(by: { $0.provider < $1.provider }) {
+                logger.info("collected", metadata: [
+                    "provider": "\(report.provider)", "ticks": "\(report.tickCount)",
+                    "rejected": "\(report.rejected.values.reduce(0, +))",
+                    "unresolved": "\(report.unresolved.values.reduce(0, +))",
+                    "error": "\(report.error.map { $0.code.rawValue } ?? "none")",
+                ])
+            }
+        } else {
+            try await service.run { try await writer.write($0) }
+        }
+        try await writer.close()
+    }
+}
