@@ -34,15 +34,19 @@ public struct CryptoVizServer: Sendable {
     /// The router with every route, and the list of API routes (method, OpenAPI path).
     public func makeRouter() -> (router: Router<BasicRequestContext>, apiRoutes: [(method: String, path: String)]) {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: APIErrorMiddleware())
+        let index = RouteIndex()
+        router.add(middleware: APIErrorMiddleware(routes: index))
         router.add(middleware: MetricsMiddleware())
         let routes = APIRoutes(data: data, configuration: configuration, registry: registry, timings: timings, now: currentUnixMillis)
             .register(on: router)
+        for route in routes { index.add(method: route.method.rawValue, path: route.path) }
         for asset in assets.assets {
             router.get(RouterPath(asset.path)) { _, _ in StaticAssets.response(asset) }
+            index.add(method: "GET", path: asset.path)
         }
-        if let index = assets.asset(at: "/index.html") {
-            router.get("/") { _, _ in StaticAssets.response(index) }
+        if let page = assets.asset(at: "/index.html") {
+            router.get("/") { _, _ in StaticAssets.response(page) }
+            index.add(method: "GET", path: "/")
         }
         return (router, routes.map { ($0.method.rawValue, $0.path) })
     }

@@ -53,13 +53,17 @@ import TestSupport
         await server.stop()
     }
 
-    @Test func unknownRoutesAndAssetsAre404JSON() async throws {
+    @Test func unknownRoutesAre404AndWrongMethods405JSON() async throws {
         let server = try await RunningServer.start(data: await Self.seeded())
         let unknownRoute = try await server.get("/api/v1/nope")
         #expect(unknownRoute.status == 404)
         #expect(try unknownRoute.errorFields().code == "not_found")
         let wrongMethod = try await server.send("DELETE", "/api/v1/assets")
-        #expect(wrongMethod.status == 404)
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.headers["allow"] == "GET")
+        #expect(try wrongMethod.errorFields().code == "method_not_allowed")
+        let wrongOnTemplate = try await server.send("POST", "/api/v1/assets/bitcoin/ticks")
+        #expect(wrongOnTemplate.status == 405)
         let unknownAsset = try await server.get("/api/v1/assets/dogecoin/ticks")
         #expect(unknownAsset.status == 404)
         #expect(try unknownAsset.errorFields().parameter == "asset")

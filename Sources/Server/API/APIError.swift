@@ -14,6 +14,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case sqlRejected = "sql_rejected"
         case unauthorized
         case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
         case conflict
         case payloadTooLarge = "payload_too_large"
         case notImplemented = "not_implemented"
@@ -26,6 +27,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .invalidParameter, .missingParameter, .invalidBody, .sqlRejected: .badRequest
             case .unauthorized: .unauthorized
             case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
             case .payloadTooLarge: .contentTooLarge
             case .notImplemented: .notImplemented

@@ -5,6 +5,8 @@ import Logging
 ///
 /// Must be the first middleware so it also wraps the router's not-found responder.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteIndex
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -16,6 +18,12 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.status {
             case .notFound:
                 let path = String(request.uri.path.prefix(200))
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    var response = APIError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(path); use \(allowed.joined(separator: ", "))").response()
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
                 return APIError(.notFound, "no route for \(request.method.rawValue) \(path)").response()
             case .contentTooLarge:
                 return APIError(.payloadTooLarge, "request body too large").response()
