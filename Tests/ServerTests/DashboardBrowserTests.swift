@@ -17,6 +17,7 @@ import TestSupport
         let python = try TestEnvironment.python()
         let arguments = [TestEnvironment.oracle("server/browser_test.py"), "--url", "http://127.0.0.1:\(server.port)", "--screenshots", output]
         let result = try await HTTPTestClient.offload { try ProcessRunner.run(python, arguments, check: false) }
+        print(result.stdout)
         feeding.cancel()
         await server.stop()
         #expect(result.status == 0, "browser test failed:\n\(result.stdout)\n\(result.stderr)")

@@ -18,4 +18,5 @@ exec "$ST" run "$BASE_URL/openapi.json" \
   --exclude-path-regex '^/api/v1/(lake/(compact|vacuum|retention)|live)$' \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" \
   --request-timeout 10 \
+  --generation-database none \
   "$@"
