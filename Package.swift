@@ -88,8 +88,6 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Pipeline",
-                "Lakehouse",
                 "CryptoVizCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

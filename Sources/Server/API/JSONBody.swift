@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+
+/// A small flat JSON object body read with a size cap; accessors name the field at fault.
+///
+/// An empty body is an empty object, so POSTs whose fields all have defaults need no body.
+/// Values must be scalars (null, boolean, number, string); nesting is refused.
+struct JSONBody {
+    var object: [String: SQLValue]
+
+    static func read(_ request: Request, maxBytes: Int) async throws -> JSONBody {
+        var buffer = try await request.body.collect(upTo: maxBytes)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) { return JSONBody(object: [:]) }
+        guard let object = try? JSONDecoder().decode([String: SQLValue].self, from: Data(bytes)) else {
+            throw APIError(.invalidBody, "request body must be a JSON object of scalar fields")
+        }
+        return JSONBody(object: object)
+    }
+
+    func bool(_ name: String, default defaultValue: Bool) throws -> Bool {
+        switch object[name] {
+        case nil, .null?: return defaultValue
+        case .bool(let value)?: return value
+        default: throw APIError.invalid(name, "must be a boolean")
+        }
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int? = nil) throws -> Int {
+        let value: Int64
+        switch object[name] {
+        case nil, .null?:
+            guard let defaultValue else {
+                throw APIError(.missingParameter, "parameter '\(name)' is required", parameter: name)
+            }
+            return defaultValue
+        case .int(let i)?: value = i
+        case .double(let d)? where d.rounded() == d && abs(d) < 1e15: value = Int64(d)
+        default: value = Int64.min
+        }
+        guard value >= Int64(range.lowerBound), value <= Int64(range.upperBound) else {
+            throw APIError.invalid(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return Int(value)
+    }
+
+    func string(_ name: String) throws -> String {
+        switch object[name] {
+        case nil, .null?: throw APIError(.missingParameter, "parameter '\(name)' is required", parameter: name)
+        case .string(let s)?: return s
+        default: throw APIError.invalid(name, "must be a string")
+        }
+    }
+}

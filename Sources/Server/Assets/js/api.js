@@ -1,0 +1,84 @@
+// Thin client for the CryptoViz REST API v1 and the live SSE feed.
+
+/** An API failure carrying the server's error code and message. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function token() {
+  return sessionStorage.getItem('cryptoviz.token') || '';
+}
+
+/** Remembers the bearer token for management and SQL calls (this tab only). */
+export function setToken(value) {
+  if (value) sessionStorage.setItem('cryptoviz.token', value);
+  else sessionStorage.removeItem('cryptoviz.token');
+}
+
+function query(params) {
+  const parts = [];
+  for (const [key, value] of Object.entries(params || {})) {
+    if (value === undefined || value === null || value === '') continue;
+    const text = Array.isArray(value) ? value.join(',') : String(value);
+    if (text === '') continue;
+    parts.push(encodeURIComponent(key) + '=' + encodeURIComponent(text));
+  }
+  return parts.length ? '?' + parts.join('&') : '';
+}
+
+/** Per-call durations seen by the browser, for the Performance tab. */
+export const clientTimings = new Map();
+
+async function request(method, path, params, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const t = token();
+  if (t && method !== 'GET') headers.Authorization = 'Bearer ' + t;
+  const started = performance.now();
+  const response = await fetch(path + query(params), {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  clientTimings.set(path.replace(/assets\/[^/]+\//, 'assets/{asset}/'), performance.now() - started);
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!response.ok) {
+    const err = json && json.error ? json.error : { code: 'http_' + response.status, message: text.slice(0, 200) };
+    throw new ApiError(response.status, err.code, err.message);
+  }
+  return json;
+}
+
+export const api = {
+  assets: () => request('GET', '/api/v1/assets'),
+  sources: () => request('GET', '/api/v1/sources'),
+  latestQuotes: (assets, sources) => request('GET', '/api/v1/quotes/latest', { assets, sources }),
+  ticks: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/ticks`, params),
+  candles: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/candles`, params),
+  spread: (asset, sources) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/spread`, { sources }),
+  pipelineStats: () => request('GET', '/api/v1/stats/pipeline'),
+  lake: () => request('GET', '/api/v1/lake'),
+  versions: () => request('GET', '/api/v1/lake/versions'),
+  compact: () => request('POST', '/api/v1/lake/compact', null, {}),
+  vacuum: (dryRun) => request('POST', '/api/v1/lake/vacuum', null, { dry_run: dryRun }),
+  retention: (days) => request('POST', '/api/v1/lake/retention', null, { days }),
+  sql: (sql, limit) => request('POST', '/api/v1/sql', null, { sql, limit }),
+};
+
+/**
+ * Subscribes to live ticks; reconnects with a fresh filter when called again.
+ * Returns a function that closes the subscription.
+ */
+export function subscribeLive(assets, sources, onTick, onStatus) {
+  const source = new EventSource('/api/v1/live' + query({ assets, sources }));
+  source.addEventListener('open', () => onStatus && onStatus('live'));
+  source.addEventListener('error', () => onStatus && onStatus('reconnecting…'));
+  source.addEventListener('tick', (event) => {
+    try { onTick(JSON.parse(event.data)); } catch { /* a malformed event is skipped */ }
+  });
+  return () => source.close();
+}

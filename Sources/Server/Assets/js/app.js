@@ -1,0 +1,34 @@
+// Entry point: tab switching and start-up of each tab.
+import { initDashboard } from './tabs/dashboard.js';
+import { initExplorer, showExplorer } from './tabs/explorer.js';
+import { initPerformance, showPerformance } from './tabs/performance.js';
+import { initManagement, showManagement } from './tabs/management.js';
+
+let stopPolling = null;
+
+function reportError(error) {
+  const el = document.getElementById('live-status');
+  el.textContent = 'error: ' + (error && error.message ? error.message : String(error));
+  el.dataset.state = 'error';
+}
+
+function show(tab) {
+  for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.tab === tab);
+  for (const p of document.querySelectorAll('.panel')) p.classList.toggle('active', p.id === 'panel-' + tab);
+  if (stopPolling) { stopPolling(); stopPolling = null; }
+  if (tab === 'explorer') showExplorer().catch(reportError);
+  if (tab === 'performance') stopPolling = showPerformance(reportError);
+  if (tab === 'management') showManagement().catch(reportError);
+  if (location.hash !== '#' + tab) history.replaceState(null, '', '#' + tab);
+}
+
+async function start() {
+  for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => show(b.dataset.tab));
+  initPerformance();
+  await Promise.all([initDashboard(), initExplorer(), initManagement()]);
+  document.body.dataset.ready = 'true';
+  const tab = location.hash.slice(1);
+  if (['explorer', 'performance', 'management'].includes(tab)) show(tab);
+}
+
+start().catch(reportError);

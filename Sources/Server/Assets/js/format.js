@@ -1,0 +1,68 @@
+// Number, time and DOM formatting shared by the tabs.
+
+export function price(value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const digits = Math.abs(value) >= 1000 ? 2 : Math.abs(value) >= 1 ? 4 : 6;
+  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
+}
+
+export function percent(value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return (value >= 0 ? '+' : '') + value.toFixed(2) + '%';
+}
+
+export function bytes(value) {
+  if (!Number.isFinite(value)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = value, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (i === 0 ? v : v.toFixed(1)) + ' ' + units[i];
+}
+
+export function time(ms) {
+  if (!Number.isFinite(ms)) return '—';
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function number(value, digits = 0) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+/** Median of finite numbers (the server's consensus rule), or null. */
+export function median(values) {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/** Replaces a table body with rows of cells (text only, never HTML: data is untrusted). */
+export function fillTable(table, rows, emptyText = 'no data') {
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  if (!rows.length) {
+    const tr = body.insertRow();
+    const td = tr.insertCell();
+    td.colSpan = table.tHead ? table.tHead.rows[0]?.cells.length || 1 : 1;
+    td.textContent = emptyText;
+    td.className = 'status';
+    return;
+  }
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const cell of row) {
+      const td = tr.insertCell();
+      if (cell instanceof Node) td.append(cell);
+      else td.textContent = cell === null || cell === undefined ? '' : String(cell);
+    }
+  }
+}
+
+/** A status line: text, and the error style for failures. */
+export function status(element, text, isError = false) {
+  element.textContent = text;
+  element.classList.toggle('error', isError);
+}
+
+export const palette = ['#4f9dff', '#f5b041', '#2ecc71', '#ff5c5c', '#b980ff', '#3dd6d0', '#ff8fd0', '#c0ca33'];

@@ -1,0 +1,252 @@
+// Dashboard tab: price cards, live chart (lines in % or candles), per-source spread.
+import { api, subscribeLive } from '../api.js';
+import { Chart } from '../chart.js';
+import * as fmt from '../format.js';
+
+const RANGES = {
+  '1h': { span: 3600e3, intervals: ['1m'] },
+  '24h': { span: 86400e3, intervals: ['5m', '1m'] },
+  '7d': { span: 7 * 86400e3, intervals: ['1h', '5m', '1m'] },
+  '30d': { span: 30 * 86400e3, intervals: ['1h', '5m', '1m'] },
+  all: { span: null, intervals: ['1d', '1h', '5m', '1m'] },
+};
+const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
+
+const state = {
+  assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
+  range: '1h', mode: 'lines', candleAsset: null, interval: '1m',
+  latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function checkbox(container, value, checked, testid, onChange) {
+  const label = document.createElement('label');
+  const input = document.createElement('input');
+  input.type = 'checkbox';
+  input.value = value;
+  input.checked = checked;
+  input.dataset.testid = testid;
+  input.addEventListener('change', () => onChange(value, input.checked));
+  label.append(input, ' ' + value);
+  container.append(label);
+}
+
+function selectedSourceList() {
+  return state.selectedSources.size === state.sources.length ? [] : [...state.selectedSources];
+}
+
+function consensus(asset) {
+  const bySource = state.latest.get(asset);
+  if (!bySource) return null;
+  const ticks = [...bySource.values()].filter((t) => state.selectedSources.has(t.source));
+  if (!ticks.length) return null;
+  return {
+    price: fmt.median(ticks.map((t) => t.price)),
+    change_1h: fmt.median(ticks.map((t) => t.change_1h ?? NaN)),
+    change_24h: fmt.median(ticks.map((t) => t.change_24h ?? NaN)),
+    change_7d: fmt.median(ticks.map((t) => t.change_7d ?? NaN)),
+    ticks,
+  };
+}
+
+function renderCards() {
+  const cards = $('price-cards');
+  cards.replaceChildren();
+  for (const asset of state.selectedAssets) {
+    const c = consensus(asset);
+    const card = document.createElement('div');
+    card.className = 'card';
+    card.dataset.asset = asset;
+    card.dataset.testid = 'price-card-' + asset;
+    const name = document.createElement('div');
+    name.className = 'name';
+    const symbol = state.assets.find((a) => a.asset === asset)?.symbol || '';
+    name.textContent = `${asset} ${symbol}`;
+    const value = document.createElement('div');
+    value.className = 'value';
+    value.dataset.testid = 'price-' + asset;
+    value.textContent = c ? '$' + fmt.price(c.price) : '—';
+    const changes = document.createElement('div');
+    changes.className = 'changes';
+    for (const [label, key] of [['1h', 'change_1h'], ['24h', 'change_24h'], ['7d', 'change_7d']]) {
+      const span = document.createElement('span');
+      const v = c ? c[key] : null;
+      span.textContent = `${label} ${fmt.percent(v)}`;
+      span.dataset.testid = `change-${label}-${asset}`;
+      if (Number.isFinite(v)) span.className = v >= 0 ? 'up' : 'down';
+      changes.append(span);
+    }
+    card.append(name, value, changes);
+    cards.append(card);
+  }
+}
+
+function renderSpread() {
+  const rows = [];
+  for (const asset of state.selectedAssets) {
+    const c = consensus(asset);
+    if (!c) continue;
+    const prices = c.ticks.map((t) => t.price);
+    const spreadPct = c.price ? (Math.max(...prices) - Math.min(...prices)) / c.price * 100 : 0;
+    for (const t of c.ticks.sort((a, b) => a.source.localeCompare(b.source))) {
+      rows.push([asset, t.source, fmt.price(t.price), fmt.percent(c.price ? (t.price - c.price) / c.price * 100 : 0),
+        spreadPct.toFixed(3) + '%', fmt.time(t.source_time_ms)]);
+    }
+  }
+  fmt.fillTable($('spread-table'), rows, 'no quotes for the selection');
+}
+
+function remember(tick) {
+  if (!state.latest.has(tick.asset)) state.latest.set(tick.asset, new Map());
+  const bySource = state.latest.get(tick.asset);
+  const old = bySource.get(tick.source);
+  if (!old || old.source_time_ms <= tick.source_time_ms) bySource.set(tick.source, tick);
+}
+
+async function loadQuotes() {
+  const { quotes } = await api.latestQuotes([...state.selectedAssets], selectedSourceList());
+  for (const q of quotes) {
+    for (const s of q.sources) remember({ ...s, asset: q.asset, symbol: q.symbol });
+  }
+  renderCards();
+  renderSpread();
+}
+
+async function fetchCandles(asset, from) {
+  const intervals = RANGES[state.range].intervals;
+  let best = { candles: [], interval: intervals[0] };
+  for (const interval of intervals) {
+    const { candles } = await api.candles(asset, { interval, from, sources: selectedSourceList() });
+    best = { candles, interval };
+    if (candles.length >= 3) break;
+  }
+  return best;
+}
+
+async function loadHistory() {
+  const generation = ++state.generation;
+  const span = RANGES[state.range].span;
+  const from = span ? Date.now() - span : 0;
+  const chart = state.chart;
+  if (state.mode === 'candles') {
+    const asset = state.candleAsset;
+    if (!asset) { chart.setLines([]); return; }
+    const { candles, interval } = await fetchCandles(asset, from);
+    if (generation !== state.generation) return;
+    state.interval = interval;
+    chart.setCandles(candles, WIDTH[interval], asset);
+  } else {
+    const assets = [...state.selectedAssets];
+    const results = await Promise.all(assets.map((a) => fetchCandles(a, from)));
+    if (generation !== state.generation) return;
+    state.base.clear();
+    chart.setLines(assets.map((asset, k) => {
+      const candles = results[k].candles;
+      const base = candles.length ? candles[0].open : consensus(asset)?.price;
+      if (base) state.base.set(asset, base);
+      return {
+        name: asset, color: fmt.palette[k % fmt.palette.length],
+        xs: candles.map((c) => c.start_ms), ys: candles.map((c) => (c.close / base - 1) * 100),
+      };
+    }));
+  }
+  chart.resetZoom();
+}
+
+function onTick(tick) {
+  if (!state.selectedAssets.has(tick.asset) || !state.selectedSources.has(tick.source)) return;
+  remember(tick);
+  const c = consensus(tick.asset);
+  if (!c) return;
+  if (state.mode === 'candles') {
+    if (tick.asset === state.candleAsset) state.chart.updateCandle(tick.source_time_ms, c.price);
+  } else {
+    if (!state.base.has(tick.asset)) state.base.set(tick.asset, c.price);
+    state.chart.appendPoint(tick.asset, tick.source_time_ms, (c.price / state.base.get(tick.asset) - 1) * 100);
+  }
+  scheduleRender();
+}
+
+let renderPending = false;
+function scheduleRender() {
+  if (renderPending) return;
+  renderPending = true;
+  setTimeout(() => { renderPending = false; renderCards(); renderSpread(); }, 250);
+}
+
+function resubscribe() {
+  if (state.closeLive) state.closeLive();
+  state.closeLive = subscribeLive([...state.selectedAssets], selectedSourceList(), onTick, (s) => {
+    const el = $('live-status');
+    el.textContent = s;
+    el.dataset.state = s === 'live' ? 'live' : 'down';
+  });
+}
+
+function refreshCandleAssetOptions() {
+  const select = $('candle-asset');
+  select.replaceChildren();
+  for (const asset of state.selectedAssets) select.append(new Option(asset, asset));
+  if (!state.selectedAssets.has(state.candleAsset)) state.candleAsset = [...state.selectedAssets][0] || null;
+  if (state.candleAsset) select.value = state.candleAsset;
+}
+
+async function selectionChanged() {
+  refreshCandleAssetOptions();
+  resubscribe();
+  renderCards();
+  renderSpread();
+  await Promise.all([loadQuotes(), loadHistory()]);
+}
+
+function report(error) {
+  const el = $('live-status');
+  el.textContent = 'error: ' + error.message;
+  el.dataset.state = 'error';
+}
+
+export async function initDashboard() {
+  state.chart = new Chart($('main-chart'), {
+    yFormat: (v) => (state.mode === 'candles' ? fmt.price(v) : v.toFixed(2) + '%'),
+  });
+  const [{ assets }, { sources }] = await Promise.all([api.assets(), api.sources()]);
+  state.assets = assets;
+  state.sources = sources.map((s) => s.source);
+  state.selectedSources = new Set(state.sources);
+  state.selectedAssets = new Set(assets.slice(0, 3).map((a) => a.asset));
+  const assetPicker = $('asset-picker');
+  for (const a of assets) {
+    checkbox(assetPicker, a.asset, state.selectedAssets.has(a.asset), 'asset-option-' + a.asset, (v, on) => {
+      if (on) state.selectedAssets.add(v); else state.selectedAssets.delete(v);
+      selectionChanged().catch(report);
+    });
+  }
+  const sourcePicker = $('source-picker');
+  for (const s of state.sources) {
+    checkbox(sourcePicker, s, true, 'source-option-' + s, (v, on) => {
+      if (on) state.selectedSources.add(v); else state.selectedSources.delete(v);
+      selectionChanged().catch(report);
+    });
+  }
+  for (const button of $('range-picker').querySelectorAll('button')) {
+    button.addEventListener('click', () => {
+      state.range = button.dataset.range;
+      $('range-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b === button));
+      loadHistory().catch(report);
+    });
+  }
+  for (const button of $('mode-picker').querySelectorAll('button')) {
+    button.addEventListener('click', () => {
+      state.mode = button.dataset.mode;
+      $('mode-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b === button));
+      loadHistory().catch(report);
+    });
+  }
+  $('candle-asset').addEventListener('change', (e) => {
+    state.candleAsset = e.target.value;
+    loadHistory().catch(report);
+  });
+  await selectionChanged();
+  setInterval(() => loadQuotes().catch(report), 15000);
+}

@@ -1,0 +1,25 @@
+/// One OHLCV bucket; see `MarketDataSource.candles(_:)` for the exact semantics.
+public struct CandleDTO: Sendable, Codable, Hashable {
+    /// Bucket start (Unix ms, inclusive); the bucket ends at `startMs + interval` (exclusive).
+    public var startMs: Int64
+    public var open: Double
+    public var high: Double
+    public var low: Double
+    public var close: Double
+    /// Last rolling 24 h volume reported in the bucket, nil when no tick carried one.
+    public var volume: Double?
+    public var tickCount: Int
+
+    public init(
+        startMs: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double?,
+        tickCount: Int
+    ) {
+        self.startMs = startMs
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.tickCount = tickCount
+    }
+}

@@ -1,0 +1,57 @@
+import CryptoVizCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The body of `GET /api/v1/live`: Server-Sent Events (WHATWG HTML, "Server-sent events").
+///
+/// Each tick matching the filters is one `event: tick` with the tick's JSON as `data`; a
+/// comment line (`: heartbeat <ms>`) every `heartbeat` keeps idle connections open through
+/// proxies. The response ends when the client disconnects or the feed finishes.
+struct LiveEventStream: Sendable {
+    var assets: Set<AssetID>?
+    var sources: Set<ProviderID>?
+    var heartbeat: Duration
+
+    func matches(_ tick: Tick) -> Bool {
+        (assets.map { $0.contains(tick.asset) } ?? true) && (sources.map { $0.contains(tick.source) } ?? true)
+    }
+
+    /// Formats one tick as an SSE event.
+    static func event(_ tick: Tick) -> String {
+        let json = (try? JSONResponse.encoder.encode(tick)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return "event: tick\ndata: \(json)\n\n"
+    }
+
+    func response(feed: AsyncStream<Tick>) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        let stream = self
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (events, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(8192))
+            let forward = Task {
+                for await tick in feed where stream.matches(tick) { continuation.yield(Self.event(tick)) }
+                continuation.finish()
+            }
+            let beat = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: stream.heartbeat)
+                    if Task.isCancelled { break }
+                    continuation.yield(": heartbeat \(currentUnixMillis())\n\n")
+                }
+            }
+            defer {
+                forward.cancel()
+                beat.cancel()
+                continuation.finish()
+            }
+            try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+            for await event in events {
+                try await writer.write(ByteBuffer(string: event))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

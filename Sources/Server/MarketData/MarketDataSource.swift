@@ -1,0 +1,191 @@
+import CryptoVizCore
+
+/// Everything the HTTP API and dashboard read or change, behind one seam.
+///
+/// The Server never touches the pipeline or the lake directly: `cryptoviz up` passes an
+/// implementation over the HotTail (recent ticks, live feed, stats) and the Lakehouse (history,
+/// candles, management, time travel, SQL). `InMemoryMarketData` is a complete in-memory one.
+/// Implementations throw `MarketDataError` for expected failures (its code picks the HTTP
+/// status); any other error becomes a generic 500 without details.
+public protocol MarketDataSource: Sendable {
+    /// The assets with at least one tick, with the sources that report each.
+    func assets() async throws -> [AssetDTO]
+
+    /// The sources known to the pipeline, with the assets each reports.
+    func sources() async throws -> [SourceDTO]
+
+    /// The most recent tick per (asset, source) pair; `nil` filters mean "all".
+    ///
+    /// The Server derives consensus quotes and spreads from these (median across sources).
+    func latestTicks(assets: Set<AssetID>?, sources: Set<ProviderID>?) async throws -> [Tick]
+
+    /// Ticks of one asset ordered by (`sourceTimeMillis`, `source`) ascending, strictly after
+    /// `query.after` when given, at most `query.limit`, within `[fromMillis, toMillis)`.
+    ///
+    /// `nextCursor` is the key of the last tick returned when more ticks may follow, else nil.
+    /// With `asOfVersion` the read uses that lake table version (time travel).
+    func ticks(_ query: TickQuery) async throws -> TickPage
+
+    /// OHLCV candles of one asset, one per non-empty bucket, ordered by start time.
+    ///
+    /// Buckets are `[start, start + interval)` aligned to the Unix epoch (UTC). Open/close are the
+    /// prices of the earliest/latest tick by source time, `volume` is the last `volume_24h` seen
+    /// in the bucket (sources report rolling 24 h volume, not trades), `tickCount` the ticks used.
+    func candles(_ query: CandleQuery) async throws -> [CandleDTO]
+
+    /// Pipeline health: ingest rate, freshness percentiles, lag per bus partition, providers.
+    func pipelineStats() async throws -> PipelineStatsDTO
+
+    /// The lake table's current version, partitions and files.
+    func lakeInfo() async throws -> LakeInfoDTO
+
+    /// The lake table's commit history, newest first.
+    func lakeVersions() async throws -> [LakeVersionDTO]
+
+    /// Rewrites small files of each partition into larger ones; commits a new table version.
+    func compact() async throws -> CompactionResultDTO
+
+    /// Deletes data files no longer referenced by any version within the retention window;
+    /// with `dryRun` only lists what would be deleted.
+    func vacuum(dryRun: Bool) async throws -> VacuumResultDTO
+
+    /// Removes ticks whose source time is older than `days` days; commits a new table version.
+    func applyRetention(days: Int) async throws -> RetentionResultDTO
+
+    /// Runs one read-only SQL statement over the lake (table `ticks`), at most `rowLimit` rows.
+    ///
+    /// The Server has already checked the statement with `SQLGuard`; implementations must still
+    /// run it read-only with a timeout (defence in depth).
+    func executeSQL(_ statement: String, rowLimit: Int) async throws -> SQLResultDTO
+
+    /// A new subscription to ticks as they arrive; ends when the subscriber stops iterating.
+    func liveTicks() -> AsyncStream<Tick>
+}
+
+/// A tick-page request; see `MarketDataSource.ticks(_:)`.
+public struct TickQuery: Sendable, Hashable {
+    public var asset: AssetID
+    public var sources: Set<ProviderID>?
+    public var fromMillis: Int64
+    public var toMillis: Int64
+    public var limit: Int
+    public var after: TickCursor?
+    public var asOfVersion: Int64?
+
+    public init(
+        asset: AssetID, sources: Set<ProviderID>? = nil, fromMillis: Int64, toMillis: Int64,
+        limit: Int, after: TickCursor? = nil, asOfVersion: Int64? = nil
+    ) {
+        self.asset = asset
+        self.sources = sources
+        self.fromMillis = fromMillis
+        self.toMillis = toMillis
+        self.limit = limit
+        self.after = after
+        self.asOfVersion = asOfVersion
+    }
+}
+
+/// The key of a tick within one asset: ticks are unique per (source time, source).
+public struct TickCursor: Sendable, Hashable, Comparable {
+    public var sourceTimeMillis: Int64
+    public var source: ProviderID
+
+    public init(sourceTimeMillis: Int64, source: ProviderID) {
+        self.sourceTimeMillis = sourceTimeMillis
+        self.source = source
+    }
+
+    /// The cursor of a tick, for "strictly after this one" paging.
+    public init(_ tick: Tick) {
+        self.init(sourceTimeMillis: tick.sourceTimeMillis, source: tick.source)
+    }
+
+    public static func < (lhs: TickCursor, rhs: TickCursor) -> Bool {
+        (lhs.sourceTimeMillis, lhs.source.rawValue) < (rhs.sourceTimeMillis, rhs.source.rawValue)
+    }
+
+    /// The opaque text form used in the API (`<ms>~<source>`).
+    public var token: String { "\(sourceTimeMillis)~\(source.rawValue)" }
+
+    /// Parses `token`; nil for anything else.
+    public init?(token: String) {
+        let parts = token.split(separator: "~", maxSplits: 1)
+        guard parts.count == 2, let ms = Int64(parts[0]), !parts[1].isEmpty,
+            APIValidation.isIdentifier(String(parts[1]))
+        else { return nil }
+        self.init(sourceTimeMillis: ms, source: ProviderID(String(parts[1])))
+    }
+}
+
+/// A page of ticks and where the next one starts.
+public struct TickPage: Sendable, Codable {
+    public var ticks: [Tick]
+    public var nextCursor: TickCursor?
+
+    public init(ticks: [Tick], nextCursor: TickCursor?) {
+        self.ticks = ticks
+        self.nextCursor = nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey { case ticks, nextCursor }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ticks = try c.decode([Tick].self, forKey: .ticks)
+        nextCursor = try c.decodeIfPresent(String.self, forKey: .nextCursor).flatMap(TickCursor.init(token:))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ticks, forKey: .ticks)
+        try c.encode(nextCursor?.token, forKey: .nextCursor)
+    }
+}
+
+/// A candles request; see `MarketDataSource.candles(_:)`. `sources == nil` merges all sources.
+public struct CandleQuery: Sendable, Hashable {
+    public var asset: AssetID
+    public var sources: Set<ProviderID>?
+    public var interval: CandleInterval
+    public var fromMillis: Int64
+    public var toMillis: Int64
+    public var asOfVersion: Int64?
+
+    public init(
+        asset: AssetID, sources: Set<ProviderID>? = nil, interval: CandleInterval,
+        fromMillis: Int64, toMillis: Int64, asOfVersion: Int64? = nil
+    ) {
+        self.asset = asset
+        self.sources = sources
+        self.interval = interval
+        self.fromMillis = fromMillis
+        self.toMillis = toMillis
+        self.asOfVersion = asOfVersion
+    }
+}
+
+/// Candle bucket widths offered by the API.
+public enum CandleInterval: String, Sendable, Hashable, Codable, CaseIterable {
+    case oneMinute = "1m"
+    case fiveMinutes = "5m"
+    case oneHour = "1h"
+    case oneDay = "1d"
+
+    /// The bucket width in milliseconds.
+    public var millis: Int64 {
+        switch self {
+        case .oneMinute: 60_000
+        case .fiveMinutes: 300_000
+        case .oneHour: 3_600_000
+        case .oneDay: 86_400_000
+        }
+    }
+
+    /// The start of the bucket holding `millis` (floor division, so negative times work too).
+    public func bucketStart(_ time: Int64) -> Int64 {
+        let width = millis
+        let q = time >= 0 ? time / width : (time - width + 1) / width
+        return q * width
+    }
+}

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Drives the CryptoViz dashboard in headless Chromium and checks each tab.
+
+Usage: browser_test.py --url http://127.0.0.1:PORT [--screenshots DIR] [--token TOKEN]
+
+Needs PyPI playwright and a system Chromium (/usr/bin/chromium, or CRYPTOVIZ_CHROMIUM).
+Prints one line per check and a closing "N passed, M failed"; exits 1 on any failure.
+The server must be receiving live ticks (cryptoviz up --demo, or the Swift test's demo feed).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+CANVAS_INK = """(id) => {
+  const c = document.getElementById(id);
+  if (!c || !c.width || !c.height) return 0;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let ink = 0;
+  for (let i = 3; i < d.length; i += 16) if (d[i] !== 0) ink++;
+  return ink;
+}"""
+
+CHART_BENCH = """async (n) => {
+  const { Chart } = await import('/js/chart.js');
+  const canvas = document.createElement('canvas');
+  canvas.setAttribute('height', '300');
+  canvas.style.width = '1200px';
+  document.body.append(canvas);
+  const chart = new Chart(canvas, {});
+  const xs = new Array(n), ys = new Array(n);
+  for (let i = 0; i < n; i++) { xs[i] = 1.7e12 + i * 1000; ys[i] = Math.sin(i / 500) * 100 + Math.random(); }
+  chart.setLines([{ name: 'a', color: '#f00', xs, ys }, { name: 'b', color: '#0f0', xs, ys: ys.map((v) => -v) }]);
+  const times = [];
+  for (let k = 0; k < 10; k++) { const t0 = performance.now(); chart.draw(); times.push(performance.now() - t0); }
+  chart.view = { x0: xs[0], x1: xs[Math.floor(n / 10)] };
+  const t1 = performance.now(); chart.draw(); const zoomed = performance.now() - t1;
+  const drawn = Number(canvas.dataset.points);
+  canvas.remove();
+  times.sort((a, b) => a - b);
+  return { points: 2 * n, median_draw_ms: times[5], max_draw_ms: times[9], zoomed_draw_ms: zoomed, drawn_points: drawn };
+}"""
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name, fn):
+        try:
+            detail = fn()
+            self.passed += 1
+            print(f"PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
+        except Exception as error:  # noqa: BLE001 - report every failure and go on
+            self.failed += 1
+            print(f"FAIL {name}: {error}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--screenshots", default="test-output/screenshots")
+    parser.add_argument("--token", default="")
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+    chromium = os.environ.get("CRYPTOVIZ_CHROMIUM", "/usr/bin/chromium")
+    checks = Checks()
+    console_errors = []
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
+        page.set_default_timeout(15000)
+
+        def shot(name):
+            page.screenshot(path=os.path.join(args.screenshots, f"{name}.png"), full_page=True)
+
+        def loads():
+            page.goto(args.url + "/")
+            page.wait_for_selector("body[data-ready=true]")
+            page.wait_for_function("() => document.getElementById('live-status').dataset.state === 'live'")
+            return page.title()
+
+        checks.run("dashboard loads and the live feed connects", loads)
+
+        def chart_draws():
+            page.wait_for_function("() => Number(document.getElementById('main-chart').dataset.points) > 1")
+            ink = page.evaluate(CANVAS_INK, "main-chart")
+            assert ink > 100, f"canvas nearly empty ({ink} inked samples)"
+            shot("dashboard")
+            return f"{ink} inked samples"
+
+        checks.run("dashboard chart draws a non-empty canvas", chart_draws)
+
+        def live_price_changes():
+            first = page.locator(".card .value[data-testid^=price-]").first
+            testid = first.get_attribute("data-testid")
+            before = first.inner_text()
+            page.wait_for_function(
+                "([id, old]) => { const e = document.querySelector(`[data-testid='${id}']`); return e && e.textContent !== old; }",
+                arg=[testid, before], timeout=10000)
+            return f"{testid}: {before} -> {page.locator(f'[data-testid={testid}]').inner_text()}"
+
+        checks.run("a live price changes within 10 s", live_price_changes)
+
+        def asset_selection_changes_chart():
+            before = page.eval_on_selector("#main-chart", "c => c.dataset.series")
+            options = page.locator("#asset-picker input[type=checkbox]")
+            target = None
+            for i in range(options.count()):
+                if not options.nth(i).is_checked():
+                    target = options.nth(i)
+                    break
+            assert target is not None, "no unselected asset to add"
+            name = target.get_attribute("value")
+            target.check()
+            page.wait_for_function("(n) => document.getElementById('main-chart').dataset.series.split(',').includes(n)", arg=name)
+            page.wait_for_selector(f"[data-testid=price-card-{name}]")
+            after = page.eval_on_selector("#main-chart", "c => c.dataset.series")
+            assert before != after
+            return f"{before} -> {after}"
+
+        checks.run("selecting an asset adds its line and card", asset_selection_changes_chart)
+
+        def source_selection_changes_spread():
+            source = page.locator("#source-picker input[type=checkbox]").first
+            name = source.get_attribute("value")
+            page.wait_for_function("(n) => document.getElementById('spread-table').innerText.includes(n)", arg=name)
+            source.uncheck()
+            page.wait_for_function("(n) => !document.getElementById('spread-table').innerText.includes(n)", arg=name)
+            source.check()
+            page.wait_for_function("(n) => document.getElementById('spread-table').innerText.includes(n)", arg=name)
+            return name
+
+        checks.run("deselecting a source removes it from the comparison", source_selection_changes_spread)
+
+        def candles_and_ranges():
+            page.click("#mode-picker button[data-mode=candles]")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.series.startsWith('candles:') && Number(document.getElementById('main-chart').dataset.points) > 0")
+            page.click("#range-picker button[data-range='24h']")
+            page.wait_for_function("() => Number(document.getElementById('main-chart').dataset.points) > 0")
+            box = page.locator("#main-chart").bounding_box()
+            page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+            page.wait_for_function("() => !!document.getElementById('main-chart').dataset.hover")
+            page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + 50)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + 60, steps=5)
+            page.mouse.up()
+            shot("dashboard-candles")
+            page.click("#mode-picker button[data-mode=lines]")
+            page.click("#range-picker button[data-range='1h']")
+            return page.eval_on_selector("#main-chart", "c => c.dataset.hover")
+
+        checks.run("candlesticks draw, range switches, hover and drag-zoom work", candles_and_ranges)
+
+        def explorer():
+            page.click("[data-testid=tab-explorer]")
+            page.wait_for_function("() => document.querySelectorAll('#partitions-table tbody tr').length > 0 && !document.querySelector('#partitions-table tbody td.status')")
+            page.click("#ticks-load")
+            page.wait_for_function("() => document.getElementById('ticks-status').textContent.includes('ticks')")
+            rows = page.locator("#ticks-table tbody tr").count()
+            assert rows > 0
+            page.fill("#sql-input", "SELECT asset, source, price FROM ticks ORDER BY source_time_ms DESC LIMIT 5")
+            page.click("#sql-run")
+            page.wait_for_function("() => document.querySelectorAll('#sql-result tbody tr').length === 5")
+            with page.expect_download() as download:
+                page.click("#sql-csv")
+            path = download.value.path()
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().strip().splitlines()
+            assert lines[0] == "asset,source,price" and len(lines) == 6, lines[:2]
+            shot("explorer")
+            return f"{rows} tick rows, csv {len(lines)} lines"
+
+        checks.run("explorer shows partitions, pages ticks, runs SQL and downloads CSV", explorer)
+
+        def performance():
+            page.click("[data-testid=tab-performance]")
+            page.wait_for_function("() => document.querySelector('[data-testid=perf-rate]') !== null")
+            page.wait_for_function("() => Number(document.getElementById('perf-chart').dataset.points) >= 2", timeout=12000)
+            rate = page.locator("[data-testid=perf-rate]").inner_text()
+            assert page.locator("#providers-table tbody tr").count() >= 1
+            assert page.locator("#timings-table tbody tr").count() >= 1
+            shot("performance")
+            return rate
+
+        checks.run("performance shows live stats", performance)
+
+        def management():
+            page.click("[data-testid=tab-management]")
+            if args.token:
+                page.fill("#token-input", args.token)
+                page.dispatch_event("#token-input", "change")
+            page.wait_for_function("() => document.getElementById('versions-table').dataset.latest !== undefined && document.getElementById('versions-table').dataset.latest !== ''")
+            before = int(page.eval_on_selector("#versions-table", "t => t.dataset.latest"))
+            page.click("#compact-btn")
+            page.wait_for_function("() => document.getElementById('compact-result').textContent.startsWith('version')")
+            compacted = page.eval_on_selector("#compact-result", "e => e.dataset.version")
+            page.wait_for_function(
+                "(v) => [...document.querySelectorAll('#versions-table tbody tr')].some((r) => r.cells[0].textContent === v && r.cells[2].textContent === 'OPTIMIZE')",
+                arg=compacted)
+            after = int(page.eval_on_selector("#versions-table", "t => t.dataset.latest"))
+            assert after >= int(compacted) > before, (before, compacted, after)
+            op = f"OPTIMIZE at version {compacted}"
+            page.click("#vacuum-dry-run")
+            page.wait_for_function("() => document.getElementById('vacuum-result').textContent.startsWith('would delete')")
+            if page.is_enabled("#vacuum-confirm"):
+                page.click("#vacuum-confirm")
+                page.wait_for_function("() => document.getElementById('vacuum-result').textContent.startsWith('deleted')")
+            page.fill("#tt-version", str(after))
+            page.click("#tt-load")
+            page.wait_for_function("() => document.getElementById('tt-status').textContent.includes('as of version')")
+            shot("management")
+            return f"version {before} -> {after} ({op})"
+
+        checks.run("compaction from Management shows a new table version", management)
+
+        def chart_speed():
+            result = page.evaluate(CHART_BENCH, 50000)
+            print("CHART_BENCH " + json.dumps(result), flush=True)
+            assert result["drawn_points"] < result["points"], "no decimation happened"
+            return f"{result['points']} points, median draw {result['median_draw_ms']:.1f} ms"
+
+        checks.run("chart decimates 100k points", chart_speed)
+
+        def no_console_errors():
+            assert not console_errors, console_errors[:5]
+
+        checks.run("no console errors on any tab", no_console_errors)
+        browser.close()
+
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 0 if checks.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
