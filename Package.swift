@@ -89,6 +89,9 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "CryptoVizCore",
+                "Pipeline",
+                "Lakehouse",
+                "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,234 @@
+import CryptoVizCore
+import Foundation
+import Lakehouse
+import Logging
+import ObjectStore
+import Pipeline
+
+/// The production `MarketDataSource`: recent ticks from the `HotTail`, history from the Delta
+/// table, merged without gaps or duplicates; management and time travel on the table; SQL
+/// through DuckDB over the snapshot's files.
+///
+/// The tail is seeded from the lake at start (see `seedTail`), so recent history survives a
+/// restart; a range is served from the lake up to where the tail's series begins, and from
+/// the tail after, with ticks keyed by (source time, source) so an overlap cannot duplicate.
+public final class LakeMarketData: MarketDataSource {
+    public struct Configuration: Sendable {
+        /// Shown by the API as the table's location (no credentials).
+        public var location: String
+        /// The table's folder on local disk, for DuckDB; nil for object stores DuckDB is not
+        /// configured for (SQL is then refused with a clear message).
+        public var localDirectory: String?
+        /// Files younger than this survive vacuum (readers of older versions may still use them).
+        public var vacuumRetention: Duration = .seconds(3600)
+        /// At most this many versions are listed in the history.
+        public var historyLimit: Int = 200
+        public var duckdb: DuckDBEngine?
+        public init(location: String) { self.location = location }
+    }
+
+    private let table: TickTable
+    private let store: any ObjectStore
+    private let tail: HotTail
+    private let configuration: Configuration
+    private let stats: @Sendable () async -> PipelineStatsDTO
+    private let logger: Logger
+
+    public init(table: TickTable, store: any ObjectStore, tail: HotTail, configuration: Configuration,
+                stats: @escaping @Sendable () async -> PipelineStatsDTO, logger: Logger) {
+        self.table = table
+        self.store = store
+        self.tail = tail
+        self.configuration = configuration
+        self.stats = stats
+        self.logger = logger
+    }
+
+    /// Loads the last `window` of the lake into the tail, so a restarted server shows recent
+    /// history at once. Returns the ticks loaded.
+    @discardableResult
+    public static func seedTail(_ tail: HotTail, from table: TickTable, window: Duration, nowMillis: Int64 = currentUnixMillis()) async throws -> Int {
+        let from = nowMillis - Int64(window.components.seconds) * 1000
+        let records = try await table.ticks(fromMillis: from)
+        for record in records { tail.insert(record.tick) }
+        return records.count
+    }
+
+    public func assets() async throws -> [AssetDTO] {
+        var symbols: [AssetID: String] = [:]
+        var sources: [AssetID: Set<ProviderID>] = [:]
+        for tick in tail.latest() {
+            symbols[tick.asset] = symbols[tick.asset] ?? tick.symbol
+            sources[tick.asset, default: []].insert(tick.source)
+        }
+        return symbols.keys.sorted().map { AssetDTO(asset: $0, symbol: symbols[$0] ?? "", sources: sources[$0, default: []].sorted()) }
+    }
+
+    public func sources() async throws -> [SourceDTO] {
+        var assets: [ProviderID: Set<AssetID>] = [:]
+        var last: [ProviderID: Int64] = [:]
+        for tick in tail.latest() {
+            assets[tick.source, default: []].insert(tick.asset)
+            last[tick.source] = max(last[tick.source] ?? .min, tick.sourceTimeMillis)
+        }
+        return assets.keys.sorted().map { SourceDTO(source: $0, assets: assets[$0, default: []].sorted(), lastTickMs: last[$0]) }
+    }
+
+    public func latestTicks(assets: Set<AssetID>?, sources: Set<ProviderID>?) async throws -> [Tick] {
+        tail.latest().filter { (assets == nil || assets!.contains($0.asset)) && (sources == nil || sources!.contains($0.source)) }
+    }
+
+    public func ticks(_ query: TickQuery) async throws -> TickPage {
+        var merged = try await range(asset: query.asset, sources: query.sources, from: query.fromMillis, to: query.toMillis,
+                                     asOfVersion: query.asOfVersion)
+        if let after = query.after { merged.removeAll { TickCursor($0) <= after } }
+        let more = merged.count > query.limit
+        if more { merged.removeLast(merged.count - query.limit) }
+        return TickPage(ticks: merged, nextCursor: more ? merged.last.map(TickCursor.init) : nil)
+    }
+
+    public func candles(_ query: CandleQuery) async throws -> [CandleDTO] {
+        let ticks = try await range(asset: query.asset, sources: query.sources, from: query.fromMillis, to: query.toMillis,
+                                    asOfVersion: query.asOfVersion)
+        return MarketConsensus.candles(from: ticks, interval: query.interval)
+    }
+
+    /// Ticks of one asset in `[from, to)`, ordered by (source time, source).
+    private func range(asset: AssetID, sources: Set<ProviderID>?, from: Int64, to: Int64, asOfVersion: Int64?) async throws -> [Tick] {
+        guard from < to else { return [] }
+        if let version = asOfVersion {
+            let snapshot = try await snapshot(version: version)
+            return try await snapshot.ticks(asset: asset, fromMillis: from, toMillis: to)
+                .map(\.tick).filter { sources == nil || sources!.contains($0.source) }
+        }
+        var byKey: [TickCursor: Tick] = [:]
+        // The tail holds every series from its earliest point on; older history is the lake's.
+        let tailStart = tail.earliestMillis(asset: asset, source: nil) ?? .max
+        if from < tailStart {
+            for record in try await table.ticks(asset: asset, fromMillis: from, toMillis: min(to, tailStart == .max ? to : tailStart + 1))
+            where sources == nil || sources!.contains(record.tick.source) {
+                byKey[TickCursor(record.tick)] = record.tick
+            }
+        }
+        for tick in tail.ticks(asset: asset, source: nil, fromMillis: from, toMillis: to)
+        where sources == nil || sources!.contains(tick.source) {
+            byKey[TickCursor(tick)] = tick
+        }
+        return byKey.values.sorted { TickCursor($0) < TickCursor($1) }
+    }
+
+    private func snapshot(version: Int64) async throws -> TickSnapshot {
+        do {
+            return try await table.snapshot(version: version)
+        } catch {
+            throw MarketDataError(.notFound, "table version \(version) does not exist or is no longer readable")
+        }
+    }
+
+    public func pipelineStats() async throws -> PipelineStatsDTO { await stats() }
+
+    public func lakeInfo() async throws -> LakeInfoDTO {
+        let snapshot = try await table.snapshot()
+        let info = snapshot.info()
+        let partitions = snapshot.partitions().map {
+            LakePartitionDTO(path: $0.path, values: $0.values.compactMapValues { $0 }, fileCount: $0.files,
+                             sizeBytes: $0.bytes, recordCount: $0.rows)
+        }
+        let files = snapshot.delta.files.sorted { $0.path < $1.path }
+        let limit = 1_000
+        let fileDTOs = files.prefix(limit).map { add in
+            LakeFileDTO(path: add.relativeKey, partition: add.relativeKey.split(separator: "/").dropLast().joined(separator: "/"),
+                        sizeBytes: add.size, recordCount: add.parsedStatistics()?.numRecords,
+                        modificationTimeMs: add.modificationTime)
+        }
+        return LakeInfoDTO(location: configuration.location, version: info.version, fileCount: info.files,
+                           sizeBytes: info.bytes, recordCount: info.rows, partitions: partitions,
+                           files: Array(fileDTOs), filesTruncated: files.count > limit)
+    }
+
+    public func lakeVersions() async throws -> [LakeVersionDTO] {
+        let latest = try await table.snapshot().version
+        var out: [LakeVersionDTO] = []
+        var version = latest
+        while version >= 0 && out.count < configuration.historyLimit {
+            let key = table.delta.commitKey(version)
+            guard let bytes = try? await store.get(key),
+                let actions = try? DeltaAction.decodeCommit(bytes, version: version)
+            else { break }  // older commits were cleaned up
+            var added = 0, removed = 0
+            var records: Int64 = 0
+            var operation = "UNKNOWN"
+            var timestamp: Int64 = 0
+            for action in actions {
+                switch action {
+                case .add(let add):
+                    added += 1
+                    records += add.parsedStatistics()?.numRecords ?? 0
+                case .remove: removed += 1
+                case .commitInfo(let info):
+                    if case .string(let op)? = info["operation"] { operation = op }
+                    if case .int(let t)? = info["timestamp"] { timestamp = t }
+                default: break
+                }
+            }
+            out.append(LakeVersionDTO(version: version, timestampMs: timestamp, operation: operation,
+                                      filesAdded: added, filesRemoved: removed, recordsAdded: records))
+            version -= 1
+        }
+        return out
+    }
+
+    public func compact() async throws -> CompactionResultDTO {
+        let started = ContinuousClock.now
+        let before = try await table.snapshot().info().bytes
+        let result = try await table.compact()
+        let after = try await table.snapshot().info().bytes
+        return CompactionResultDTO(version: result.version, filesRemoved: result.filesRemoved, filesAdded: result.filesAdded,
+                                   bytesBefore: before, bytesAfter: after, durationMs: (ContinuousClock.now - started).millis)
+    }
+
+    public func vacuum(dryRun: Bool) async throws -> VacuumResultDTO {
+        let retention = configuration.vacuumRetention.millis
+        let keys = try await table.vacuum(retentionMillis: retention, dryRun: dryRun)
+        var bytes: Int64 = 0
+        if dryRun {
+            for key in keys { bytes += Int64((try? await store.head(key))?.size ?? 0) }
+        }
+        return VacuumResultDTO(dryRun: dryRun, files: keys.map(\.rawValue), bytes: bytes)
+    }
+
+    public func applyRetention(days: Int) async throws -> RetentionResultDTO {
+        let now = currentUnixMillis()
+        let before = try await table.snapshot()
+        let version = try await table.dropPartitions(olderThanDays: days, nowMillis: now)
+        let after = try await table.snapshot()
+        let removed = before.delta.files.count - after.delta.files.count
+        let records = before.info().rows - after.info().rows
+        let cutoff = CivilDate(unixMillis: now).startMillis - Int64(days) * 86_400_000
+        return RetentionResultDTO(days: days, cutoffMs: cutoff, version: version, filesRemoved: max(0, removed),
+                                  recordsRemoved: version == nil ? 0 : records)
+    }
+
+    public func executeSQL(_ statement: String, rowLimit: Int) async throws -> SQLResultDTO {
+        guard let engine = configuration.duckdb else {
+            throw MarketDataError(.unavailable, "SQL needs the DuckDB CLI: install it (scripts/up.sh does) or set CRYPTOVIZ_DUCKDB")
+        }
+        guard let directory = configuration.localDirectory else {
+            throw MarketDataError(.unsupported, "SQL over an object-store lake is not configured; use DuckDB's delta_scan directly")
+        }
+        let snapshot = try await table.snapshot()
+        let root = directory.hasSuffix("/") ? directory : directory + "/"
+        let files = snapshot.delta.files.map { root + $0.relativeKey }
+        return try await Task.detached { try engine.query(statement, files: files, allowedDirectory: root, rowLimit: rowLimit) }.value
+    }
+
+    public func liveTicks() -> AsyncStream<Tick> { tail.subscribe() }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var millis: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
