@@ -95,6 +95,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Assets")]
         ),
@@ -124,7 +125,13 @@ let package = Package(
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "MarketSimulator", "TestSupport"]),
         .testTarget(name: "MarketSimulatorTests", dependencies: ["MarketSimulator", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "MarketSimulator", "TestSupport"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Shared by tests only: locating external components (venv tools, brokers) and running them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
     ]

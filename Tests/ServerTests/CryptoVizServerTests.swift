@@ -1,5 +1,7 @@
 import CryptoVizCore
 import Foundation
+import Logging
+import ServiceLifecycle
 import Prometheus
 import Testing
 import TestSupport
@@ -281,5 +283,41 @@ import TestSupport
         let versions = try await server.get("/api/v1/lake/versions").json()["versions"] as? [[String: Any]]
         #expect(versions?.first?["version"] as? Int == 2)
         await server.stop()
+    }
+}
+
+/// Graceful shutdown must not hang on open live feeds.
+@Suite struct CryptoVizServerShutdownTests {
+    @Test func gracefulShutdownEndsOpenLiveStreams() async throws {
+        var logger = Logger(label: "cryptoviz.server.test")
+        logger.logLevel = .warning
+        let data = InMemoryMarketData()
+        let server = try CryptoVizServer(configuration: ServerConfiguration(port: 0), data: data, logger: logger)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let group = ServiceGroup(configuration: .init(services: [server.makeApplication { portContinuation.yield($0) }], logger: logger))
+        let running = Task { try await group.run() }
+        var port = 0
+        for await p in ports { port = p; break }
+        let stream = try await HTTPTestClient.openStream(port: port, "/api/v1/live")
+        _ = try await HTTPTestClient.offload { try stream.readUntil(seconds: 10) { $0.contains(": connected") } }
+        await group.triggerGracefulShutdown()
+        // Ended means the chunked body's last chunk arrived, or the connection closed.
+        let ended = try await HTTPTestClient.offload { () -> String in
+            let deadline = Date().addingTimeInterval(10)
+            var seen = ""
+            while Date() < deadline {
+                switch Result(catching: { try stream.readSome(timeoutSeconds: 1) }) {
+                case .success(nil): return "closed"
+                case .success(let bytes?):
+                    seen += String(decoding: bytes, as: UTF8.self)
+                    if seen.hasSuffix("0\r\n\r\n") { return "finished" }
+                case .failure: continue
+                }
+            }
+            return "open: \(seen.debugDescription)"
+        }
+        #expect(ended == "closed" || ended == "finished", "the live stream stayed open after graceful shutdown: \(ended)")
+        stream.closeConnection()
+        try await running.value
     }
 }

@@ -2,12 +2,14 @@ import CryptoVizCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 /// The body of `GET /api/v1/live`: Server-Sent Events (WHATWG HTML, "Server-sent events").
 ///
 /// Each tick matching the filters is one `event: tick` with the tick's JSON as `data`; a
 /// comment line (`: heartbeat <ms>`) every `heartbeat` keeps idle connections open through
-/// proxies. The response ends when the client disconnects or the feed finishes.
+/// proxies. The response ends when the client disconnects, the feed finishes, or the server
+/// begins a graceful shutdown (swift-service-lifecycle).
 struct LiveEventStream: Sendable {
     var assets: Set<AssetID>?
     var sources: Set<ProviderID>?
@@ -47,9 +49,14 @@ struct LiveEventStream: Sendable {
                 beat.cancel()
                 continuation.finish()
             }
-            try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-            for await event in events {
-                try await writer.write(ByteBuffer(string: event))
+            // On graceful shutdown end the stream, or the server would wait on it forever.
+            try await withGracefulShutdownHandler {
+                try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+                for await event in events {
+                    try await writer.write(ByteBuffer(string: event))
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
             }
             try await writer.finish(nil)
         })

@@ -11,7 +11,11 @@ BASE_URL="${1:?usage: schemathesis.sh BASE_URL}"
 shift || true
 ST="${CRYPTOVIZ_SCHEMATHESIS:-$(dirname "${CRYPTOVIZ_PYTHON:-python3}")/schemathesis}"
 if [ ! -x "$ST" ]; then ST="schemathesis"; fi
-exec "$ST" run "$BASE_URL/openapi.json" \
+# schemathesis leaves a .schemathesis/ cache in its working directory: keep it out of the repo.
+workdir="$(mktemp -d)"
+trap 'rm -rf "$workdir"' EXIT
+cd "$workdir"
+"$ST" run "$BASE_URL/openapi.json" \
   --url "$BASE_URL" \
   --checks all \
   --exclude-checks positive_data_acceptance \
