@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Testing
 import TestSupport
@@ -98,6 +99,8 @@ import TestSupport
         let total = 6000
         for i in 0..<total {
             if i == total / 2 {
+                // Batches in flight during the restart fail and are retried with their original
+                // sequence numbers: nothing may be lost and nothing written twice.
                 try broker.restart()
             }
             try await producer.enqueue(topic: topic, key: Array("k\(i)".utf8), value: Array("\(i)".utf8), onDelivery: tally.record)
@@ -112,24 +115,19 @@ import TestSupport
             partitions: [0, 1].map { TopicPartition(topic: topic, partition: $0) }, logger: logger)
         var counts = [Int](repeating: 0, count: total)
         var seen = 0
-        let reader = Task {
-            var local = [Int](repeating: 0, count: total)
-            var n = 0
-            for try await r in consumer.records {
-                if let i = Int(String(decoding: r.value, as: UTF8.self)), (0..<total).contains(i) { local[i] += 1 }
-                n += 1
-                if n >= total { break }
+        // Read until nothing new arrives for a while (bounded: a loss must fail, not hang).
+        var quiet = 0
+        while quiet < 4 {
+            let batch = try await consumer.nextBatchIfAny()
+            quiet = batch.isEmpty ? quiet + 1 : 0
+            for r in batch {
+                if let i = Int(String(decoding: r.value, as: UTF8.self)), (0..<total).contains(i) { counts[i] += 1 }
             }
-            return local
         }
-        // Let any duplicates beyond `total` arrive too before judging.
-        counts = try await reader.value
-        try await Task.sleep(for: .milliseconds(500))
-        let extra = try await consumer.nextBatchIfAny()
         await consumer.close()
         seen = counts.filter { $0 > 0 }.count
         #expect(seen == total, "records lost across the restart: \(total - seen)")
-        #expect(counts.allSatisfy { $0 <= 1 } && extra.isEmpty, "duplicates written across the restart")
+        #expect(counts.allSatisfy { $0 <= 1 }, "duplicates written across the restart")
     }
 }
 

@@ -41,16 +41,26 @@ public final class KafkaTestBroker: Sendable {
         try LoopbackPort.waitUntilOpen(port)
     }
 
-    /// Stops the broker with `signal` and starts it again on the same port and storage.
-    public func restart(signal: Int32 = SIGTERM) throws {
-        broker.stop(signal: signal)
+    /// Restarts the broker on the same port and storage: SIGTERM first (an operator restart,
+    /// letting tansu flush), SIGKILL if it has not exited after `grace` seconds (tansu 0.6 can
+    /// wait indefinitely for open client connections).
+    public func restart(grace: Double = 5) throws {
+        let found = try ProcessRunner.run("/usr/bin/pgrep", ["-f", "listener-url tcp://127.0.0.1:\(port) "], check: false)
+        if let pid = Int32(found.stdout.split(separator: "\n").first ?? "") {
+            kill(pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(grace)
+            while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
+        }
+        broker.stop(signal: SIGKILL)
         try broker.start()
         try LoopbackPort.waitUntilOpen(port)
     }
 
+    /// Kills broker and S3 server: tansu 0.6 can wait indefinitely for open client connections
+    /// after SIGTERM, and a test teardown needs no graceful shutdown.
     public func stop() {
-        broker.stop()
-        s3?.stop()
+        broker.stop(signal: SIGKILL)
+        s3?.stop(signal: SIGKILL)
     }
 
     deinit { stop() }

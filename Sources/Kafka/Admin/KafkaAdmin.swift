@@ -55,9 +55,15 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// The committed offsets of `group` for every partition it has committed.
+    ///
+    /// Asks for every topic explicitly rather than with a null topic list: tansu 0.6 answers the
+    /// null form without its topics array, which no conforming decoder can read.
     public func groupOffsets(_ group: String) async throws -> [TopicPartition: Int64] {
+        let topics = try await listTopics()
+        guard !topics.isEmpty else { return [:] }
         let coordinator = try await client.coordinator(group: group)
-        let response = try await client.send(OffsetFetchRequest(groupID: group, topics: nil), to: coordinator)
+        let request = OffsetFetchRequest(groupID: group, topics: topics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let response = try await client.send(request, to: coordinator)
         guard response.errorCode == .none else { throw KafkaError.broker(response.errorCode, "OffsetFetch for group \(group)") }
         var result: [TopicPartition: Int64] = [:]
         for o in response.offsets where o.errorCode == .none && o.offset >= 0 {

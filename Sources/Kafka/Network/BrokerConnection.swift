@@ -77,7 +77,13 @@ final class BrokerConnection: Sendable {
         channel.writeAndFlush(PendingRequest(frame: frame, promise: promise)).whenFailure { error in
             promise.fail(KafkaError(.connection, "\(R.name) to \(address) not sent: \(error)"))
         }
-        let body = try await promise.futureResult.get()
+        // A cancelled caller stops waiting at once; a late response finds its (already failed)
+        // promise still registered and is dropped without disturbing the connection.
+        let body = try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            promise.fail(CancellationError())
+        }
         var reader = ProtocolReader(buffer: body, flexible: R.flexibleResponseHeader, context: "\(R.name) from \(address)")
         try reader.skipTaggedFields()
         reader = ProtocolReader(buffer: reader.buffer, flexible: R.flexible, context: reader.context)

@@ -130,18 +130,25 @@ public actor KafkaProducer {
                         timestamp: Int64, delivery: ProducerBatch.Delivery?) {
         if sender == nil { sender = Task { await self.runSender() } }
         let now = clock.now
-        var queue = queues[tp] ?? []
-        let needsNew = queue.last.map { $0.sealed != nil || $0.writer.byteCount >= configuration.batchSize } ?? true
-        if needsNew {
-            queue.append(ProducerBatch(partition: tp, capacity: min(configuration.batchSize + 512, 1 << 20), now: now))
-        }
-        let before = queue[queue.count - 1].writer.byteCount
-        queue[queue.count - 1].writer.append(key: key, value: value, headers: headers, timestamp: timestamp)
-        queue[queue.count - 1].deliveries.append(delivery)
-        let after = queue[queue.count - 1].writer.byteCount
+        // Mutate in place through the dictionary (one hash, no copy): a copied-out batch would
+        // share its buffer and force a copy of all its bytes on every append.
+        let (before, after) = Self.append(to: &queues[tp, default: []], tp: tp, key: key, value: value, headers: headers,
+                                          timestamp: timestamp, delivery: delivery, batchSize: configuration.batchSize, now: now)
         bufferedBytes += after - before
-        queues[tp] = queue
         if after >= configuration.batchSize { signal() }
+    }
+
+    private static func append(to queue: inout [ProducerBatch], tp: TopicPartition, key: [UInt8]?, value: [UInt8]?,
+                               headers: [KafkaHeader], timestamp: Int64, delivery: ProducerBatch.Delivery?,
+                               batchSize: Int, now: ContinuousClock.Instant) -> (Int, Int) {
+        if queue.last.map({ $0.sealed != nil || $0.writer.byteCount >= batchSize }) ?? true {
+            queue.append(ProducerBatch(partition: tp, capacity: min(batchSize + 512, 1 << 20), now: now))
+        }
+        let last = queue.count - 1
+        let before = queue[last].writer.byteCount
+        queue[last].writer.append(key: key, value: value, headers: headers, timestamp: timestamp)
+        queue[last].deliveries.append(delivery)
+        return (before, queue[last].writer.byteCount)
     }
 
     // MARK: Sending

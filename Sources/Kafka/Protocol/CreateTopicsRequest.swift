@@ -30,11 +30,15 @@ struct CreateTopicsRequest: KafkaRequest {
     }
 }
 
-/// InitProducerId v1 (key 22): a producer id and epoch for idempotent produce (KIP-98).
+/// InitProducerId v3 (key 22, flexible): a producer id and epoch for idempotent produce (KIP-98).
+///
+/// v3 rather than v1: tansu rejects requests without the explicit `producer_id`/`producer_epoch`
+/// (-1/-1 for a new producer) that v3 added (KIP-360); Kafka 3.x/4.x and Redpanda accept v3.
 struct InitProducerIDRequest: KafkaRequest {
     struct Response: Sendable { var errorCode: BrokerErrorCode; var producerID: Int64; var epoch: Int16 }
     static let apiKey: Int16 = 22
-    static let apiVersion: Int16 = 1
+    static let apiVersion: Int16 = 3
+    static let flexible = true
     static let name = "InitProducerId"
 
     var transactionTimeoutMs: Int32
@@ -42,10 +46,15 @@ struct InitProducerIDRequest: KafkaRequest {
     func encode(_ w: inout ProtocolWriter) {
         w.nullableString(nil)
         w.int32(transactionTimeoutMs)
+        w.int64(-1)
+        w.int16(-1)
+        w.taggedFields()
     }
 
     static func decode(_ r: inout ProtocolReader) throws -> Response {
         _ = try r.int32()
-        return Response(errorCode: try r.errorCode(), producerID: try r.int64(), epoch: try r.int16())
+        let response = Response(errorCode: try r.errorCode(), producerID: try r.int64(), epoch: try r.int16())
+        try r.skipTaggedFields()
+        return response
     }
 }

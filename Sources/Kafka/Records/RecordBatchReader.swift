@@ -81,7 +81,6 @@ enum RecordBatchReader {
                 let plain = try codec.decompress(compressed, limit: maximumDecompressedSize)
                 records = ByteBuffer(bytes: plain)
             }
-            out.reserveCapacity(out.count + Int(count))
             for _ in 0..<count {
                 guard let length = Varint.read(from: &records), length >= 0, Int(length) <= records.readableBytes,
                       var r = records.readSlice(length: Int(length)) else {

@@ -34,19 +34,24 @@ def produce(bootstrap, topic, codec, count):
     p = producer(bootstrap, codec)
     reports = []
 
-    def on_delivery(err, msg):
-        if err is not None:
-            raise SystemExit(f"delivery failed: {err}")
-        reports.append(msg)
+    def reporter(headers):
+        # Delivery reports carry no headers: describe them from what was sent.
+        def on_delivery(err, msg):
+            if err is not None:
+                raise SystemExit(f"delivery failed: {err}")
+            d = describe(msg)
+            d["headers"] = [[k, v.hex() if v is not None else None] for k, v in headers]
+            reports.append(d)
+        return on_delivery
 
     for i in range(count):
         key, value, headers, ts = record(i)
-        p.produce(topic, key=key, value=value, headers=headers, timestamp=ts, on_delivery=on_delivery)
+        p.produce(topic, key=key, value=value, headers=headers, timestamp=ts, on_delivery=reporter(headers))
         p.poll(0)
     if p.flush(30) != 0:
         raise SystemExit("flush timed out")
-    for m in reports:
-        print(json.dumps(describe(m)))
+    for d in reports:
+        print(json.dumps(d))
 
 
 def describe(m):
