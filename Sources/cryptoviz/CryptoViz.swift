@@ -8,6 +8,7 @@ struct CryptoViz: AsyncParsableCommand {
         abstract: "Real-time cryptocurrency market-data lakehouse.",
         version: "0.1.0",
         subcommands: [
+            UpCommand.self,
             BenchCommand.self,
             CollectCommand.self,
             SimulateCommand.self,

@@ -104,6 +104,13 @@ public final class HotTail: Sendable {
         }
     }
 
+    /// Every tick held with source time at or after `fromMillis`, in no particular order.
+    public func ticks(allSince fromMillis: Int64) -> [Tick] {
+        state.withLock { state in
+            state.series.values.flatMap { $0.filter { $0.sourceTimeMillis >= fromMillis } }
+        }
+    }
+
     /// The oldest source time held for `asset`/`source`: history before it comes from the lake.
     public func earliestMillis(asset: AssetID, source: ProviderID?) -> Int64? {
         state.withLock { state in

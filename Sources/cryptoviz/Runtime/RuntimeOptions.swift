@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+
+/// Flags shared by `up`, `process` and `serve`; each overrides the environment
+/// (`CRYPTOVIZ_*`) and the optional `--config` JSON file.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "JSON config file (keys: bus, lake, data, host, port, token, interval, assets, group, providers).")
+    var config: String?
+
+    @Option(help: "Bus: 'memory' (in-process) or kafka://host:port[,host:port].")
+    var bus: String?
+
+    @Option(help: "Lake: file:///path or s3://bucket/prefix (default: <data>/lake).")
+    var lake: String?
+
+    @Option(help: "Directory for local state (default ./cryptoviz-data).")
+    var data: String?
+
+    @Option(help: "Address to serve on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to serve on (default 8501).")
+    var port: Int?
+
+    @Option(help: "Bearer token for management and SQL (generated when binding beyond loopback).")
+    var token: String?
+
+    @Option(help: "Collector poll interval, seconds (default 30).")
+    var interval: Double?
+
+    @Option(help: "Watch the top N assets by market cap (default 100).")
+    var assets: Int?
+
+    @Option(help: "Consumer group of the stream processors.")
+    var group: String?
+
+    @Option(help: "Comma-separated providers (default: every configured one).")
+    var providers: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel = "info"
+
+    /// Defaults, then the config file, then the environment, then these flags.
+    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RuntimeSettings {
+        var settings = RuntimeSettings()
+        if let config { try settings.apply(configFile: URL(fileURLWithPath: config)) }
+        try settings.apply(environment: environment)
+        if let bus { settings.bus = bus }
+        if let lake { settings.lake = lake }
+        if let data { settings.dataDirectory = data }
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let token { settings.token = token }
+        if let interval { settings.intervalSeconds = interval }
+        if let assets { settings.assets = assets }
+        if let group { settings.group = group }
+        if let providers { settings.providers = providers.split(separator: ",").map(String.init) }
+        try settings.validate()
+        return settings
+    }
+
+    func bootstrapLogging() {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

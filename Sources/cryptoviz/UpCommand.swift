@@ -1,0 +1,45 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Collectors
+import CryptoVizCore
+import Foundation
+import Lakehouse
+import Logging
+import MarketSimulator
+import Metrics
+import Pipeline
+import Prometheus
+import Server
+import ServiceLifecycle
+
+/// `cryptoviz up`: the whole pipeline in one process — collectors, bus, stream processor,
+/// hot tail and server. Ctrl-C stops the collectors first, then drains, commits and exits.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run collectors, processor, lake and dashboard in one process.")
+
+    @OptionGroup var options: RuntimeOptions
+
+    @Flag(help: "Collect from an in-process market simulator instead of the public APIs.")
+    var demo = false
+
+    @Option(name: .customLong("demo-assets"), help: "Assets in the simulated market (with --demo).")
+    var demoAssets = 150
+
+    func run() async throws {
+        options.bootstrapLogging()
+        var settings = try options.resolve()
+        if demo && options.interval == nil && ProcessInfo.processInfo.environment["CRYPTOVIZ_INTERVAL"] == nil {
+            settings.intervalSeconds = 2  // the simulator has no rate budget to respect
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "cryptoviz.up")
+        logger.info("effective configuration\n\(settings.describe())")
+
+        let runtime = try await PipelineRuntime.start(settings: settings, roles: [.collect, .process, .serve],
+                                                      demoAssets: demo ? demoAssets : nil, registry: registry, logger: logger)
+        try await runtime.run()
+    }
+}
