@@ -4,6 +4,8 @@ import Collectors
 import CryptoVizCore
 import Foundation
 import Logging
+import Pipeline
+import Prometheus
 
 /// `cryptoviz collect`: polls the market-data providers and prints normalized ticks as JSON lines.
 struct CollectCommand: AsyncParsableCommand {
@@ -45,6 +47,12 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
+    @Option(help: "Publish to this bus (kafka://host:port) instead of writing JSON lines.")
+    var bus: String?
+
+    @Option(help: "Directory for the spill file used while the bus is unreachable.")
+    var data = "./cryptoviz-data"
+
     func validate() throws {
         if let interval, !(interval > 0) { throw ValidationError("--interval must be positive") }
         if assets < 0 { throw ValidationError("--assets must not be negative") }
@@ -67,6 +75,25 @@ struct CollectCommand: AsyncParsableCommand {
         if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
         if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
 
+        if let bus {
+            var settings = RuntimeSettings()
+            try settings.apply(environment: ProcessInfo.processInfo.environment)
+            settings.bus = bus
+            settings.dataDirectory = data
+            settings.assets = assets
+            settings.providers = providers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            if let interval { settings.intervalSeconds = interval }
+            try settings.validate()
+            let runtime = try await PipelineRuntime.start(
+                settings: settings, roles: [.collect], demoAssets: nil, registry: PrometheusCollectorRegistry(), logger: logger,
+                collectorOverrides: { configuration in
+                    if let coinGeckoURL { configuration.providers[.coinGecko]?.baseURL = coinGeckoURL }
+                    if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
+                    if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
+                })
+            try await runtime.run()
+            return
+        }
         let writer = try output.map { try JSONLinesTickWriter(path: $0) } ?? JSONLinesTickWriter()
         let service = CollectorService(configuration: configuration, httpClient: HTTPClient.shared, logger: logger)
         if once {

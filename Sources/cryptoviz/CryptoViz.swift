@@ -9,6 +9,8 @@ struct CryptoViz: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             UpCommand.self,
+            ProcessCommand.self,
+            ServeCommand.self,
             BenchCommand.self,
             CollectCommand.self,
             SimulateCommand.self,

@@ -30,7 +30,7 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         options.bootstrapLogging()
         var settings = try options.resolve()
-        if demo && options.interval == nil && ProcessInfo.processInfo.environment["CRYPTOVIZ_INTERVAL"] == nil {
+        if demo && settings.intervalSeconds == nil {
             settings.intervalSeconds = 2  // the simulator has no rate budget to respect
         }
         let registry = PrometheusCollectorRegistry()

@@ -15,8 +15,9 @@ public struct RuntimeSettings: Sendable, Equatable {
     public var port: Int = 8501
     /// Bearer token for management and SQL on non-loopback binds.
     public var token: String?
-    /// Poll interval of the collectors, seconds.
-    public var intervalSeconds: Double = 30
+    /// Poll interval of every collector, seconds; nil keeps each provider's default (30 s, and
+    /// 300 s for CoinMarketCap, whose free plan has a monthly call budget).
+    public var intervalSeconds: Double?
     /// Top-N assets by market cap to watch.
     public var assets: Int = 100
     /// Consumer group of the stream processors.
@@ -84,7 +85,9 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// Checks ranges and formats; the message names the setting.
     public func validate() throws {
         guard (1...65535).contains(port) else { throw PipelineError("port must be 1-65535, got \(port)") }
-        guard intervalSeconds >= 1 else { throw PipelineError("interval must be at least 1 second, got \(intervalSeconds)") }
+        if let intervalSeconds, !(intervalSeconds >= 1) {
+            throw PipelineError("interval must be at least 1 second, got \(intervalSeconds)")
+        }
         guard assets >= 1 && assets <= 5_000 else { throw PipelineError("assets must be 1-5000, got \(assets)") }
         guard bus == "memory" || bus.hasPrefix("kafka://") else {
             throw PipelineError("bus must be 'memory' or kafka://host:port, got '\(bus)'")
@@ -113,7 +116,7 @@ public struct RuntimeSettings: Sendable, Equatable {
     public func describe() -> String {
         [
             "bus = \(bus)", "lake = \(effectiveLake)", "data = \(dataDirectory)", "listen = \(host):\(port)",
-            "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds)s", "assets = \(assets)",
+            "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds.map { "\($0)s" } ?? "(provider defaults)")", "assets = \(assets)",
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
         ].joined(separator: "\n")
     }

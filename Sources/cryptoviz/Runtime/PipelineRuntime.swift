@@ -22,7 +22,8 @@ struct PipelineRuntime {
     var cleanup: @Sendable () async -> Void
 
     static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
-                      registry: PrometheusCollectorRegistry, logger: Logger) async throws -> PipelineRuntime {
+                      registry: PrometheusCollectorRegistry, logger: Logger,
+                      collectorOverrides: (inout CollectorConfiguration) -> Void = { _ in }) async throws -> PipelineRuntime {
         let dataURL = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
         let needsLake = roles.contains(.process) || roles.contains(.serve)
@@ -73,7 +74,8 @@ struct PipelineRuntime {
             var collectorConfiguration = CollectorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             collectorConfiguration.topN = settings.assets
             if !settings.providers.isEmpty { collectorConfiguration.enabledProviders = settings.providers.map { ProviderID($0) } }
-            collectorConfiguration.setInterval(.milliseconds(Int64(settings.intervalSeconds * 1000)))
+            if let seconds = settings.intervalSeconds { collectorConfiguration.setInterval(.milliseconds(Int64(seconds * 1000))) }
+            collectorOverrides(&collectorConfiguration)
             if let demoAssets {
                 var simulatorConfiguration = SimulatorConfiguration()
                 simulatorConfiguration.assetCount = demoAssets
