@@ -100,7 +100,8 @@ actor TickSink {
             "binance": .init(capacity: 400, windowSeconds: window),
         ]
         simulatorConfiguration.retryAfterSeconds = 1
-        simulatorConfiguration.faults = try FaultPlan(spec: "*:429~0-3")
+        // CoinGecko first (the others wait for its listing), then the other two.
+        simulatorConfiguration.faults = try FaultPlan(spec: "coingecko:429~0-3,coinmarketcap:429~0-6,binance:429~0-6")
         let simulator = try await MarketSimulator.start(configuration: simulatorConfiguration)
         var configuration = Self.configuration(for: simulator, interval: .seconds(1))
         configuration.coinMarketCapKey = "any"
@@ -114,7 +115,7 @@ actor TickSink {
         let sink = TickSink()
         let started = currentUnixMillis()
         let run = Task { try await service.run { await sink.add($0) } }
-        try await Task.sleep(for: .seconds(9))
+        try await Task.sleep(for: .seconds(11))
         run.cancel()
         try await run.value
         let stats = await simulator.stats()
@@ -126,7 +127,7 @@ actor TickSink {
             #expect(entry.maxWeight(inAnyWindowOf: window) <= capacity, "\(name) exceeded its limit")
         }
         for provider in [ProviderID.coinGecko, .coinMarketCap, .binance] {
-            let late = await sink.ticks(from: provider).filter { $0.collectedTimeMillis > started + 3_000 }
+            let late = await sink.ticks(from: provider).filter { $0.collectedTimeMillis > started + 6_000 }
             #expect(!late.isEmpty, "\(provider) did not recover after the storm")
         }
         let health = await service.health()
