@@ -100,7 +100,8 @@ actor TickSink {
             "binance": .init(capacity: 400, windowSeconds: window),
         ]
         simulatorConfiguration.retryAfterSeconds = 1
-        simulatorConfiguration.faults = try FaultPlan(spec: "*:429~0-3")
+        // CoinGecko first (the others wait for its listing), then the other two.
+        simulatorConfiguration.faults = try FaultPlan(spec: "coingecko:429~0-3,coinmarketcap:429~0-6,binance:429~0-6")
         let simulator = try await MarketSimulator.start(configuration: simulatorConfiguration)
         var configuration = Self.configuration(for: simulator, interval: .seconds(1))
         configuration.coinMarketCapKey = "any"
@@ -114,7 +115,7 @@ actor TickSink {
         let sink = TickSink()
         let started = currentUnixMillis()
         let run = Task { try await service.run { await sink.add($0) } }
-        try await Task.sleep(for: .seconds(9))
+        try await Task.sleep(for: .seconds(11))
         run.cancel()
         try await run.value
         let stats = await simulator.stats()
@@ -126,7 +127,7 @@ actor TickSink {
             #expect(entry.maxWeight(inAnyWindowOf: window) <= capacity, "\(name) exceeded its limit")
         }
         for provider in [ProviderID.coinGecko, .coinMarketCap, .binance] {
-            let late = await sink.ticks(from: provider).filter { $0.collectedTimeMillis > started + 3_000 }
+            let late = await sink.ticks(from: provider).filter { $0.collectedTimeMillis > started + 6_000 }
             #expect(!late.isEmpty, "\(provider) did not recover after the storm")
         }
         let health = await service.health()
@@ -140,24 +141,28 @@ actor TickSink {
         simulatorConfiguration.slowDelaySeconds = 4
         let simulator = try await MarketSimulator.start(configuration: simulatorConfiguration)
         var configuration = Self.configuration(for: simulator, interval: .seconds(1))
+        let broken: ProviderID = faults.hasPrefix("binance") ? .binance : .coinMarketCap
         for provider in [ProviderID.coinGecko, .coinMarketCap, .binance] {
-            configuration.providers[provider]?.requestTimeout = .milliseconds(500)
+            // The broken provider may hold a poll for 2 × 2 s, most of the run, so the
+            // healthy ones can only deliver several rounds if nothing waits on it.
+            configuration.providers[provider]?.requestTimeout = provider == broken ? .seconds(2) : .milliseconds(500)
             configuration.providers[provider]?.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(50), maxDelay: .milliseconds(100))
         }
-        let broken: ProviderID = faults.hasPrefix("binance") ? .binance : .coinMarketCap
         let service = CollectorService(configuration: configuration, httpClient: .shared, logger: Self.logger)
         let sink = TickSink()
         let run = Task { try await service.run { await sink.add($0) } }
-        try await Task.sleep(for: .milliseconds(5_500))
+        try await Task.sleep(for: .milliseconds(6_500))
         run.cancel()
         try await run.value
         await simulator.stop()
 
         for provider in [ProviderID.coinGecko, .coinMarketCap, .binance] where provider != broken {
             let ticks = await sink.ticks(from: provider)
-            // Polls land on distinct one-second grid slots: count the rounds that delivered.
+            // Polls land on distinct one-second grid slots: count the rounds that delivered. A
+            // stalled provider would block at most one round per timeout; on a loaded machine a
+            // slot may be skipped, so ask for three of the six.
             let rounds = Set(ticks.map { $0.collectedTimeMillis / 1000 })
-            #expect(rounds.count >= 4, "\(provider) delivered in only \(rounds.count) rounds")
+            #expect(rounds.count >= 3, "\(provider) delivered in only \(rounds.count) rounds")
         }
         #expect(await sink.ticks(from: broken).isEmpty)
         let health = try #require(await service.health().first { $0.provider == broken })
