@@ -17,7 +17,8 @@ import Testing
             executable: try TestEnvironment.motoServer(), arguments: ["-H", "127.0.0.1", "-p", String(port)],
             environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"], label: "moto-auth")
         try server.start()
-        defer { server.stop() }
+        // SIGKILL: a child spawned from a test thread can inherit a mask that blocks SIGTERM.
+        defer { server.stop(signal: SIGKILL) }
         try LoopbackPort.waitUntilOpen(port)
         let endpoint = "http://127.0.0.1:\(port)"
         let output = try ProcessRunner.oracle("objectstore/iam_setup.py", [endpoint])

@@ -32,7 +32,7 @@ import Testing
 
     @Test func throttledRequestsAreRetriedUntilTheyGoThrough() async throws {
         let (store, proxy, countFile) = try await throttledStore(failures: 3, status: 503, code: "SlowDown", maxAttempts: 5)
-        defer { proxy.stop() }
+        defer { proxy.stop(signal: SIGKILL) }
         try await store.put("k", Array("after throttling".utf8))
         #expect(try requestCount(countFile) == 4)
         #expect(try await store.get("k") == Array("after throttling".utf8))
@@ -42,7 +42,7 @@ import Testing
     @Test(arguments: [(503, "SlowDown"), (429, "TooManyRequests"), (500, "InternalError")])
     func persistentFailureEndsWithTheLastErrorAfterMaxAttempts(_ status: Int, _ code: String) async throws {
         let (store, proxy, countFile) = try await throttledStore(failures: 1000, status: status, code: code, maxAttempts: 3)
-        defer { proxy.stop() }
+        defer { proxy.stop(signal: SIGKILL) }
         let error = await #expect(throws: ObjectStoreError.self) { try await store.get("k") }
         #expect(error?.code == (status == 500 ? .http : .throttled))
         #expect(error?.message.contains(code) == true)

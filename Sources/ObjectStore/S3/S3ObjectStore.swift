@@ -14,6 +14,8 @@ public struct S3ObjectStore: ObjectStore {
     let transport: S3HTTPTransport
     /// The part size actually used; tests lower it below S3's minimum to reach the abort path.
     var partSize: Int
+    /// Keys per DeleteObjects request: S3 takes at most 1000; tests lower it to exercise batching.
+    var deleteBatchSize = 1000
 
     /// A store for `configuration.bucket`, sending through `httpClient` (shut down by its owner).
     public init(configuration: S3Configuration, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "cryptoviz.objectstore")) {
@@ -96,10 +98,10 @@ public struct S3ObjectStore: ObjectStore {
 
     public func delete(_ keys: [ObjectKey]) async throws {
         for key in keys { try key.validate() }
-        // DeleteObjects takes at most 1000 keys per request.
         var start = 0
+        let size = min(max(deleteBatchSize, 1), 1000)
         while start < keys.count {
-            let batch = keys[start..<min(start + 1000, keys.count)]
+            let batch = keys[start..<min(start + size, keys.count)]
             start += batch.count
             try await deleteBatch(Array(batch))
         }
