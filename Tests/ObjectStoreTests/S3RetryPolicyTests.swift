@@ -7,7 +7,7 @@ import Testing
 /// Retries against the shared moto server behind a proxy that throttles the first requests.
 @Suite struct S3RetryPolicyTests {
     /// A store whose requests pass through a fault-injecting proxy to a fresh bucket on moto.
-    private func throttledStore(failures: Int, status: Int, code: String, maxAttempts: Int) async throws
+    private func throttledStore(failures: Int, status: Int, code: String, maxAttempts: Int, forwardFailed: Bool = false) async throws
         -> (S3ObjectStore, ManagedProcess, URL)
     {
         let direct = try await S3TestBucket.store()
@@ -16,7 +16,7 @@ import Testing
         let proxy = ManagedProcess(
             executable: try TestEnvironment.python(),
             arguments: [TestEnvironment.oracle("objectstore/fault_proxy.py"), String(port), try TestEnvironment.s3Endpoint(),
-                        String(failures), String(status), code, countFile.path],
+                        String(failures), String(status), code, countFile.path] + (forwardFailed ? ["after"] : []),
             label: "fault-proxy")
         try proxy.start()
         try LoopbackPort.waitUntilOpen(port)
@@ -37,6 +37,17 @@ import Testing
         #expect(try requestCount(countFile) == 4)
         #expect(try await store.get("k") == Array("after throttling".utf8))
         #expect(try await store.head("k")?.size == 16)
+    }
+
+    @Test func putIfAbsentWhoseReplyWasLostStillReportsTheWin() async throws {
+        let (store, proxy, countFile) = try await throttledStore(
+            failures: 1, status: 503, code: "SlowDown", maxAttempts: 3, forwardFailed: true)
+        defer { proxy.stop(signal: SIGKILL) }
+        // The first PUT lands but its reply is replaced by 503; the retry then meets 412.
+        #expect(try await store.putIfAbsent("_delta_log/7.json", Array("mine".utf8)))
+        #expect(try requestCount(countFile) >= 3)
+        #expect(try await store.putIfAbsent("_delta_log/7.json", Array("other".utf8)) == false)
+        #expect(try await store.get("_delta_log/7.json") == Array("mine".utf8))
     }
 
     @Test(arguments: [(503, "SlowDown"), (429, "TooManyRequests"), (500, "InternalError")])

@@ -97,7 +97,8 @@ struct S3HTTPTransport: Sendable {
             try Task.checkCancellation()
 
             switch outcome {
-            case .success(let response):
+            case .success(var response):
+                response.attempts = attempt
                 if response.isSuccess { return response }
                 let failure = S3ErrorResponse(response)
                 guard failure.isRetryable else { return response }

@@ -81,7 +81,12 @@ public struct S3ObjectStore: ObjectStore {
             .PUT, key: key, headers: [("if-none-match", "*")], body: bytes, operation: "PutObject If-None-Match")
         if response.isSuccess { return true }
         let failure = S3ErrorResponse(response)
-        if response.status == 412 || failure.code == "PreconditionFailed" { return false }
+        if response.status == 412 || failure.code == "PreconditionFailed" {
+            // After a retry the 412 may answer our own first attempt, whose reply was lost:
+            // the write is ours exactly when the stored bytes are the ones we sent.
+            if response.attempts > 1, let stored = try? await get(key), stored == bytes { return true }
+            return false
+        }
         throw failure.storeError("PutObject If-None-Match", key: key)
     }
 

@@ -3,6 +3,8 @@ struct S3Response: Sendable {
     var status: Int
     var headers: [(name: String, value: String)]
     var body: [UInt8]
+    /// Requests sent to get this response (more than 1 after retries).
+    var attempts = 1
 
     /// The first header named `name` (case-insensitive).
     func header(_ name: String) -> String? {

@@ -1,8 +1,10 @@
 """An HTTP proxy in front of a real S3 server that answers the first N requests with an S3
 throttling error instead of forwarding them, to exercise a client's retries.
 
-Usage: fault_proxy.py PORT UPSTREAM_URL FAILURES STATUS CODE COUNT_FILE
+Usage: fault_proxy.py PORT UPSTREAM_URL FAILURES STATUS CODE COUNT_FILE [after]
   e.g. fault_proxy.py 9100 http://127.0.0.1:9000 2 503 SlowDown /tmp/count
+With "after", a failed request is first forwarded (the server acts on it) and only its reply is
+replaced by the error: a reply lost after the write happened.
 Every request (failed or forwarded) is counted; the count is rewritten to COUNT_FILE after each.
 """
 import http.client
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 
 port, upstream, failures, status, code = int(sys.argv[1]), urlsplit(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 count_file = sys.argv[6]
+forward_failed = len(sys.argv) > 7 and sys.argv[7] == "after"
 lock = threading.Lock()
 count = 0
 
@@ -32,6 +35,11 @@ class Handler(BaseHTTPRequestHandler):
             fail = count <= failures
             with open(count_file, "w") as f:
                 f.write(str(count))
+        if fail and forward_failed:
+            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+            connection.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
+            connection.getresponse().read()
+            connection.close()
         if fail:
             error = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>Please reduce your request rate.</Message></Error>".encode()
             self.send_response(status)
