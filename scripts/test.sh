@@ -62,4 +62,5 @@ export CRYPTOVIZ_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 
 echo "test.sh: broker $CRYPTOVIZ_KAFKA_BOOTSTRAP, S3 $CRYPTOVIZ_S3_ENDPOINT"
 swift build --build-tests
+export CRYPTOVIZ_BIN="$(swift build --show-bin-path)/cryptoviz"
 swift test --skip-build "$@"

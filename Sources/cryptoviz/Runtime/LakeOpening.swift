@@ -8,21 +8,24 @@ import Pipeline
 struct OpenedLake {
     var store: any ObjectStore
     var table: TickTable
+    /// The table's folder when it is on local disk (DuckDB reads the files there).
     var localDirectory: String?
+    /// Where the table lives, without credentials.
     var location: String
 
     static func open(_ url: String, logger: Logger) async throws -> OpenedLake {
-        let path: String
-        if url.hasPrefix("file://") {
-            path = String(url.dropFirst("file://".count))
-        } else if url.hasPrefix("/") {
-            path = url
-        } else {
-            throw PipelineError("lake '\(url)': only file:// lakes are wired in this build (s3:// arrives with the S3 store)")
+        let location = try ObjectStoreLocation(parsing: url)
+        var localDirectory: String?
+        if case .local(let path) = location {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            localDirectory = path
         }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let store = try LocalFileStore(root: path)
+        let store = try location.makeStore(environment: ProcessInfo.processInfo.environment, logger: logger)
         let table = try await TickTable.open(store: store, logger: logger)
-        return OpenedLake(store: store, table: table, localDirectory: path, location: path)
+        let shown: String = switch location {
+        case .local(let path): path
+        case .s3(let bucket, let prefix): "s3://\(bucket)/\(prefix)"
+        }
+        return OpenedLake(store: store, table: table, localDirectory: localDirectory, location: shown)
     }
 }

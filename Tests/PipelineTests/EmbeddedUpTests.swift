@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `cryptoviz up --demo` as a user runs it: a real process serving real HTTP, its lake read by
+/// delta-rs and DuckDB, stopped with SIGTERM and restarted on the same data.
+@Suite(.serialized) struct EmbeddedUpTests {
+    func get(_ url: String) async throws -> [String: Any]? {
+        guard let (data, response) = try? await URLSession.shared.data(from: URL(string: url)!),
+            (response as? HTTPURLResponse)?.statusCode == 200
+        else { return nil }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    func lakeCounts(_ path: String) throws -> (rows: Int, events: Int, duckRows: Int, duckEvents: Int, columns: [String]) {
+        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [path]).stdout
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
+        return (json["deltalake"]?["rows"] as? Int ?? -1, json["deltalake"]?["events"] as? Int ?? -1,
+                json["duckdb"]?["rows"] as? Int ?? -1, json["duckdb"]?["events"] as? Int ?? -1,
+                json["deltalake"]?["columns"] as? [String] ?? [])
+    }
+
+    func startUp(data: URL, port: Int) throws -> ManagedProcess {
+        let process = ManagedProcess(
+            executable: try TestEnvironment.cryptovizBinary(),
+            arguments: ["up", "--demo", "--data", data.path, "--port", "\(port)", "--interval", "1"],
+            environment: ["CRYPTOVIZ_DUCKDB": try TestEnvironment.duckdb()], label: "cryptoviz-up")
+        try process.start()
+        try LoopbackPort.waitUntilOpen(port, timeout: 60)
+        return process
+    }
+
+    @Test func demoServesLiveDataAndRestartsWithoutDuplicates() async throws {
+        let data = try TestEnvironment.temporaryDirectory("up-demo")
+        let port = try LoopbackPort.free()
+        let first = try startUp(data: data, port: port)
+        let base = "http://127.0.0.1:\(port)/api/v1"
+
+        // Live data within seconds: quotes for ≥100 assets, each seen by the three providers.
+        var assets = 0
+        for _ in 0..<60 {
+            if let quotes = try await get("\(base)/quotes/latest")?["quotes"] as? [[String: Any]] {
+                assets = quotes.filter { ($0["sources"] as? [Any])?.count == 3 }.count
+                if assets >= 100 { break }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(assets >= 100, "assets quoted by all three sources: \(assets)\n\(first.logTail())")
+
+        // The lake has committed versions.
+        var version = -1
+        for _ in 0..<40 where version < 2 {
+            version = (try await get("\(base)/lake")?["version"] as? Int) ?? -1
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(version >= 2, "lake version \(version)")
+
+        // The dashboard in a real browser, against this very process.
+        let screenshots = TestEnvironment.repositoryRoot.appendingPathComponent("test-output/screenshots/up-demo").path
+        let browser = try ProcessRunner.run(try TestEnvironment.python(), [
+            TestEnvironment.oracle("server/browser_test.py"), "--url", "http://127.0.0.1:\(port)", "--screenshots", screenshots,
+        ], check: false)
+        print(browser.stdout)
+        #expect(browser.status == 0, "browser checks failed:\n\(browser.stdout)\n\(browser.stderr.suffix(3000))")
+
+        first.stop(signal: SIGTERM)
+        #expect(first.logTail().contains("stopped cleanly"), "\(first.logTail())")
+        let lake = data.appendingPathComponent("lake").path
+        let before = try lakeCounts(lake)
+        #expect(before.rows > 0 && before.rows == before.events, "first run: \(before)")
+        #expect(before.duckRows == before.rows && before.duckEvents == before.events, "DuckDB disagrees: \(before)")
+        #expect(before.columns.starts(with: ["event_id", "source", "asset", "symbol", "quote_currency", "price"]))
+
+        // Restart on the same data: the table continues, still one row per event.
+        let second = try startUp(data: data, port: port)
+        try await Task.sleep(for: .seconds(6))
+        second.stop(signal: SIGTERM)
+        let after = try lakeCounts(lake)
+        #expect(after.rows > before.rows, "no new rows after restart: \(after) vs \(before)\n\(second.logTail())")
+        #expect(after.rows == after.events && after.duckRows == after.rows, "duplicates after restart: \(after)")
+    }
+}
