@@ -7,6 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Run a benchmark and print its figures.",
         subcommands: [
             BenchKafkaCommand.self,
+            BenchParquetCommand.self,
         ]
     )
 }

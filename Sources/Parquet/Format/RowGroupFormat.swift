@@ -15,7 +15,7 @@ struct RowGroupFormat {
         w.writeI64(3, numRows)
         if let fileOffset { w.writeI64(5, fileOffset) }
         if let totalCompressedSize { w.writeI64(6, totalCompressedSize) }
-        if let ordinal { w.writeI32(7, Int32(ordinal)) }
+        if let ordinal { w.writeI16(7, ordinal) }
         w.endStruct()
     }
 

@@ -12,6 +12,9 @@ public struct ParquetFileReader: Sendable {
     public let keyValueMetadata: [String: String]
     public let createdBy: String?
 
+    /// Row groups larger than this are refused rather than decoded (pyarrow writes 1 Mi rows).
+    public static let maxRowGroupRows: Int64 = 1 << 28
+
     private let bytes: [UInt8]
     private let leaves: [LeafColumn]
     private let chunks: [[ColumnChunkFormat]]
@@ -78,6 +81,17 @@ public struct ParquetFileReader: Sendable {
         self.createdBy = meta.createdBy
     }
 
+    /// File-wide statistics per column, merged from the row groups (what a table log records).
+    public var summary: ParquetFileSummary {
+        let columns = schema.columns.map { column in
+            let merged = rowGroups.reduce(ColumnStatistics(nullCount: 0, min: nil, max: nil)) { acc, group in
+                acc.merged(with: group.statistics[column.name] ?? ColumnStatistics(nullCount: nil, min: nil, max: nil))
+            }
+            return ParquetFileSummary.Column(name: column.name, type: column.type, statistics: merged)
+        }
+        return ParquetFileSummary(rowCount: rowCount, rowGroupCount: rowGroups.count, fileSize: bytes.count, columns: columns)
+    }
+
     /// Indices of the row groups whose statistics satisfy `predicate` (e.g.
     /// `{ $0.mayContain("price", from: .double(100)) }`), for statistics pruning.
     public func rowGroups(where predicate: (RowGroupInfo) -> Bool) -> [Int] {
@@ -96,34 +110,15 @@ public struct ParquetFileReader: Sendable {
             throw ParquetError("no row group \(g) (file has \(rowGroups.count))")
         }
         return try indices.map { c in
-            var result: ColumnData?
-            for g in groups {
-                let part = try readChunk(column: c, rowGroup: g)
-                if var r = result {
-                    result = nil
-                    try Self.concatenate(&r, part)
-                    result = r
-                } else {
-                    result = part
-                }
-            }
-            return result ?? ColumnData(.empty(leaves[c].type.storage))
+            let parts = try groups.map { try readChunk(column: c, rowGroup: $0) }
+            if parts.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
+            return try ColumnData.concatenate(parts, kind: leaves[c].type.storage)
         }
     }
 
     /// Reads every column of one row group, in schema order.
     public func readRowGroup(_ index: Int) throws -> [ColumnData] {
         try readColumns(nil, rowGroups: [index])
-    }
-
-    private static func concatenate(_ a: inout ColumnData, _ b: ColumnData) throws {
-        let aCount = a.count
-        if a.validity != nil || b.validity != nil {
-            var v = a.validity ?? [Bool](repeating: true, count: aCount)
-            v.append(contentsOf: b.validity ?? [Bool](repeating: true, count: b.count))
-            a.validity = v
-        }
-        try a.values.append(b.values)
     }
 
     private func readChunk(column c: Int, rowGroup g: Int) throws -> ColumnData {
@@ -144,6 +139,11 @@ public struct ParquetFileReader: Sendable {
         let size = chunk.totalCompressedSize
         guard start >= 4, size >= 0, start <= Int64(footerStart), size <= Int64(footerStart) - start else {
             throw ParquetError("column \(leaf.name): chunk bytes \(start)+\(size) lie outside the file's data (\(footerStart) bytes)")
+        }
+        // Bound what a chunk may decode to by its size: RLE lets a few bytes claim millions of
+        // nulls, so a hostile footer could otherwise demand terabytes.
+        guard rows <= max(Int64(PageIterator.maxSparsePageValues), size * 2048), rows <= Self.maxRowGroupRows else {
+            throw ParquetError("column \(leaf.name): row group \(g) claims \(rows) rows in \(size) bytes")
         }
         let range = Int(start)..<Int(start + size)
         let pages = try PageIterator(

@@ -40,6 +40,11 @@ struct ThriftCompactWriter {
         bytes.append(UInt8(bitPattern: value))
     }
 
+    mutating func writeI16(_ id: Int16, _ value: Int16) {
+        fieldHeader(id, .i16)
+        bytes.appendVarint(ThriftZigZag.encode(Int64(value)))
+    }
+
     mutating func writeI64(_ id: Int16, _ value: Int64) {
         fieldHeader(id, .i64)
         bytes.appendVarint(ThriftZigZag.encode(value))

@@ -45,6 +45,17 @@ public struct ColumnData: Sendable, Equatable {
         return ColumnData(wrap(values), validity: anyNull ? validity : nil)
     }
 
+    /// The parts joined end to end (values and validity) in one allocation each.
+    static func concatenate(_ parts: [ColumnData], kind: ColumnValues.Kind) throws -> ColumnData {
+        if parts.count == 1, parts[0].values.kind == kind { return parts[0] }
+        let values = try ColumnValues.concatenate(parts.map(\.values), kind: kind)
+        guard parts.contains(where: { $0.validity != nil }) else { return ColumnData(values) }
+        var validity = [Bool]()
+        validity.reserveCapacity(values.count)
+        for p in parts { validity.append(contentsOf: p.validity ?? [Bool](repeating: true, count: p.count)) }
+        return ColumnData(values, validity: validity)
+    }
+
     /// Row `i` as a `ParquetValue`, nil when null.
     public func value(at i: Int) -> ParquetValue? {
         if isNull(i) { return nil }

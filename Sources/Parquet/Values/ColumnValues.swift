@@ -52,17 +52,27 @@ public enum ColumnValues: Sendable, Equatable {
         }
     }
 
-    /// Appends `other`, which must be of the same kind.
-    mutating func append(_ other: ColumnValues) throws {
-        switch (self, other) {
-        case (.boolean(var a), .boolean(let b)): self = .int32([]); a.append(contentsOf: b); self = .boolean(a)
-        case (.int32(var a), .int32(let b)): self = .boolean([]); a.append(contentsOf: b); self = .int32(a)
-        case (.int64(var a), .int64(let b)): self = .boolean([]); a.append(contentsOf: b); self = .int64(a)
-        case (.float(var a), .float(let b)): self = .boolean([]); a.append(contentsOf: b); self = .float(a)
-        case (.double(var a), .double(let b)): self = .boolean([]); a.append(contentsOf: b); self = .double(a)
-        case (.string(var a), .string(let b)): self = .boolean([]); a.append(contentsOf: b); self = .string(a)
-        case (.binary(var a), .binary(let b)): self = .boolean([]); a.append(contentsOf: b); self = .binary(a)
-        default: throw ParquetError("cannot append \(other.kind) values to \(kind) values")
+    /// The parts joined end to end in one allocation; parts must all be of `kind`.
+    static func concatenate(_ parts: [ColumnValues], kind: Kind) throws -> ColumnValues {
+        if parts.count == 1, parts[0].kind == kind { return parts[0] }
+        let total = parts.reduce(0) { $0 + $1.count }
+        func join<T>(_ extract: (ColumnValues) -> [T]?) throws -> [T] {
+            var out = [T]()
+            out.reserveCapacity(total)
+            for p in parts {
+                guard let v = extract(p) else { throw ParquetError("cannot join \(p.kind) values to \(kind) values") }
+                out.append(contentsOf: v)
+            }
+            return out
+        }
+        switch kind {
+        case .boolean: return .boolean(try join { if case .boolean(let v) = $0 { v } else { nil } })
+        case .int32: return .int32(try join { if case .int32(let v) = $0 { v } else { nil } })
+        case .int64: return .int64(try join { if case .int64(let v) = $0 { v } else { nil } })
+        case .float: return .float(try join { if case .float(let v) = $0 { v } else { nil } })
+        case .double: return .double(try join { if case .double(let v) = $0 { v } else { nil } })
+        case .string: return .string(try join { if case .string(let v) = $0 { v } else { nil } })
+        case .binary: return .binary(try join { if case .binary(let v) = $0 { v } else { nil } })
         }
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A single value, used for statistics (min/max) and predicates; the case follows
 /// `ParquetType.storage` (timestamps are `.int64` in the column's unit, dates `.int32` days).
 public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
@@ -20,7 +26,7 @@ public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
         case (.int64(let x), .int64(let y)): return cmp(x, y)
         case (.float(let x), .float(let y)): return x.isNaN || y.isNaN ? nil : cmp(x, y)
         case (.double(let x), .double(let y)): return x.isNaN || y.isNaN ? nil : cmp(x, y)
-        case (.string(let x), .string(let y)): return ByteOrder.compare(x.utf8, y.utf8)
+        case (.string(let x), .string(let y)): return ByteOrder.compareStrings(x, y)
         case (.binary(let x), .binary(let y)): return ByteOrder.compare(x, y)
         default: return nil
         }
@@ -41,6 +47,20 @@ public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
 
 /// Unsigned lexicographic byte order, the Parquet order for BYTE_ARRAY statistics.
 enum ByteOrder {
+    /// Compares the UTF-8 bytes of two strings (not Unicode canonical order, which `<` uses).
+    static func compareStrings(_ a: String, _ b: String) -> Int {
+        StringBytes.with(a) { x in
+            StringBytes.with(b) { y in
+                let n = Swift.min(x.count, y.count)
+                if n > 0 {
+                    let c = memcmp(x.baseAddress!, y.baseAddress!, n)
+                    if c != 0 { return c < 0 ? -1 : 1 }
+                }
+                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+            }
+        }
+    }
+
     static func compare<A: Sequence, B: Sequence>(_ a: A, _ b: B) -> Int where A.Element == UInt8, B.Element == UInt8 {
         var ia = a.makeIterator()
         var ib = b.makeIterator()

@@ -188,6 +188,8 @@ struct ColumnChunkEncoder {
                 indices.append(ix)
             } else {
                 if entries.count >= maxEntries { return nil }
+                // Mostly distinct values after a fair sample: give up early, PLAIN is smaller.
+                if entries.count >= 4096 && entries.count * 4 > indices.count * 3 { return nil }
                 let ix = UInt32(entries.count)
                 map[v.bitKey] = ix
                 entries.append(v)
@@ -210,6 +212,7 @@ struct ColumnChunkEncoder {
         for i in 0..<count where validity?[i] ?? true {
             indices.append(insert(i, &dictionary))
             if dictionary.plainSize > limit { return nil }
+            if dictionary.count >= 4096 && dictionary.count * 4 > indices.count * 3 { return nil }
         }
         if dictionary.count == 0 || (dictionary.count * 2 > indices.count && indices.count > 64) { return nil }
         var page = [UInt8]()

@@ -9,7 +9,8 @@ public struct ParquetWriter: Sendable {
     /// Set by `finish()`.
     public private(set) var summary: ParquetFileSummary?
 
-    private var pending: [ColumnData]
+    /// Batches of the open row group, joined once when it is encoded.
+    private var pending: [[ColumnData]] = []
     private var pendingRows = 0
     private var pendingBytes = 0
     private var out: [UInt8]
@@ -22,7 +23,6 @@ public struct ParquetWriter: Sendable {
         try schema.validate()
         self.schema = schema
         self.options = options
-        pending = schema.columns.map { ColumnData(.empty($0.type.storage), validity: nil) }
         statistics = schema.columns.map { _ in ColumnStatistics(nullCount: 0, min: nil, max: nil) }
         out = Array("PAR1".utf8)
     }
@@ -63,7 +63,7 @@ public struct ParquetWriter: Sendable {
             let room = options.rowGroupRowLimit - pendingRows
             let take = min(room, rows - offset)
             let part = offset == 0 && take == rows ? batch : batch.map { slice($0, offset..<(offset + take)) }
-            for i in part.indices { appendPending(i, part[i]) }
+            pending.append(part)
             pendingRows += take
             pendingBytes += Self.estimateBytes(part)
             offset += take
@@ -101,23 +101,6 @@ public struct ParquetWriter: Sendable {
         return bytes
     }
 
-    private mutating func appendPending(_ i: Int, _ data: ColumnData) {
-        let existing = pendingRows
-        var target = pending[i]
-        pending[i] = ColumnData(.boolean([]))
-        if data.validity != nil || target.validity != nil {
-            var validity = target.validity ?? [Bool](repeating: true, count: existing)
-            validity.append(contentsOf: data.validity ?? [Bool](repeating: true, count: data.count))
-            target.validity = validity
-        }
-        if existing == 0 {
-            target.values = data.values
-        } else {
-            try? target.values.append(data.values)  // kinds were checked in append(_:)
-        }
-        pending[i] = target
-    }
-
     private func slice(_ data: ColumnData, _ range: Range<Int>) -> ColumnData {
         ColumnData(data.values.slice(range), validity: data.validity.map { Array($0[range]) })
     }
@@ -147,15 +130,16 @@ public struct ParquetWriter: Sendable {
         let start = out.count
         for (i, column) in schema.columns.enumerated() {
             let encoder = ColumnChunkEncoder(column: column, options: options)
-            let result = try encoder.encode(pending[i], into: &out)
+            let data = try ColumnData.concatenate(pending.map { $0[i] }, kind: column.type.storage)
+            let result = try encoder.encode(data, into: &out)
             group.columns.append(result.metadata)
             group.totalByteSize += result.metadata.totalUncompressedSize
             statistics[i] = statistics[i].merged(with: result.statistics)
-            pending[i] = ColumnData(.empty(column.type.storage))
         }
         group.totalCompressedSize = Int64(out.count - start)
         rowGroups.append(group)
         totalRows += Int64(pendingRows)
+        pending = []
         pendingRows = 0
         pendingBytes = 0
     }

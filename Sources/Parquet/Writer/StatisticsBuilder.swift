@@ -66,8 +66,8 @@ enum StatisticsBuilder {
             var hi: Int?
             for i in v.indices where validity?[i] ?? true {
                 if let l = lo {
-                    if ByteOrder.compare(v[i].utf8, v[l].utf8) < 0 { lo = i }
-                    if ByteOrder.compare(v[i].utf8, v[hi!].utf8) > 0 { hi = i }
+                    if ByteOrder.compareStrings(v[i], v[l]) < 0 { lo = i }
+                    if ByteOrder.compareStrings(v[i], v[hi!]) > 0 { hi = i }
                 } else {
                     lo = i
                     hi = i
