@@ -9,6 +9,9 @@ struct CryptoViz: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BenchCommand.self,
+            LakeCommand.self,
+            CompactCommand.self,
+            VacuumCommand.self,
         ]
     )
 }
