@@ -25,11 +25,13 @@ public struct LakehouseError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var message: String
 
+    /// An error of kind `code`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// An error of kind `.other`.
     public init(_ message: String) {
         self.code = .other
         self.message = message

@@ -14,6 +14,9 @@ struct CryptoViz: AsyncParsableCommand {
             BenchCommand.self,
             CollectCommand.self,
             SimulateCommand.self,
+            LakeCommand.self,
+            CompactCommand.self,
+            VacuumCommand.self,
         ]
     )
 }

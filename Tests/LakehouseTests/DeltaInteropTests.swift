@@ -44,6 +44,15 @@ import TestSupport
 
         var reference = try referenceSummaries(dir.path, versions: ["latest", "2"])
         expectAgreement(ourLatest, reference["latest"], "latest")
+
+        // A filtered delta_scan skips files by CryptoViz's statistics and must count the same.
+        let from = TickFixtures.start + 50 * 60_000
+        let filtered = try ProcessRunner.oracle("lakehouse/delta_oracle.py", [
+            "summary", dir.path, "--filter-asset", "bitcoin", "--filter-from-ms", String(from)])
+        let filteredJSON = try JSONSerialization.jsonObject(with: Data(filtered.stdout.utf8)) as? [String: [String: Any]]
+        let duckCount = filteredJSON?["latest"]?["duckdb_delta_scan_filtered_rows"] as? Int
+        #expect(duckCount == (try await table.ticks(asset: "bitcoin", fromMillis: from)).count)
+        #expect(duckCount == records.filter { $0.tick.asset == "bitcoin" && $0.tick.sourceTimeMillis >= from }.count)
         expectAgreement(ourV2, reference["2"], "version 2")
 
         try #require(try await table.compact().version != nil)

@@ -37,6 +37,31 @@ import Testing
         #expect(snapshot.candidateFiles(asset: "aave").isEmpty)
     }
 
+    @Test func rowGroupStatisticsSkipOtherAssetsWithoutDroppingRows() async throws {
+        let (store, _) = try TickFixtures.localStore("tick-rowgroups")
+        let table = try await TickTable.open(store: store)
+        // 6000 steps of 250 ms stay within one day: 18 000 rows per source file, sorted by
+        // asset, in row groups of 16 384 rows.
+        let records = TickFixtures.records(count: 6000, stepMillis: 250)
+        try await table.append(records)
+        let snapshot = try await table.snapshot()
+        let file = try #require(snapshot.delta.files.first { $0.partitionValues["source"] == "binance" })
+        let bytes = try await store.get(snapshot.table.dataKey(file.relativeKey))
+        let all = try TickFileCodec.decode(bytes, columns: [.asset], partition: file.partitionValues, path: file.path)
+        let bitcoin = try TickFileCodec.decode(bytes, columns: [.asset], partition: file.partitionValues, path: file.path,
+                                               filter: TickRowFilter(asset: "bitcoin"))
+        #expect(all.count == 18_000)
+        #expect(bitcoin.count == 16_384)
+        let from = TickFixtures.start + 600_000, to = TickFixtures.start + 900_000
+        for asset in TickFixtures.assets {
+            let expected = records.filter {
+                $0.tick.asset == asset && $0.tick.source == .binance && $0.tick.sourceTimeMillis >= from && $0.tick.sourceTimeMillis < to
+            }
+            let rows = try await snapshot.ticks(asset: asset, source: .binance, fromMillis: from, toMillis: to)
+            #expect(rows == expected.sorted { $0.tick.sourceTimeMillis < $1.tick.sourceTimeMillis })
+        }
+    }
+
     @Test(arguments: CandleInterval.allCases)
     func candlesMatchAggregatesOfTheInput(interval: CandleInterval) async throws {
         let (store, _) = try TickFixtures.localStore("tick-candles")

@@ -15,6 +15,7 @@ public struct AddFile: Sendable, Hashable, Codable {
     public var stats: String?
     public var tags: [String: String]?
 
+    /// An add action; `path` must already be percent-encoded (`DeltaPath.encode`).
     public init(path: String, partitionValues: [String: String?], size: Int64, modificationTime: Int64,
                 dataChange: Bool, stats: String?, tags: [String: String]? = nil) {
         self.path = path

@@ -5,6 +5,7 @@ public struct DeltaMetadata: Sendable, Hashable, Codable {
     public struct Format: Sendable, Hashable, Codable {
         public var provider: String
         public var options: [String: String]
+        /// Parquet with no options, the only format Delta defines.
         public init(provider: String = "parquet", options: [String: String] = [:]) {
             self.provider = provider
             self.options = options
@@ -29,6 +30,7 @@ public struct DeltaMetadata: Sendable, Hashable, Codable {
     public var createdTime: Int64?
     public var configuration: [String: String]
 
+    /// Table metadata; `schemaString` must be a Delta StructType JSON.
     public init(id: String, name: String? = nil, description: String? = nil, format: Format = Format(),
                 schemaString: String, partitionColumns: [String], createdTime: Int64?,
                 configuration: [String: String] = [:]) {

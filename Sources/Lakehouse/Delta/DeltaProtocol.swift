@@ -10,6 +10,7 @@ public struct DeltaProtocol: Sendable, Hashable, Codable {
     public var readerFeatures: [String]?
     public var writerFeatures: [String]?
 
+    /// A protocol action; the defaults are the versions CryptoViz writes.
     public init(minReaderVersion: Int = 1, minWriterVersion: Int = 2,
                 readerFeatures: [String]? = nil, writerFeatures: [String]? = nil) {
         self.minReaderVersion = minReaderVersion

@@ -10,6 +10,7 @@ public struct DeltaSchema: Sendable, Hashable, Codable {
         public var nullable: Bool
         public var metadata: [String: JSONValue]
 
+        /// A column; nullable by default like the columns Spark and delta-rs declare.
         public init(name: String, type: DeltaDataType, nullable: Bool = true, metadata: [String: JSONValue] = [:]) {
             self.name = name
             self.type = type
@@ -29,6 +30,7 @@ public struct DeltaSchema: Sendable, Hashable, Codable {
     public var type: String = "struct"
     public var fields: [Field]
 
+    /// A struct schema of `fields`, in order.
     public init(fields: [Field]) { self.fields = fields }
 
     /// Parses a `schemaString`.

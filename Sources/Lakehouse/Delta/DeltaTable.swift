@@ -171,6 +171,7 @@ public actor DeltaTable {
         /// The version the actions were computed from.
         public var readVersion: Int64
 
+        /// A commit of `actions` computed from `readVersion`; `operation` goes into commitInfo.
         public init(actions: [DeltaAction], operation: String, parameters: [String: JSONValue] = [:], readVersion: Int64) {
             self.actions = actions
             self.operation = operation

@@ -10,6 +10,7 @@ public struct FileStatistics: Sendable, Hashable, Codable {
     public var maxValues: [String: JSONValue]
     public var nullCount: [String: JSONValue]
 
+    /// Statistics with the given count and (possibly partial) bounds.
     public init(numRecords: Int64, minValues: [String: JSONValue] = [:], maxValues: [String: JSONValue] = [:],
                 nullCount: [String: JSONValue] = [:]) {
         self.numRecords = numRecords

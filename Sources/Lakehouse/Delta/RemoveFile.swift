@@ -10,6 +10,7 @@ public struct RemoveFile: Sendable, Hashable, Codable {
     public var partitionValues: [String: String?]?
     public var size: Int64?
 
+    /// A tombstone with explicit fields (see `init(removing:at:dataChange:)` for the usual case).
     public init(path: String, deletionTimestamp: Int64?, dataChange: Bool, extendedFileMetadata: Bool? = nil,
                 partitionValues: [String: String?]? = nil, size: Int64? = nil) {
         self.path = path

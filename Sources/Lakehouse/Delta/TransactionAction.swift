@@ -9,6 +9,7 @@ public struct TransactionAction: Sendable, Hashable, Codable {
     /// Unix ms of the commit.
     public var lastUpdated: Int64?
 
+    /// The last committed `version` of stream `appId`.
     public init(appId: String, version: Int64, lastUpdated: Int64?) {
         self.appId = appId
         self.version = version

@@ -14,6 +14,7 @@ public struct Candle: Sendable, Hashable, Codable {
     public var mean: Double
     public var count: Int
 
+    /// A candle with all its fields.
     public init(asset: AssetID, source: ProviderID, startMillis: Int64, open: Double, high: Double, low: Double,
                 close: Double, mean: Double, count: Int) {
         self.asset = asset

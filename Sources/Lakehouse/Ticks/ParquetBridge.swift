@@ -5,25 +5,50 @@ enum ParquetBridge {
     /// A Snappy-compressed Parquet file of the columns (pyarrow-like defaults: dictionary
     /// encoding, row groups of up to 1 Mi rows).
     static func write(schema: ParquetSchema, columns: [ColumnData]) throws -> [UInt8] {
-        try ParquetWriter.write(schema: schema, columns: columns, options: ParquetWriterOptions(compression: .snappy))
+        // Row groups of 16 Ki rows: rows are sorted by asset then time, so a scan for one
+        // asset or time range skips most row groups of a compacted file by their statistics.
+        try ParquetWriter.write(schema: schema, columns: columns,
+                                options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: 16_384))
     }
 
     /// Row count, and per requested column that the file has: its data and, for timestamp
     /// columns, their unit. Columns the file lacks are left out (older or foreign files).
-    static func read(_ bytes: [UInt8], columns: [String]) throws -> (Int, [String: (ColumnData, ParquetType.TimeUnit?)]) {
+    /// With `filter`, only row groups whose statistics may hold matching rows are read.
+    static func read(_ bytes: [UInt8], columns: [String], filter: TickRowFilter? = nil) throws -> (Int, [String: (ColumnData, ParquetType.TimeUnit?)]) {
         let reader = try ParquetFileReader(bytes: bytes)
         let present = columns.filter { reader.schema.index(of: $0) != nil }
-        let data = try reader.readColumns(present)
+        var groups: [Int]?
+        if let filter {
+            let timeColumn = TickColumn.sourceTime.rawValue
+            var scale: Int64?
+            if let index = reader.schema.index(of: timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
+                scale = switch u { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
+            }
+            groups = reader.rowGroups { group in
+                if let asset = filter.asset,
+                   !group.mayContain(TickColumn.asset.rawValue, from: .string(asset), to: .string(asset)) {
+                    return false
+                }
+                if let scale {
+                    let lower = filter.fromMillis.map { ParquetValue.int64($0 &* scale) }
+                    let upper = filter.toMillis.map { ParquetValue.int64($0 &* scale &- 1) }
+                    if !group.mayContain(timeColumn, from: lower, to: upper) { return false }
+                }
+                return true
+            }
+        }
+        let data = try reader.readColumns(present, rowGroups: groups)
+        let rows = groups.map { $0.reduce(Int64(0)) { $0 + reader.rowGroups[$1].rowCount } } ?? reader.rowCount
         guard data.count == present.count else {
             throw LakehouseError(.corruptDataFile, "reader returned \(data.count) columns for \(present.count) requested")
         }
-        guard reader.rowCount >= 0, reader.rowCount <= Int64(Int32.max) else {
-            throw LakehouseError(.corruptDataFile, "implausible row count \(reader.rowCount)")
+        guard rows >= 0, rows <= Int64(Int32.max) else {
+            throw LakehouseError(.corruptDataFile, "implausible row count \(rows)")
         }
         var out: [String: (ColumnData, ParquetType.TimeUnit?)] = [:]
         for (name, column) in zip(present, data) {
-            guard column.count == Int(reader.rowCount) else {
-                throw LakehouseError(.corruptDataFile, "column \(name) has \(column.count) values for \(reader.rowCount) rows")
+            guard column.count == Int(rows) else {
+                throw LakehouseError(.corruptDataFile, "column \(name) has \(column.count) values for \(rows) rows")
             }
             var unit: ParquetType.TimeUnit?
             if let index = reader.schema.index(of: name), case .timestamp(let u, _) = reader.schema.columns[index].type {
@@ -31,6 +56,14 @@ enum ParquetBridge {
             }
             out[name] = (column, unit)
         }
-        return (Int(reader.rowCount), out)
+        return (Int(rows), out)
     }
+}
+
+/// The row predicate a scan can push into the Parquet reader (row-group statistics pruning).
+struct TickRowFilter: Sendable {
+    var asset: String?
+    var fromMillis: Int64?
+    /// Exclusive.
+    var toMillis: Int64?
 }

@@ -120,9 +120,10 @@ enum TickFileCodec {
     }
 
     /// Decodes the named columns of a data file (missing ones are left out), timestamps in ms.
-    static func decode(_ bytes: [UInt8], columns: [TickColumn], partition: [String: String?], path: String) throws -> TickBatch {
+    static func decode(_ bytes: [UInt8], columns: [TickColumn], partition: [String: String?], path: String,
+                       filter: TickRowFilter? = nil) throws -> TickBatch {
         do {
-            let (count, raw) = try ParquetBridge.read(bytes, columns: columns.map(\.rawValue))
+            let (count, raw) = try ParquetBridge.read(bytes, columns: columns.map(\.rawValue), filter: filter)
             var normalized: [String: ColumnData] = [:]
             for (name, (data, unit)) in raw {
                 guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }

@@ -57,7 +57,8 @@ public struct TickSnapshot: Sendable {
     }
 
     /// Reads files concurrently (bounded), handing each decoded batch to `body` in file order.
-    func read(_ files: [AddFile], columns: [TickColumn], _ body: (TickBatch) throws -> Void) async throws {
+    func read(_ files: [AddFile], columns: [TickColumn], filter: TickRowFilter? = nil,
+              _ body: (TickBatch) throws -> Void) async throws {
         let store = table.store
         let keys = files.map { table.dataKey($0.relativeKey) }
         let columnsInFile = TickColumn.dataColumns(partitionColumns: delta.partitionColumns)
@@ -76,7 +77,8 @@ public struct TickSnapshot: Sendable {
                     } catch let error as ObjectStoreError where error.code == .notFound {
                         throw LakehouseError(.corruptDataFile, "data file '\(file.path)' of version \(delta.version) is missing (vacuumed?)")
                     }
-                    return (i, try TickFileCodec.decode(bytes, columns: wanted, partition: file.partitionValues, path: file.path))
+                    return (i, try TickFileCodec.decode(bytes, columns: wanted, partition: file.partitionValues,
+                                                        path: file.path, filter: filter))
                 }
             }
             while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
@@ -99,7 +101,8 @@ public struct TickSnapshot: Sendable {
                       toMillis: Int64? = nil, limit: Int? = nil) async throws -> [LakeRecord] {
         let files = candidateFiles(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis)
         var out: [LakeRecord] = []
-        try await read(files, columns: TickColumn.allCases) { batch in
+        let filter = TickRowFilter(asset: asset?.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: TickColumn.allCases, filter: filter) { batch in
             let assets = batch.strings(.asset)
             let sources = batch.strings(.source)
             let times = batch.int64s(.sourceTime)
@@ -127,7 +130,8 @@ public struct TickSnapshot: Sendable {
         struct Key: Hashable { var asset: String; var source: String }
         var series: [Key: [(Int64, Double)]] = [:]
         let files = candidateFiles(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis)
-        try await read(files, columns: [.asset, .source, .sourceTime, .price]) { batch in
+        let filter = TickRowFilter(asset: asset?.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: [.asset, .source, .sourceTime, .price], filter: filter) { batch in
             guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime),
                   let prices = batch.doubles(.price) else { return }
             let sources = batch.strings(.source)

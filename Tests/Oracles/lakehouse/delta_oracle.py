@@ -86,6 +86,11 @@ def summary(args):
         if label == "latest":
             q = f"SELECT asset, source, epoch_ms(source_time), price FROM delta_scan('{args.table}')"
             entry["duckdb_delta_scan"] = summarize(con.execute(q).fetchall())
+            if args.filter_asset:
+                # Exercises delta_scan's file skipping on CryptoViz's min/max statistics.
+                q = (f"SELECT count(*) FROM delta_scan('{args.table}') WHERE asset = '{args.filter_asset}' "
+                     f"AND source_time >= make_timestamptz({args.filter_from_ms} * 1000)")
+                entry["duckdb_delta_scan_filtered_rows"] = con.execute(q).fetchone()[0]
             entry["duckdb_types"] = {r[0]: r[1] for r in con.execute(
                 f"DESCRIBE SELECT * FROM delta_scan('{args.table}')").fetchall()}
         result[label] = entry
@@ -150,6 +155,8 @@ def main():
     p.add_argument("command", choices=["summary", "write", "append"])
     p.add_argument("table")
     p.add_argument("--version", action="append")
+    p.add_argument("--filter-asset")
+    p.add_argument("--filter-from-ms", type=int, default=0)
     p.add_argument("--rows", type=int, default=100)
     p.add_argument("--commits", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
