@@ -63,4 +63,6 @@ export CRYPTOVIZ_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 echo "test.sh: broker $CRYPTOVIZ_KAFKA_BOOTSTRAP, S3 $CRYPTOVIZ_S3_ENDPOINT"
 swift build --build-tests
 export CRYPTOVIZ_BIN="$(swift build --show-bin-path)/cryptoviz"
-swift test --skip-build "$@"
+# Serially: several suites drive real brokers, servers and a browser with timeouts; run in
+# parallel on 2 cores they starve each other. The whole suite stays well under 30 minutes.
+swift test --skip-build --no-parallel "$@"

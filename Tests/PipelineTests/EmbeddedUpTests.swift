@@ -26,7 +26,7 @@ import TestSupport
     func startUp(data: URL, port: Int) throws -> ManagedProcess {
         let process = ManagedProcess(
             executable: try TestEnvironment.cryptovizBinary(),
-            arguments: ["up", "--demo", "--data", data.path, "--port", "\(port)", "--interval", "1"],
+            arguments: ["up", "--demo", "--demo-assets", "200", "--data", data.path, "--port", "\(port)", "--interval", "1"],
             environment: ["CRYPTOVIZ_DUCKDB": try TestEnvironment.duckdb()], label: "cryptoviz-up")
         try process.start()
         try LoopbackPort.waitUntilOpen(port, timeout: 60)

@@ -34,8 +34,12 @@ public struct DuckDBEngine: Sendable {
         let marker = "__cryptoviz_rows__"
         let fileList = files.isEmpty ? "" : files.map { "'\(Self.escape($0))'" }.joined(separator: ", ")
         let view = files.isEmpty
-            ? "CREATE VIEW ticks AS SELECT NULL::VARCHAR AS event_id WHERE false;"
-            : "CREATE VIEW ticks AS SELECT * FROM read_parquet([\(fileList)], hive_partitioning = true, union_by_name = true);"
+            ? "CREATE VIEW ticks AS SELECT NULL::VARCHAR AS event_id, NULL::BIGINT AS source_time_ms WHERE false;"
+            : """
+              CREATE VIEW ticks AS SELECT *, epoch_ms(source_time) AS source_time_ms,
+                epoch_ms(collected_time) AS collected_time_ms
+              FROM read_parquet([\(fileList)], hive_partitioning = true, union_by_name = true);
+              """
         let body = statement.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ";"))
         let script = """
             SET memory_limit = '\(memoryLimit)';
