@@ -44,7 +44,8 @@ public final class KafkaTestBroker: Sendable {
     /// Restarts the broker on the same port and storage: SIGTERM first (an operator restart,
     /// letting tansu flush), SIGKILL if it has not exited after `grace` seconds (tansu 0.6 can
     /// wait indefinitely for open client connections).
-    public func restart(grace: Double = 5) throws {
+    /// `downtime` seconds pass between the stop and the start: an outage clients must ride out.
+    public func restart(grace: Double = 5, downtime: Double = 0) throws {
         let found = try ProcessRunner.run("/usr/bin/pgrep", ["-f", "listener-url tcp://127.0.0.1:\(port) "], check: false)
         if let pid = Int32(found.stdout.split(separator: "\n").first ?? "") {
             kill(pid, SIGTERM)
@@ -52,6 +53,7 @@ public final class KafkaTestBroker: Sendable {
             while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
         }
         broker.stop(signal: SIGKILL)
+        if downtime > 0 { usleep(useconds_t(downtime * 1_000_000)) }
         try broker.start()
         try LoopbackPort.waitUntilOpen(port)
     }

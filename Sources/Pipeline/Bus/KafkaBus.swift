@@ -12,6 +12,8 @@ public final class KafkaBus: Bus {
         public var compression: CompressionCodec = .snappy
         public var linger: Duration = .milliseconds(10)
         public var batchSize: Int = 16_384
+        /// How long the producer retries a record (Kafka's `delivery.timeout.ms`).
+        public var deliveryTimeout: Duration = .seconds(120)
         public init(bootstrapServers: [String]) { self.bootstrapServers = bootstrapServers }
     }
 
@@ -23,11 +25,11 @@ public final class KafkaBus: Bus {
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(
-                bootstrapServers: configuration.bootstrapServers, acks: .all, idempotent: true,
-                linger: configuration.linger, batchSize: configuration.batchSize, compression: configuration.compression),
-            logger: logger)
+        var producerConfiguration = KafkaProducerConfiguration(
+            bootstrapServers: configuration.bootstrapServers, acks: .all, idempotent: true,
+            linger: configuration.linger, batchSize: configuration.batchSize, compression: configuration.compression)
+        producerConfiguration.deliveryTimeout = configuration.deliveryTimeout
+        producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         admin = try KafkaAdmin(configuration: KafkaClientConfiguration(bootstrapServers: configuration.bootstrapServers), logger: logger)
     }
 

@@ -24,11 +24,16 @@ public struct RuntimeSettings: Sendable, Equatable {
     public var group: String = "cryptoviz-processor"
     /// Providers to run; empty means every one that is configured.
     public var providers: [String] = []
+    /// Ticks a collector keeps in memory while the bus refuses them; beyond, a spill file.
+    public var publishBufferTicks: Int = 100_000
+    /// How long the Kafka producer retries a record before the publisher takes it back.
+    public var deliveryTimeoutSeconds: Double = 120
 
     public init() {}
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
-    /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`).
+    /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
+    /// `delivery_timeout`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -52,6 +57,9 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("assets", let v as Int): assets = v
             case ("group", let v as String): group = v
             case ("providers", let v as [String]): providers = v
+            case ("publish_buffer", let v as Int): publishBufferTicks = v
+            case ("delivery_timeout", let v as Double): deliveryTimeoutSeconds = v
+            case ("delivery_timeout", let v as Int): deliveryTimeoutSeconds = Double(v)
             default:
                 throw PipelineError("config file \(url.path): unknown key or wrong type for '\(key)'")
             }
@@ -80,6 +88,14 @@ public struct RuntimeSettings: Sendable, Equatable {
         }
         if let v = value("CRYPTOVIZ_GROUP") { group = v }
         if let v = value("CRYPTOVIZ_PROVIDERS") { providers = v.split(separator: ",").map(String.init) }
+        if let v = value("CRYPTOVIZ_PUBLISH_BUFFER") {
+            guard let n = Int(v) else { throw PipelineError("CRYPTOVIZ_PUBLISH_BUFFER must be a number of ticks, got '\(v)'") }
+            publishBufferTicks = n
+        }
+        if let v = value("CRYPTOVIZ_DELIVERY_TIMEOUT") {
+            guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DELIVERY_TIMEOUT must be seconds, got '\(v)'") }
+            deliveryTimeoutSeconds = s
+        }
     }
 
     /// Checks ranges and formats; the message names the setting.
@@ -89,6 +105,10 @@ public struct RuntimeSettings: Sendable, Equatable {
             throw PipelineError("interval must be at least 1 second, got \(intervalSeconds)")
         }
         guard assets >= 1 && assets <= 5_000 else { throw PipelineError("assets must be 1-5000, got \(assets)") }
+        guard publishBufferTicks >= 1 else { throw PipelineError("publish_buffer must be at least 1 tick, got \(publishBufferTicks)") }
+        guard deliveryTimeoutSeconds >= 1 else {
+            throw PipelineError("delivery_timeout must be at least 1 second, got \(deliveryTimeoutSeconds)")
+        }
         guard bus == "memory" || bus.hasPrefix("kafka://") else {
             throw PipelineError("bus must be 'memory' or kafka://host:port, got '\(bus)'")
         }
@@ -118,6 +138,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "bus = \(bus)", "lake = \(effectiveLake)", "data = \(dataDirectory)", "listen = \(host):\(port)",
             "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds.map { "\($0)s" } ?? "(provider defaults)")", "assets = \(assets)",
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
+            "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
         ].joined(separator: "\n")
     }
 }

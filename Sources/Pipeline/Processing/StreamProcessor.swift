@@ -45,6 +45,8 @@ public actor StreamProcessor {
         public var freshnessP95Millis: Int64?
         /// Next offset committed per partition ("topic[p]" → offset).
         public var committedOffsets: [String: Int64] = [:]
+        /// The local fallback table's figures, when the lake has one.
+        public var fallback: FailoverLake.Stats?
     }
 
     private let bus: any Bus
@@ -62,6 +64,7 @@ public actor StreamProcessor {
     /// Per partition, the last offset the lake already holds (its txn version): records at or
     /// below it are replays, whatever offset the bus resumed from.
     private var committedInLake: [BusPartition: Int64] = [:]
+    private var owned: Set<BusPartition> = []
     private var stats = Stats()
     private var freshness = LatencyWindow()
 
@@ -85,7 +88,12 @@ public actor StreamProcessor {
 
     /// The Delta `txn` application id for one input partition.
     public nonisolated func appID(for partition: BusPartition) -> String {
-        "\(configuration.group)/\(partition.topic)/\(partition.partition)"
+        Self.appID(group: configuration.group, partition: partition)
+    }
+
+    /// The Delta `txn` application id of `partition` read by consumer group `group`.
+    public static func appID(group: String, partition: BusPartition) -> String {
+        "\(group)/\(partition.topic)/\(partition.partition)"
     }
 
     /// Remembers event identities already in the lake (recent ones), so that re-published
@@ -103,7 +111,7 @@ public actor StreamProcessor {
                 return try await self.startOffsets(for: partitions)
             },
             revoked: { [weak self] partitions in
-                try await self?.flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
+                try await self?.revoke(partitions)
             })
         let consumer = try await bus.consumer(group: configuration.group, topics: [configuration.topic], listener: listener)
         self.consumer = consumer
@@ -131,11 +139,16 @@ public actor StreamProcessor {
     public func step(consumer: any BusConsumer, maxWait: Duration) async throws {
         let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: maxWait)
         handle(records)
-        if isDue { try await flushRetrying() }
+        if isDue {
+            try await flushRetrying()
+        } else {
+            await lake.maintain()
+        }
     }
 
-    public func currentStats() -> Stats {
+    public func currentStats() async -> Stats {
         var s = stats
+        s.fallback = await lake.fallbackStats()
         s.freshnessP50Millis = freshness.quantile(0.5)
         s.freshnessP95Millis = freshness.quantile(0.95)
         return s
@@ -146,7 +159,16 @@ public actor StreamProcessor {
         return pending.count >= configuration.maxBatchRecords || ContinuousClock.now - since >= configuration.trigger
     }
 
+    /// Flushes before the partitions go to another member, then forgets them.
+    private func revoke(_ partitions: [BusPartition]) async throws {
+        try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
+        owned.subtract(partitions)
+        await lake.setOwned(owned)
+    }
+
     private func startOffsets(for partitions: [BusPartition]) async throws -> [BusPartition: Int64] {
+        owned.formUnion(partitions)
+        await lake.setOwned(owned)
         var result: [BusPartition: Int64] = [:]
         for partition in partitions {
             if let version = try await lake.transactionVersion(appId: appID(for: partition)) {
@@ -250,7 +272,7 @@ public actor StreamProcessor {
         for record in records { freshness.add(committedAt - record.tick.sourceTimeMillis) }
         stats.commits += 1
         stats.committedRecords += records.count
-        stats.lastVersion = version
+        if version >= 0 { stats.lastVersion = version }
         stats.lastCommitMillis = committedAt
         committedCounter.increment(by: records.count)
         let next = offsets.mapValues { $0 + 1 }

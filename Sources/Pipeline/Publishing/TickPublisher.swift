@@ -94,6 +94,9 @@ public actor TickPublisher {
         }
         for waiter in waiters { waiter.resume() }
         waiters.removeAll()
+        logger.info("publisher stopped", metadata: [
+            "accepted": "\(stats.accepted)", "published": "\(stats.published)", "spilled": "\(stats.spilled)",
+            "unsent_in_memory": "\(queue.count)", "unsent_in_spill_file": "\(spillHasData)"])
     }
 
     /// Waits until everything queued so far has been published (or `run` ended).

@@ -37,15 +37,16 @@ struct PipelineRuntime {
             if let table = lake?.table {
                 for p in 0..<BusTopics.defaultPartitions {
                     let partition = BusPartition(topic: BusTopics.rawData, partition: Int32(p))
-                    if let version = try await table.transactionVersion(appId: "\(settings.group)/\(BusTopics.rawData)/\(p)") {
+                    if let version = try await table.transactionVersion(appId: StreamProcessor.appID(group: settings.group, partition: partition)) {
                         configuration.startOffsets[partition] = version + 1
                     }
                 }
             }
             bus = InProcessBus(configuration: configuration)
         } else {
-            bus = try KafkaBus(configuration: .init(bootstrapServers: try settings.kafkaBootstrapServers()),
-                               logger: Logger(label: "cryptoviz.bus"))
+            var configuration = KafkaBus.Configuration(bootstrapServers: try settings.kafkaBootstrapServers())
+            configuration.deliveryTimeout = .milliseconds(Int64(settings.deliveryTimeoutSeconds * 1000))
+            bus = try KafkaBus(configuration: configuration, logger: Logger(label: "cryptoviz.bus"))
         }
         try await bus.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: BusTopics.defaultPartitions)
 
@@ -65,7 +66,17 @@ struct PipelineRuntime {
         if roles.contains(.process), let lake {
             var configuration = StreamProcessor.Configuration()
             configuration.group = settings.group
-            let p = StreamProcessor(bus: bus, lake: lake.table, configuration: configuration, deadLetters: deadLetters,
+            // A remote lake can be unreachable: commits then go to a local fallback table.
+            let writer: any LakeWriter
+            if lake.localDirectory == nil {
+                let group = settings.group
+                writer = try await FailoverLake(
+                    main: lake.table, fallbackDirectory: dataURL.appendingPathComponent("fallback-lake"),
+                    appID: { StreamProcessor.appID(group: group, partition: $0) }, logger: Logger(label: "cryptoviz.processor"))
+            } else {
+                writer = lake.table
+            }
+            let p = StreamProcessor(bus: bus, lake: writer, configuration: configuration, deadLetters: deadLetters,
                                     logger: Logger(label: "cryptoviz.processor"))
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
             processor = p
@@ -91,6 +102,7 @@ struct PipelineRuntime {
             }
             var publisherConfiguration = TickPublisher.Configuration()
             publisherConfiguration.spillFile = dataURL.appendingPathComponent("spill/ticks.jsonl")
+            publisherConfiguration.maxBufferedTicks = settings.publishBufferTicks
             let pub = try TickPublisher(bus: bus, configuration: publisherConfiguration, logger: Logger(label: "cryptoviz.bus"))
             publisher = pub
             collectors = CollectorService(configuration: collectorConfiguration, httpClient: HTTPClient.shared,
