@@ -14,9 +14,3 @@ public protocol LakeWriter: Sendable {
     /// The fallback table's figures, when the writer has one.
     func fallbackStats() async -> FailoverLake.Stats?
 }
-
-extension LakeWriter {
-    public func setOwned(_ partitions: Set<BusPartition>) async {}
-    public func maintain() async {}
-    public func fallbackStats() async -> FailoverLake.Stats? { nil }
-}
