@@ -24,6 +24,7 @@ struct PipelineRuntime {
     static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
                       registry: PrometheusCollectorRegistry, logger: Logger,
                       collectorOverrides: (inout CollectorConfiguration) -> Void = { _ in }) async throws -> PipelineRuntime {
+        if roles.contains(.serve) { try ListenAddressCheck.ensureAvailable(host: settings.host, port: settings.port) }
         let dataURL = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
         let needsLake = roles.contains(.process) || roles.contains(.serve)
