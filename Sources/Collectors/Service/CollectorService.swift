@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CryptoVizCore
 import Logging
+import Synchronization
 
 /// Polls every enabled provider, each in its own task on its own schedule, and hands
 /// normalized, validated ticks to a sink.
@@ -28,6 +29,9 @@ public final class CollectorService: Sendable {
     private let healthBoard: ProviderHealthBoard
     private let normalizer: BatchNormalizer
     private let logger: Logger
+    /// The unresolved-identity counts last logged per provider: the same ones every poll are
+    /// news once, then debug detail.
+    private let lastUnresolved = Mutex<[ProviderID: [String: Int]]>([:])
 
     /// Builds the enabled providers; a provider that cannot run (CMC without key, unknown id)
     /// is logged once and reported disabled in `health()`, never a crash.
@@ -239,8 +243,12 @@ public final class CollectorService: Sendable {
         if !result.rejected.isEmpty {
             logger.warning("records rejected", metadata: ["provider": "\(id)", "counts": counts(result.rejected)])
         }
+        let unchanged = lastUnresolved.withLock { last in
+            defer { last[id] = result.unresolved }
+            return last[id] == result.unresolved
+        }
         if !result.unresolved.isEmpty {
-            logger.info("records with unresolved asset identity skipped", metadata: [
+            logger.log(level: unchanged ? .debug : .info, "records with unresolved asset identity skipped", metadata: [
                 "provider": "\(id)", "counts": counts(result.unresolved),
                 "examples": "\(result.unresolvedSamples.joined(separator: ","))",
             ])
