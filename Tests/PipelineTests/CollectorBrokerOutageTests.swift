@@ -11,21 +11,12 @@ import TestSupport
     @Test func aBrokerOutageLosesNothingTheCollectorAccepted() async throws {
         let broker = try KafkaTestBroker(durable: true)
         defer { broker.stop() }
-        let binary = try TestEnvironment.cryptovizBinary()
         let work = try TestEnvironment.temporaryDirectory("broker-outage")
-        let simulatorPort = try LoopbackPort.free()
-        let simulator = ManagedProcess(executable: binary, arguments: ["simulate", "--port", "\(simulatorPort)", "--assets", "40"],
-                                       label: "outage-simulator")
-        try simulator.start()
+        let (simulator, simulatorURL) = try CryptovizRoles.simulator(assets: 40, label: "outage-simulator")
         defer { simulator.stop(signal: SIGKILL) }
-        try LoopbackPort.waitUntilOpen(simulatorPort, timeout: 30)
-        let simulatorURL = "http://127.0.0.1:\(simulatorPort)"
-        let collector = ManagedProcess(executable: binary, arguments: [
-            "collect", "--bus", "kafka://\(broker.bootstrap)", "--interval", "1", "--assets", "30",
-            "--coingecko-url", "\(simulatorURL)/api/v3", "--cmc-url", simulatorURL, "--binance-url", simulatorURL,
-            "--data", work.path,
-        ], environment: ["CMC_API_KEY": "demo-key", "CRYPTOVIZ_DELIVERY_TIMEOUT": "3", "CRYPTOVIZ_PUBLISH_BUFFER": "200"],
-           label: "outage-collector")
+        let collector = try CryptovizRoles.collector(
+            bus: "kafka://\(broker.bootstrap)", simulatorURL: simulatorURL, assets: 30, data: work,
+            environment: ["CRYPTOVIZ_DELIVERY_TIMEOUT": "3", "CRYPTOVIZ_PUBLISH_BUFFER": "200"], label: "outage-collector")
         try collector.start()
         defer { collector.stop(signal: SIGKILL) }
 
@@ -45,10 +36,10 @@ import TestSupport
         #expect(log.contains("replayed spilled ticks"), "the spill file was never replayed\n\(collector.logTail())")
         let stopped = try #require(log.split(separator: "\n").last { $0.contains("publisher stopped") },
                                    "no publisher report at shutdown\n\(collector.logTail())")
-        let accepted = try #require(number(after: "accepted=", in: stopped))
+        let accepted = try #require(CryptovizRoles.number(after: "accepted=", in: stopped))
         #expect(accepted > 300, "too little traffic to mean anything: \(stopped)")
-        #expect(number(after: "published=", in: stopped) == accepted, "\(stopped)")
-        #expect((number(after: "spilled=", in: stopped) ?? 0) > 0, "the outage should have spilled ticks: \(stopped)")
+        #expect(CryptovizRoles.number(after: "published=", in: stopped) == accepted, "\(stopped)")
+        #expect((CryptovizRoles.number(after: "spilled=", in: stopped) ?? 0) > 0, "the outage should have spilled ticks: \(stopped)")
         #expect(stopped.contains("unsent_in_memory=0") && stopped.contains("unsent_in_spill_file=false"), "\(stopped)")
 
         let output = try ProcessRunner.oracle("pipeline/cluster_check.py", [broker.bootstrap, "outage-check"]).stdout
@@ -59,10 +50,5 @@ import TestSupport
         #expect(messages >= accepted, "every accepted tick reached the topic: \(output)")
         #expect(events == accepted, "each accepted tick is one distinct event on the topic: \(output)")
         #expect(topic["malformed"] as? Int == 0, "\(output)")
-    }
-
-    private func number(after key: String, in line: Substring) -> Int? {
-        guard let range = line.range(of: key) else { return nil }
-        return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import TestSupport
 
 /// The distributed deployment on one machine, as separate processes over real sockets: a
 /// Kafka-compatible broker (tansu), an S3 server (localbucket, files on disk so it can be
 /// stopped and started), the market simulator, one collector and two processors in one
-/// consumer group. While it streams, one processor is SIGKILLed and restarted, and the S3
-/// server is down for 30 s. Afterwards librdkafka reads what the collector published, and
+/// consumer group, and a server role. While it streams, one processor is SIGKILLed and
+/// restarted, and the S3 server is down for 30 s. Afterwards librdkafka reads what the collector published, and
 /// delta-rs and DuckDB read the lake: every event is there exactly once, and the group's
 /// committed offsets are at the end of every partition.
 ///
@@ -23,12 +26,8 @@ import TestSupport
         let binary = try TestEnvironment.cryptovizBinary()
         let work = try TestEnvironment.temporaryDirectory("cluster")
 
-        let simulatorPort = try LoopbackPort.free()
-        let simulator = ManagedProcess(executable: binary, arguments: ["simulate", "--port", "\(simulatorPort)", "--assets", "60"],
-                                       label: "cluster-simulator")
-        try simulator.start()
+        let (simulator, simulatorURL) = try CryptovizRoles.simulator(assets: 60, label: "cluster-simulator")
         defer { simulator.stop(signal: SIGKILL) }
-        try LoopbackPort.waitUntilOpen(simulatorPort, timeout: 30)
 
         let bus = "kafka://\(broker.bootstrap)"
         let s3Environment = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
@@ -47,12 +46,8 @@ import TestSupport
             first.stop(signal: SIGKILL)
             second.stop(signal: SIGKILL)
         }
-        let simulatorURL = "http://127.0.0.1:\(simulatorPort)"
-        let collector = ManagedProcess(executable: binary, arguments: [
-            "collect", "--bus", bus, "--interval", "1", "--assets", "50",
-            "--coingecko-url", "\(simulatorURL)/api/v3", "--cmc-url", simulatorURL, "--binance-url", simulatorURL,
-            "--data", work.appendingPathComponent("collector").path,
-        ], environment: ["CMC_API_KEY": "demo-key"], label: "cluster-collector")
+        let collector = try CryptovizRoles.collector(bus: bus, simulatorURL: simulatorURL, assets: 50,
+                                                     data: work.appendingPathComponent("collector"), label: "cluster-collector")
         try collector.start()
         defer { collector.stop(signal: SIGKILL) }
 
@@ -88,12 +83,34 @@ import TestSupport
             logs().contains("drained the fallback table into the lake")
         }
 
+        // A server role over the same bus and lake answers with live quotes and the lake's state.
+        let serverPort = try LoopbackPort.free()
+        let server = ManagedProcess(executable: binary, arguments: [
+            "serve", "--bus", bus, "--lake", "s3://lake/ticks", "--port", "\(serverPort)",
+            "--data", work.appendingPathComponent("server").path,
+        ], environment: s3Environment, label: "cluster-server")
+        try server.start()
+        defer { server.stop(signal: SIGKILL) }
+        try LoopbackPort.waitUntilOpen(serverPort, timeout: 60)
+        var quoted = 0
+        for _ in 0..<60 where quoted == 0 {
+            if let body = try? await httpJSON("http://127.0.0.1:\(serverPort)/api/v1/quotes/latest"),
+               let quotes = body["quotes"] as? [Any] {
+                quoted = quotes.count
+            }
+            if quoted == 0 { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(quoted >= 40, "serve quotes the watched assets from the bus and the lake\n\(server.logTail())")
+        let lakeInfo = try await httpJSON("http://127.0.0.1:\(serverPort)/api/v1/lake")
+        #expect((lakeInfo?["version"] as? Int ?? 0) >= 4, "serve reads the shared lake: \(String(describing: lakeInfo))")
+        server.stop(signal: SIGTERM)
+
         // The collector stops; everything it accepted must have been published.
         collector.stop(signal: SIGTERM)
         let stopped = try #require(collector.logTail(200_000).split(separator: "\n").last { $0.contains("publisher stopped") },
                                    "collector did not report its publisher at shutdown\n\(context())")
-        let accepted = try #require(number(after: "accepted=", in: stopped))
-        #expect(number(after: "published=", in: stopped) == accepted, "\(stopped)")
+        let accepted = try #require(CryptovizRoles.number(after: "accepted=", in: stopped))
+        #expect(CryptovizRoles.number(after: "published=", in: stopped) == accepted, "\(stopped)")
         #expect(stopped.contains("unsent_in_memory=0") && stopped.contains("unsent_in_spill_file=false"), "\(stopped)")
         #expect(accepted > 1_000, "too little traffic to mean anything: \(accepted)")
 
@@ -116,13 +133,14 @@ import TestSupport
         #expect(check.lagFree, "committed offsets at the end of every partition: \(check.raw)")
     }
 
-    private func occurrences(of text: String, in process: ManagedProcess) -> Int {
-        process.logTail(1_000_000).components(separatedBy: text).count - 1
+    private func httpJSON(_ url: String) async throws -> [String: Any]? {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { return nil }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
-    private func number(after key: String, in line: Substring) -> Int? {
-        guard let range = line.range(of: key) else { return nil }
-        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    private func occurrences(of text: String, in process: ManagedProcess) -> Int {
+        process.logTail(1_000_000).components(separatedBy: text).count - 1
     }
 
     private func waitUntil(_ what: String, timeout: Double, _ context: () -> String,
