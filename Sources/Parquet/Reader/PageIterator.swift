@@ -94,14 +94,14 @@ struct PageIterator {
                     repetition = try decodeLevels(levels, count: count, max: maxRepetition, what: "repetition")
                     offset = 4 + length
                 }
-                var definition: [UInt8] = []
+                var definition = Definitions.levels([])
                 if optional {
                     guard header.definitionLevelEncoding == EncodingCode.rle else {
                         throw ParquetError("unsupported encoding \(EncodingCode.name(header.definitionLevelEncoding)) for definition levels in column \(column)")
                     }
                     let length = Int(try page.le32(at: offset))
                     let levels = try page.sub(offset + 4, length, "column \(column): definition levels")
-                    definition = try decodeLevels(levels, count: count, max: maxDefinition, what: "definition")
+                    definition = try decodeDefinitions(levels, count: count)
                     offset += 4 + length
                 }
                 let values = try page.dropFirst(offset, "column \(column): values")
@@ -119,9 +119,8 @@ struct PageIterator {
                                        max: maxRepetition, what: "repetition")
                     : []
                 let definition = optional
-                    ? try decodeLevels(try body.sub(repLength, defLength, "column \(column): definition levels"), count: count,
-                                       max: maxDefinition, what: "definition")
-                    : []
+                    ? try decodeDefinitions(try body.sub(repLength, defLength, "column \(column): definition levels"), count: count)
+                    : .levels([])
                 let compressedValues = try body.dropFirst(repLength + defLength, "column \(column): values")
                 let values = header.isCompressed
                     ? try decompress(compressedValues, uncompressedSize - repLength - defLength)
@@ -161,20 +160,51 @@ struct PageIterator {
         return ByteRegion(out)
     }
 
-    private func makeData(count: Int, definition: [UInt8], repetition: [UInt8], encoding: Int32, values: ByteRegion) -> Page {
+    /// Definition levels as kept for nested columns, or, for flat optional ones, straight
+    /// as validity flags (one pass, as before nested support).
+    private enum Definitions {
+        case levels([UInt8])
+        case validity([Bool], present: Int)
+    }
+
+    private func decodeDefinitions(_ region: ByteRegion, count: Int) throws -> Definitions {
+        if keepLevels || maxDefinition != 1 {
+            return .levels(try decodeLevels(region, count: count, max: maxDefinition, what: "definition"))
+        }
+        var raw = [UInt32](repeating: 0, count: count)
+        try region.withUnsafeBytes { src in
+            try raw.withUnsafeMutableBufferPointer { try RLEHybridDecoder.decode(src, bitWidth: 1, count: count, into: $0) }
+        }
+        var present = 0
+        let validity = raw.map { level in
+            if level == 1 { present += 1 }
+            return level == 1
+        }
+        return .validity(validity, present: present)
+    }
+
+    private func makeData(count: Int, definition: Definitions, repetition: [UInt8], encoding: Int32, values: ByteRegion) -> Page {
         var validity: [Bool]?
         var nonNull = count
+        var levels: [UInt8] = []
         if optional {
-            let top = UInt8(maxDefinition)
-            var present = 0
-            validity = definition.map { level in
-                if level == top { present += 1 }
-                return level == top
+            switch definition {
+            case .validity(let flags, let present):
+                validity = flags
+                nonNull = present
+            case .levels(let definitionLevels):
+                levels = definitionLevels
+                let top = UInt8(maxDefinition)
+                var present = 0
+                validity = definitionLevels.map { level in
+                    if level == top { present += 1 }
+                    return level == top
+                }
+                nonNull = present
             }
-            nonNull = present
         }
-        let levels = keepLevels ? Levels(definition: definition, repetition: repetition) : nil
-        return .data(count: count, validity: validity, nonNull: nonNull, encoding: encoding, values: values, levels: levels)
+        let kept = keepLevels ? Levels(definition: levels, repetition: repetition) : nil
+        return .data(count: count, validity: validity, nonNull: nonNull, encoding: encoding, values: values, levels: kept)
     }
 
     /// Decodes `count` levels of bit width `bitWidth(max)`; a level above `max` throws.
