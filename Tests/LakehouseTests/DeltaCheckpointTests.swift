@@ -182,6 +182,53 @@ import TestSupport
         #expect(expected.map { $0.matches(ours) } == true, "delta-rs \(String(describing: expected)) vs CryptoViz \(ours)")
     }
 
+    static func checkpointVersions(_ dir: URL) throws -> [Int64] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("_delta_log").path)
+            .filter { $0.hasSuffix(".checkpoint.parquet") }.compactMap { Int64($0.prefix(20)) }.sorted()
+    }
+
+    static func add(_ name: String) -> DeltaAction {
+        .add(AddFile(path: "p=a/\(name).parquet", partitionValues: ["p": "a"], size: 10, modificationTime: 1, dataChange: true, stats: nil))
+    }
+
+    @Test func intervalComesFromTheTableSettingElseTheHandleAndZeroDisables() async throws {
+        let (store, dir) = try TickFixtures.localStore("checkpoint-interval")
+        let off = DeltaTable(store: store, logger: Logger(label: "test"), checkpointInterval: 0)
+        try await off.create(schema: DeltaTableTests.schema, partitionColumns: ["p"])
+        for v in Int64(1)...12 { try await off.commit(.init(actions: [Self.add("f\(v)")], operation: "WRITE", readVersion: v - 1)) }
+        #expect(try Self.checkpointVersions(dir) == [])
+        await off.setCheckpointInterval(3)
+        for v in Int64(13)...16 { try await off.commit(.init(actions: [Self.add("f\(v)")], operation: "WRITE", readVersion: v - 1)) }
+        #expect(try Self.checkpointVersions(dir) == [15])
+
+        let (store2, dir2) = try TickFixtures.localStore("checkpoint-interval-setting")
+        let table = DeltaTable(store: store2, logger: Logger(label: "test"))
+        try await table.create(schema: DeltaTableTests.schema, partitionColumns: ["p"], configuration: ["delta.checkpointInterval": "4"])
+        _ = try await table.latestSnapshot()
+        for v in Int64(1)...9 { try await table.commit(.init(actions: [Self.add("f\(v)")], operation: "WRITE", readVersion: v - 1)) }
+        #expect(try Self.checkpointVersions(dir2) == [4, 8])
+    }
+
+    @Test func checkpointKeepsOnlyTombstonesWithinTheRetention() async throws {
+        let (store, dir) = try TickFixtures.localStore("checkpoint-tombstones")
+        let table = DeltaTable(store: store, logger: Logger(label: "test"), checkpointInterval: 3)
+        try await table.create(schema: DeltaTableTests.schema, partitionColumns: ["p"])
+        try await table.commit(.init(actions: [Self.add("old"), Self.add("recent")], operation: "WRITE", readVersion: 0))
+        let files = try await table.latestSnapshot().files
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await table.commit(.init(actions: [
+            .remove(RemoveFile(removing: files[0], at: 1, dataChange: true)),
+            .remove(RemoveFile(removing: files[1], at: now, dataChange: true)),
+        ], operation: "DELETE", readVersion: 1))
+        try await table.commit(.init(actions: [Self.add("kept")], operation: "WRITE", readVersion: 2))
+        let bytes = Array(try Data(contentsOf: Self.logFile(dir, Self.name(3, ".checkpoint.parquet"))))
+        let actions = try DeltaCheckpoint.decode(bytes, version: 3)
+        let removed = actions.compactMap { if case .remove(let r) = $0 { r.path } else { nil } }
+        let added = actions.compactMap { if case .add(let a) = $0 { a.path } else { nil } }
+        #expect(removed == [files[1].path])
+        #expect(added == ["p=a/kept.parquet"])
+    }
+
     @Test func retentionSettingParsesDeltaIntervals() {
         #expect(DeltaTable.tombstoneRetentionMillis([:]) == DeltaTable.defaultTombstoneRetentionMillis)
         #expect(DeltaTable.tombstoneRetentionMillis(["delta.deletedFileRetentionDuration": "interval 2 days"]) == 2 * 86_400_000)
