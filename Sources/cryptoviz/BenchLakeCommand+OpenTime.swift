@@ -29,11 +29,26 @@ extension BenchLakeCommand {
         }
         let checkpoints = try fm.contentsOfDirectory(atPath: withPath + "/_delta_log").filter { $0.hasSuffix(".checkpoint.parquet") }.count
 
-        for (label, path) in [("with checkpoints", withPath), ("without checkpoints", withoutPath)] {
+        var stores: [(String, any ObjectStore)] = [
+            ("with checkpoints", try LocalFileStore(root: withPath)), ("without checkpoints", try LocalFileStore(root: withoutPath)),
+        ]
+        if let openS3 {
+            // Only the log matters for opening; upload it under <prefix>/with and <prefix>/without.
+            let base = openS3.hasSuffix("/") ? openS3 : openS3 + "/"
+            for (label, path, name) in [("with checkpoints", withPath, "with"), ("without checkpoints", withoutPath, "without")] {
+                let s3 = try makeObjectStore(url: base + name, environment: ProcessInfo.processInfo.environment, logger: logger)
+                let local = try LocalFileStore(root: path)
+                for object in try await local.listAll(prefix: "_delta_log/") {
+                    try await s3.put(object.key, try await local.get(object.key))
+                }
+                stores.append(("\(label), S3 \(base + name)", s3))
+            }
+        }
+        for (label, store) in stores {
             var times: [Double] = []
             var files = 0
             for _ in 0..<5 {
-                let delta = DeltaTable(store: try LocalFileStore(root: path), logger: logger)
+                let delta = DeltaTable(store: store, logger: logger)
                 begin = clock.now
                 let snapshot = try await delta.latestSnapshot()
                 times.append(seconds(clock.now - begin))
