@@ -78,7 +78,8 @@ public enum DeltaCheckpoint {
     /// The checkpoint file of `snapshot`: protocol, metaData, every txn, every active file and
     /// the tombstones deleted after `tombstoneCutoffMillis` (older ones may already be vacuumed,
     /// PROTOCOL.md "Checkpoints"). Rows are in a fixed order, so two writers checkpointing the
-    /// same version at the same cutoff write the same bytes.
+    /// same version at the same cutoff write the same bytes. Returns the bytes, the number of
+    /// actions (rows) and of add actions, for `_last_checkpoint`.
     public static func encode(_ snapshot: DeltaSnapshot, tombstoneCutoffMillis: Int64) throws -> (bytes: [UInt8], actions: Int, adds: Int) {
         var rows: [ParquetRecord] = []
         let p = snapshot.protocolAction

@@ -4,10 +4,13 @@ import Foundation
 /// so a reader finds it without listing the log (Delta PROTOCOL.md, "Last Checkpoint File").
 /// It may be stale or missing; readers must not rely on it for correctness.
 public struct LastCheckpoint: Sendable, Hashable, Codable {
+    /// The version the checkpoint records.
     public var version: Int64
     /// Number of actions (rows) in the checkpoint.
     public var size: Int64
+    /// The checkpoint file's size.
     public var sizeInBytes: Int64?
+    /// Active files (add actions) in the checkpoint.
     public var numOfAddFiles: Int64?
 
     /// A pointer to the checkpoint of `version`.

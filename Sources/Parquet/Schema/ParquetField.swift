@@ -16,9 +16,11 @@ public struct ParquetField: Sendable, Hashable {
         case map(key: ParquetField, value: ParquetField)
     }
 
+    /// The field's name in its parent (unique there).
     public var name: String
     /// Whether the field itself may be null (its parent then has no value for it).
     public var optional: Bool
+    /// What the field holds.
     public var kind: Kind
 
     /// A field named `name` of `kind`.

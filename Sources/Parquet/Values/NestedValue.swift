@@ -8,6 +8,7 @@ public indirect enum NestedValue: Sendable, Hashable, CustomStringConvertible {
     public struct Entry: Sendable, Hashable {
         public var key: NestedValue
         public var value: NestedValue
+        /// A map entry.
         public init(key: NestedValue, value: NestedValue) {
             self.key = key
             self.value = value
@@ -39,6 +40,7 @@ public indirect enum NestedValue: Sendable, Hashable, CustomStringConvertible {
         return .list(l.map { .string($0) })
     }
 
+    /// True for `.null`.
     public var isNull: Bool { if case .null = self { true } else { false } }
 
     /// The field `name` of a struct (nil for a null or non-struct value, or a null field).
@@ -47,7 +49,9 @@ public indirect enum NestedValue: Sendable, Hashable, CustomStringConvertible {
         return v
     }
 
+    /// The string of a `.value(.string)`, else nil.
     public var stringValue: String? { if case .value(.string(let s)) = self { s } else { nil } }
+    /// The boolean of a `.value(.boolean)`, else nil.
     public var boolValue: Bool? { if case .value(.boolean(let b)) = self { b } else { nil } }
     /// Integers of either width, widened.
     public var int64Value: Int64? {
@@ -57,8 +61,11 @@ public indirect enum NestedValue: Sendable, Hashable, CustomStringConvertible {
         default: nil
         }
     }
+    /// The items of a `.list`, else nil.
     public var listValue: [NestedValue]? { if case .list(let l) = self { l } else { nil } }
+    /// The entries of a `.map`, else nil.
     public var mapValue: [Entry]? { if case .map(let m) = self { m } else { nil } }
+    /// The fields of a `.group`, else nil.
     public var groupValue: [String: NestedValue]? { if case .group(let g) = self { g } else { nil } }
 
     public var description: String {
