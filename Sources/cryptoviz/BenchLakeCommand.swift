@@ -19,6 +19,8 @@ struct BenchLakeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the tables (emptied first).") var directory = "/tmp/cryptoviz-bench-lake"
     @Option(help: "DuckDB CLI (default: $CRYPTOVIZ_DUCKDB or duckdb on PATH).") var duckdb: String?
     @Option(help: "DuckDB delta extension file (default: found under $CRYPTOVIZ_DUCKDB_EXTENSIONS).") var deltaExtension: String?
+    @Option(help: "Only time opening a table of this many commits with vs without checkpoints.") var openCommits: Int?
+    @Option(help: "With --open-commits: also time both logs uploaded under this s3://bucket/prefix (AWS_* variables).") var openS3: String?
 
     static let start: Int64 = 1_735_689_600_000 // 2025-01-01T00:00:00Z
 
@@ -99,6 +101,7 @@ struct BenchLakeCommand: AsyncParsableCommand {
         var logger = Logger(label: "cryptoviz.bench")
         logger.logLevel = .warning
         try? FileManager.default.removeItem(atPath: directory)
+        if let openCommits { return try await benchOpenTime(commits: openCommits, logger: logger) }
         let clock = ContinuousClock()
         print("synthetic ticks: \(assets) assets x \(sources) sources, one per \(stepSeconds) s, \(days) days, appends of \(batchMinutes) min")
 

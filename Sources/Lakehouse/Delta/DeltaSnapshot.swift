@@ -45,6 +45,30 @@ public struct DeltaSnapshot: Sendable {
         self = try applying(commits)
     }
 
+    /// The state a checkpoint of `version` records (Delta PROTOCOL.md, "Checkpoints"): its
+    /// actions are already reconciled, so they are applied as if one commit.
+    init(checkpoint actions: [DeltaAction], version: Int64, timestampMillis: Int64) throws {
+        var protocolAction: DeltaProtocol?
+        var metadata: DeltaMetadata?
+        for action in actions {
+            if case .protocol(let p) = action { protocolAction = p }
+            if case .metadata(let m) = action { metadata = m }
+        }
+        guard let protocolAction, let metadata else {
+            throw LakehouseError(.corruptLog, "checkpoint \(version) has no protocol or metaData action")
+        }
+        self.version = version - 1
+        self.timestampMillis = timestampMillis
+        self.protocolAction = protocolAction
+        self.metadata = metadata
+        self.schema = try metadata.schema()
+        self.activeFiles = [:]
+        self.tombstones = [:]
+        self.transactions = [:]
+        self.commitTimestamps = [:]
+        self = try applying([(version, timestampMillis, actions)])
+    }
+
     /// This snapshot with later commits applied; they must continue the version sequence.
     public func applying(_ commits: [(version: Int64, timestampMillis: Int64, actions: [DeltaAction])]) throws -> DeltaSnapshot {
         var next = self

@@ -28,7 +28,7 @@ struct FileMetaDataFormat {
         }
         if let createdBy { w.writeString(6, createdBy) }
         if hasTypeDefinedColumnOrders {
-            let leaves = schema.count - 1
+            let leaves = schema.dropFirst().filter { ($0.numChildren ?? 0) == 0 }.count
             w.beginList(7, elementType: .structure, count: leaves)
             for _ in 0..<leaves {
                 w.beginStructElement()

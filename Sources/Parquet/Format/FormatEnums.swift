@@ -68,6 +68,9 @@ enum PageTypeCode {
 
 enum ConvertedTypeCode {
     static let utf8: Int32 = 0
+    static let map: Int32 = 1
+    static let mapKeyValue: Int32 = 2
+    static let list: Int32 = 3
     static let enumeration: Int32 = 4
     static let decimal: Int32 = 5
     static let date: Int32 = 6

@@ -3,6 +3,10 @@
 enum LogicalTypeAnnotation: Equatable {
     enum Unit: Equatable { case millis, micros, nanos }
     case string
+    /// A MAP group (parquet.thrift `MapType`).
+    case map
+    /// A LIST group (parquet.thrift `ListType`).
+    case list
     case date
     case timestamp(Unit, adjustedToUTC: Bool)
     case integer(bitWidth: Int8, signed: Bool)
@@ -14,6 +18,8 @@ enum LogicalTypeAnnotation: Equatable {
         w.beginStruct(fieldID)
         switch self {
         case .string: w.beginStruct(1); w.endStruct()
+        case .map: w.beginStruct(2); w.endStruct()
+        case .list: w.beginStruct(3); w.endStruct()
         case .enumeration: w.beginStruct(4); w.endStruct()
         case .date: w.beginStruct(6); w.endStruct()
         case .timestamp(let unit, let utc):
@@ -45,6 +51,8 @@ enum LogicalTypeAnnotation: Equatable {
         while let field = try r.nextField(last: &last) {
             switch (field.id, field.type) {
             case (1, 12): try r.skip(12); result = .string
+            case (2, 12): try r.skip(12); result = .map
+            case (3, 12): try r.skip(12); result = .list
             case (4, 12): try r.skip(12); result = .enumeration
             case (6, 12): try r.skip(12); result = .date
             case (8, 12): result = try decodeTimestamp(&r)

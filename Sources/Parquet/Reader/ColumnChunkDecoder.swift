@@ -8,20 +8,33 @@ struct ColumnChunkDecoder {
     let rowCount: Int
 
     func decode() throws -> ColumnData {
+        var levels = PageIterator.Levels(definition: [], repetition: [])
+        return try decode(levels: &levels)
+    }
+
+    /// Decodes the chunk and, for a nested column, appends every slot's levels to `levels`
+    /// (`rowCount` then counts slots, not records).
+    func decode(levels: inout PageIterator.Levels) throws -> ColumnData {
         switch leaf.physicalType {
-        case .boolean: return try decodeBooleans()
-        case .int32: return try decodeFixed(Int32.self, wrap: ColumnValues.int32)
-        case .int64: return try decodeFixed(Int64.self, wrap: ColumnValues.int64)
-        case .float: return try decodeFixed(Float.self, wrap: ColumnValues.float)
-        case .double: return try decodeFixed(Double.self, wrap: ColumnValues.double)
+        case .boolean: return try decodeBooleans(&levels)
+        case .int32: return try decodeFixed(Int32.self, &levels, wrap: ColumnValues.int32)
+        case .int64: return try decodeFixed(Int64.self, &levels, wrap: ColumnValues.int64)
+        case .float: return try decodeFixed(Float.self, &levels, wrap: ColumnValues.float)
+        case .double: return try decodeFixed(Double.self, &levels, wrap: ColumnValues.double)
         case .byteArray, .fixedLenByteArray:
             if leaf.type == .string {
-                return try decodeByteArrays(wrap: ColumnValues.string) { String(decoding: $0, as: UTF8.self) }
+                return try decodeByteArrays(&levels, wrap: ColumnValues.string) { String(decoding: $0, as: UTF8.self) }
             }
-            return try decodeByteArrays(wrap: ColumnValues.binary) { Array($0) }
+            return try decodeByteArrays(&levels, wrap: ColumnValues.binary) { Array($0) }
         case .int96:
             throw ParquetError("unsupported physical type INT96 in column \(leaf.name)")
         }
+    }
+
+    private static func append(_ page: PageIterator.Levels?, to levels: inout PageIterator.Levels) {
+        guard let page else { return }
+        levels.definition.append(contentsOf: page.definition)
+        levels.repetition.append(contentsOf: page.repetition)
     }
 
     private func unsupported(_ encoding: Int32) -> ParquetError {
@@ -84,7 +97,7 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private func decodeFixed<T: FixedWidthValue>(_ type: T.Type, wrap: ([T]) -> ColumnValues) throws -> ColumnData {
+    private func decodeFixed<T: FixedWidthValue>(_ type: T.Type, _ levels: inout PageIterator.Levels, wrap: ([T]) -> ColumnValues) throws -> ColumnData {
         var out = [T]()
         out.reserveCapacity(min(rowCount, 1 << 20))
         var validity = [Bool]()
@@ -94,7 +107,7 @@ struct ColumnChunkDecoder {
             switch page {
             case .dictionary(let count, let values):
                 dictionary = try plainFixed(T.self, values, count: count)
-            case .data(let count, let pageValidity, let nonNull, let encoding, let values):
+            case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels):
                 let decoded: [T]
                 switch encoding {
                 case EncodingCode.plain:
@@ -114,6 +127,7 @@ struct ColumnChunkDecoder {
                 }
                 Self.scatter(decoded, validity: pageValidity, placeholder: .zero, into: &out)
                 if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
+                Self.append(pageLevels, to: &levels)
             }
         }
         return try finish(out, validity, wrap)
@@ -135,12 +149,12 @@ struct ColumnChunkDecoder {
 
     // MARK: Booleans
 
-    private func decodeBooleans() throws -> ColumnData {
+    private func decodeBooleans(_ levels: inout PageIterator.Levels) throws -> ColumnData {
         var out = [Bool]()
         var validity = [Bool]()
         var pages = pages
         while let page = try pages.next() {
-            guard case .data(let count, let pageValidity, let nonNull, let encoding, let values) = page else {
+            guard case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels) = page else {
                 throw ParquetError("column \(leaf.name): dictionary page in a BOOLEAN column")
             }
             var decoded = [Bool]()
@@ -164,6 +178,7 @@ struct ColumnChunkDecoder {
             }
             Self.scatter(decoded, validity: pageValidity, placeholder: false, into: &out)
             if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
+            Self.append(pageLevels, to: &levels)
         }
         return try finish(out, validity, ColumnValues.boolean)
     }
@@ -199,7 +214,7 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private func decodeByteArrays<V>(wrap: ([V]) -> ColumnValues, make: (UnsafeBufferPointer<UInt8>) -> V) throws -> ColumnData {
+    private func decodeByteArrays<V>(_ levels: inout PageIterator.Levels, wrap: ([V]) -> ColumnValues, make: (UnsafeBufferPointer<UInt8>) -> V) throws -> ColumnData {
         var out = [V]()
         out.reserveCapacity(min(rowCount, 1 << 20))
         var validity = [Bool]()
@@ -213,7 +228,7 @@ struct ColumnChunkDecoder {
                 d.reserveCapacity(count)
                 try plainByteArrays(values, count: count) { d.append(make($0)) }
                 dictionary = d
-            case .data(let count, let pageValidity, let nonNull, let encoding, let values):
+            case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels):
                 var decoded = [V]()
                 decoded.reserveCapacity(nonNull)
                 switch encoding {
@@ -234,6 +249,7 @@ struct ColumnChunkDecoder {
                 }
                 Self.scatter(decoded, validity: pageValidity, placeholder: placeholder, into: &out)
                 if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
+                Self.append(pageLevels, to: &levels)
             }
         }
         return try finish(out, validity, wrap)

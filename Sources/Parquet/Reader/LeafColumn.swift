@@ -1,4 +1,4 @@
-/// A top-level column as the footer describes it, with the physical facts decoding needs.
+/// A primitive column as the footer describes it, with the physical facts and levels decoding needs.
 struct LeafColumn {
     var name: String
     var type: ParquetType
@@ -6,23 +6,40 @@ struct LeafColumn {
     var physicalType: PhysicalType
     var typeLength: Int
 
-    /// Maps a footer schema element to a column; throws for nested or repeated fields and
-    /// INT96, which this reader does not support.
+    /// The column's path from the root, e.g. ["add", "partitionValues", "key_value", "key"].
+    var path: [String]
+    /// Definition level of a present value (0 for a top-level required column).
+    var maxDefinition: Int
+    /// Repetition level of the innermost repeated ancestor (0 outside lists and maps).
+    var maxRepetition: Int
+
+    /// Whether decoding must keep the levels for record assembly: anything but a top-level
+    /// required or optional column, whose levels are fully described by `validity`.
+    var keepsLevels: Bool { path.count > 1 || maxRepetition > 0 }
+
+    /// A top-level required or optional column (the flat API); throws for anything else.
     init(_ e: SchemaElement) throws {
-        name = e.name
         guard e.numChildren == nil || e.numChildren == 0 else {
             throw ParquetError("unsupported nested column \(e.name)")
         }
+        let rep = Repetition(rawValue: e.repetition ?? 0) ?? .required
+        guard rep != .repeated else { throw ParquetError("unsupported repeated column \(e.name)") }
+        try self.init(e, path: [e.name], repetition: rep, maxDefinition: rep == .optional ? 1 : 0, maxRepetition: 0)
+    }
+
+    /// A primitive column anywhere in the schema tree. Values are decoded one slot per level
+    /// entry, present (in `validity`) when the definition level is `maxDefinition`.
+    init(_ e: SchemaElement, path: [String], repetition: Repetition, maxDefinition: Int, maxRepetition: Int) throws {
+        self.path = path
+        name = path.joined(separator: ".")
         guard let raw = e.type, let physical = PhysicalType(rawValue: raw) else {
-            throw ParquetError("column \(e.name): unknown physical type \(e.type.map(String.init) ?? "none")")
+            throw ParquetError("column \(name): unknown physical type \(e.type.map(String.init) ?? "none")")
         }
         physicalType = physical
         typeLength = Int(e.typeLength ?? 0)
-        switch e.repetition ?? Repetition.required.rawValue {
-        case Repetition.required.rawValue: optional = false
-        case Repetition.optional.rawValue: optional = true
-        default: throw ParquetError("unsupported repeated column \(e.name)")
-        }
+        optional = maxDefinition > 0
+        self.maxDefinition = maxDefinition
+        self.maxRepetition = maxRepetition
         type = try Self.type(of: e, physical: physical)
     }
 

@@ -1,13 +1,20 @@
 /// Walks the pages of one column chunk: parses each page header, checks every size against the
 /// chunk's bytes, decompresses, and splits data pages into definition levels and values
-/// (Parquet spec: "Data Pages", "DataPageHeaderV2"; levels are RLE with bit width 1 here
-/// because only flat columns are read).
+/// (Parquet spec: "Data Pages", "DataPageHeaderV2"; repetition then definition levels, RLE
+/// with the bit width of their maximum).
 struct PageIterator {
     /// A decoded page.
     enum Page {
         case dictionary(count: Int, values: ByteRegion)
-        /// `validity` is nil for required columns; `nonNull` values are in `values`.
-        case data(count: Int, validity: [Bool]?, nonNull: Int, encoding: Int32, values: ByteRegion)
+        /// `validity` is nil for required columns; `nonNull` values are in `values`; `levels`
+        /// are kept only for nested columns.
+        case data(count: Int, validity: [Bool]?, nonNull: Int, encoding: Int32, values: ByteRegion, levels: Levels?)
+    }
+
+    /// The definition and repetition level of each value slot of a page.
+    struct Levels {
+        var definition: [UInt8]
+        var repetition: [UInt8]
     }
 
     /// The largest page value count accepted without bytes to back it: an RLE run can encode a
@@ -20,9 +27,13 @@ struct PageIterator {
     private let column: String
     private let codec: Int32
     private let optional: Bool
+    private let maxDefinition: Int
+    private let maxRepetition: Int
+    private let keepLevels: Bool
     private var valuesLeft: Int64
 
-    init(bytes: [UInt8], range: Range<Int>, column: String, codec: Int32, optional: Bool, valueCount: Int64) throws {
+    init(bytes: [UInt8], range: Range<Int>, column: String, codec: Int32, maxDefinition: Int, maxRepetition: Int,
+         keepLevels: Bool, valueCount: Int64) throws {
         guard codec == CodecCode.uncompressed || codec == CodecCode.snappy else {
             throw ParquetError("unsupported codec \(CodecCode.name(codec)) in column \(column)")
         }
@@ -31,7 +42,10 @@ struct PageIterator {
         self.end = range.upperBound
         self.column = column
         self.codec = codec
-        self.optional = optional
+        self.optional = maxDefinition > 0
+        self.maxDefinition = maxDefinition
+        self.maxRepetition = maxRepetition
+        self.keepLevels = keepLevels
         self.valuesLeft = valueCount
     }
 
@@ -72,19 +86,26 @@ struct PageIterator {
                 guard header.hasDataPage else { throw ParquetError("column \(column): data page without its header") }
                 let count = try pageValueCount(header, uncompressedSize)
                 let page = try decompress(body, uncompressedSize)
-                var values = page
-                var validity: [Bool]?
-                var nonNull = count
+                var offset = 0
+                var repetition: [UInt8] = []
+                if maxRepetition > 0 {
+                    let length = Int(try page.le32(at: 0))
+                    let levels = try page.sub(4, length, "column \(column): repetition levels")
+                    repetition = try decodeLevels(levels, count: count, max: maxRepetition, what: "repetition")
+                    offset = 4 + length
+                }
+                var definition = Definitions.levels([])
                 if optional {
                     guard header.definitionLevelEncoding == EncodingCode.rle else {
                         throw ParquetError("unsupported encoding \(EncodingCode.name(header.definitionLevelEncoding)) for definition levels in column \(column)")
                     }
-                    let length = Int(try page.le32(at: 0))
-                    let levels = try page.sub(4, length, "column \(column): definition levels")
-                    (validity, nonNull) = try decodeLevels(levels, count: count)
-                    values = try page.dropFirst(4 + length, "column \(column): values")
+                    let length = Int(try page.le32(at: offset))
+                    let levels = try page.sub(offset + 4, length, "column \(column): definition levels")
+                    definition = try decodeDefinitions(levels, count: count)
+                    offset += 4 + length
                 }
-                return .data(count: count, validity: validity, nonNull: nonNull, encoding: header.encoding, values: values)
+                let values = try page.dropFirst(offset, "column \(column): values")
+                return makeData(count: count, definition: definition, repetition: repetition, encoding: header.encoding, values: values)
             case PageTypeCode.dataPageV2:
                 guard header.hasDataPageV2 else { throw ParquetError("column \(column): data page v2 without its header") }
                 let count = try pageValueCount(header, uncompressedSize)
@@ -93,17 +114,18 @@ struct PageIterator {
                 guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
                     throw ParquetError("column \(column): level lengths \(repLength)+\(defLength) exceed page of \(body.count) bytes")
                 }
-                var validity: [Bool]?
-                var nonNull = count
-                if optional {
-                    let levels = try body.sub(repLength, defLength, "column \(column): definition levels")
-                    (validity, nonNull) = try decodeLevels(levels, count: count)
-                }
+                let repetition = maxRepetition > 0
+                    ? try decodeLevels(try body.sub(0, repLength, "column \(column): repetition levels"), count: count,
+                                       max: maxRepetition, what: "repetition")
+                    : []
+                let definition = optional
+                    ? try decodeDefinitions(try body.sub(repLength, defLength, "column \(column): definition levels"), count: count)
+                    : .levels([])
                 let compressedValues = try body.dropFirst(repLength + defLength, "column \(column): values")
                 let values = header.isCompressed
                     ? try decompress(compressedValues, uncompressedSize - repLength - defLength)
                     : compressedValues
-                return .data(count: count, validity: validity, nonNull: nonNull, encoding: header.encoding, values: values)
+                return makeData(count: count, definition: definition, repetition: repetition, encoding: header.encoding, values: values)
             default:
                 continue  // index pages and unknown page types carry no values
             }
@@ -138,16 +160,67 @@ struct PageIterator {
         return ByteRegion(out)
     }
 
-    private func decodeLevels(_ levels: ByteRegion, count: Int) throws -> ([Bool], Int) {
+    /// Definition levels as kept for nested columns, or, for flat optional ones, straight
+    /// as validity flags (one pass, as before nested support).
+    private enum Definitions {
+        case levels([UInt8])
+        case validity([Bool], present: Int)
+    }
+
+    private func decodeDefinitions(_ region: ByteRegion, count: Int) throws -> Definitions {
+        if keepLevels || maxDefinition != 1 {
+            return .levels(try decodeLevels(region, count: count, max: maxDefinition, what: "definition"))
+        }
         var raw = [UInt32](repeating: 0, count: count)
-        try levels.withUnsafeBytes { src in
+        try region.withUnsafeBytes { src in
             try raw.withUnsafeMutableBufferPointer { try RLEHybridDecoder.decode(src, bitWidth: 1, count: count, into: $0) }
         }
-        var nonNull = 0
+        var present = 0
         let validity = raw.map { level in
-            nonNull += Int(level)
+            if level == 1 { present += 1 }
             return level == 1
         }
-        return (validity, nonNull)
+        return .validity(validity, present: present)
+    }
+
+    private func makeData(count: Int, definition: Definitions, repetition: [UInt8], encoding: Int32, values: ByteRegion) -> Page {
+        var validity: [Bool]?
+        var nonNull = count
+        var levels: [UInt8] = []
+        if optional {
+            switch definition {
+            case .validity(let flags, let present):
+                validity = flags
+                nonNull = present
+            case .levels(let definitionLevels):
+                levels = definitionLevels
+                let top = UInt8(maxDefinition)
+                var present = 0
+                validity = definitionLevels.map { level in
+                    if level == top { present += 1 }
+                    return level == top
+                }
+                nonNull = present
+            }
+        }
+        let kept = keepLevels ? Levels(definition: levels, repetition: repetition) : nil
+        return .data(count: count, validity: validity, nonNull: nonNull, encoding: encoding, values: values, levels: kept)
+    }
+
+    /// Decodes `count` levels of bit width `bitWidth(max)`; a level above `max` throws.
+    private func decodeLevels(_ levels: ByteRegion, count: Int, max: Int, what: String) throws -> [UInt8] {
+        var raw = [UInt32](repeating: 0, count: count)
+        let width = RLEHybridEncoder.bitWidth(forMax: UInt32(max))
+        try levels.withUnsafeBytes { src in
+            try raw.withUnsafeMutableBufferPointer { try RLEHybridDecoder.decode(src, bitWidth: width, count: count, into: $0) }
+        }
+        var out = [UInt8](repeating: 0, count: count)
+        for i in 0..<count {
+            guard raw[i] <= UInt32(max) else {
+                throw ParquetError("column \(column): \(what) level \(raw[i]) exceeds the maximum \(max)")
+            }
+            out[i] = UInt8(raw[i])
+        }
+        return out
     }
 }

@@ -1,7 +1,9 @@
 /// Reads a Parquet file held in memory: footer, schema, row-group statistics, and columns
 /// decoded to typed arrays, with row-group and column projection.
 ///
-/// Only flat schemas (top-level required or optional columns) are supported. Every offset and
+/// Flat files are read column by column (`schema`, `readColumns`); nested files (groups, lists,
+/// maps) record by record (`fields`, `readRecords`), where `schema` lists only the top-level
+/// primitive columns. Every offset and
 /// size in the file is checked before use: a truncated, corrupt or hostile file throws a
 /// `ParquetError` naming the problem (Parquet spec: "File format", "Metadata").
 public struct ParquetFileReader: Sendable {
@@ -11,12 +13,17 @@ public struct ParquetFileReader: Sendable {
     /// Application key-value metadata of the footer.
     public let keyValueMetadata: [String: String]
     public let createdBy: String?
+    /// The whole schema tree, top-level fields in file order.
+    public let fields: [ParquetField]
 
     /// Row groups larger than this are refused rather than decoded (pyarrow writes 1 Mi rows).
     public static let maxRowGroupRows: Int64 = 1 << 28
 
     private let bytes: [UInt8]
     private let leaves: [LeafColumn]
+    private let roots: [SchemaNode]
+    /// Leaf index of each `schema` column.
+    private let flatLeaves: [Int]
     private let chunks: [[ColumnChunkFormat]]
     private let footerStart: Int
 
@@ -37,15 +44,7 @@ public struct ParquetFileReader: Sendable {
         } catch let error as ParquetError {
             throw ParquetError("corrupt footer: \(error.message)")
         }
-        guard let root = meta.schema.first else { throw ParquetError("footer has an empty schema") }
-        let childCount = Int(root.numChildren ?? 0)
-        guard childCount == meta.schema.count - 1 else {
-            if meta.schema.count - 1 > childCount {
-                throw ParquetError("unsupported nested schema (\(meta.schema.count - 1) elements under \(childCount) top-level columns)")
-            }
-            throw ParquetError("schema root declares \(childCount) columns, footer holds \(meta.schema.count - 1)")
-        }
-        let leaves = try meta.schema.dropFirst().map(LeafColumn.init)
+        let (roots, leaves) = try SchemaNode.parse(meta.schema)
         guard meta.numRows >= 0 else { throw ParquetError("negative row count \(meta.numRows)") }
 
         var infos = [RowGroupInfo]()
@@ -71,8 +70,15 @@ public struct ParquetFileReader: Sendable {
         }
         self.bytes = bytes
         self.leaves = leaves
+        self.roots = roots
+        self.fields = roots.map { $0.field(leaves) }
+        var flat: [Int] = []
+        for node in roots {
+            if case .leaf(let i) = node.shape, node.repetition != .repeated { flat.append(i) }
+        }
+        self.flatLeaves = flat
         self.chunks = meta.rowGroups.map(\.columns)
-        self.schema = ParquetSchema(columns: leaves.map { ParquetColumn(name: $0.name, type: $0.type, optional: $0.optional) })
+        self.schema = ParquetSchema(columns: flat.map { ParquetColumn(name: leaves[$0].name, type: leaves[$0].type, optional: leaves[$0].optional) })
         self.rowCount = meta.numRows
         self.rowGroups = infos
         var kv = [String: String]()
@@ -109,8 +115,9 @@ public struct ParquetFileReader: Sendable {
         for g in groups where !rowGroups.indices.contains(g) {
             throw ParquetError("no row group \(g) (file has \(rowGroups.count))")
         }
-        return try indices.map { c in
-            let parts = try groups.map { try readChunk(column: c, rowGroup: $0) }
+        return try indices.map { index in
+            let c = flatLeaves[index]
+            let parts = try groups.map { try readChunk(column: c, rowGroup: $0).data }
             if parts.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
             return try ColumnData.concatenate(parts, kind: leaves[c].type.storage)
         }
@@ -121,7 +128,40 @@ public struct ParquetFileReader: Sendable {
         try readColumns(nil, rowGroups: [index])
     }
 
-    private func readChunk(column c: Int, rowGroup g: Int) throws -> ColumnData {
+    /// Reads whole records of a nested (or flat) file over the given row groups (all when nil).
+    ///
+    /// `columns` projects by dotted path: "add" selects the whole field, "add.path" one member
+    /// of a struct; only the chunks of selected primitive columns are decoded, so unneeded
+    /// fields (e.g. `add.stats_parsed`) cost nothing. A list or map is read whole once any of
+    /// its members is selected. Unknown paths select nothing.
+    public func readRecords(columns: [String]? = nil, rowGroups selected: [Int]? = nil) throws -> [ParquetRecord] {
+        let groups = selected ?? Array(rowGroups.indices)
+        for g in groups where !rowGroups.indices.contains(g) {
+            throw ParquetError("no row group \(g) (file has \(rowGroups.count))")
+        }
+        var wanted = Set(leaves.indices)
+        if let columns {
+            wanted = Set(leaves.indices.filter { i in
+                let name = leaves[i].name
+                return columns.contains { name == $0 || name.hasPrefix($0 + ".") }
+            })
+        }
+        let tree = roots.compactMap { $0.pruned(to: wanted) }
+        let used = tree.flatMap(\.leaves)
+        var records: [ParquetRecord] = []
+        for g in groups {
+            var decoded = [RecordAssembler.Column?](repeating: nil, count: leaves.count)
+            for c in used {
+                let chunk = try readChunk(column: c, rowGroup: g)
+                decoded[c] = RecordAssembler.Column(leaf: leaves[c], data: chunk.data, levels: chunk.levels)
+            }
+            var assembler = RecordAssembler(columns: decoded)
+            try assembler.assemble(tree, rows: Int(rowGroups[g].rowCount), into: &records)
+        }
+        return records
+    }
+
+    private func readChunk(column c: Int, rowGroup g: Int) throws -> (data: ColumnData, levels: PageIterator.Levels) {
         let leaf = leaves[c]
         let chunk = chunks[g][c]
         let rows = rowGroups[g].rowCount
@@ -131,9 +171,11 @@ public struct ParquetFileReader: Sendable {
         guard chunk.type == leaf.physicalType.rawValue else {
             throw ParquetError("column \(leaf.name): chunk type \(PhysicalType.name(chunk.type)) differs from schema")
         }
-        guard chunk.numValues == rows else {
+        // Nested columns hold one value slot per level entry: at least one per row.
+        guard leaf.keepsLevels ? chunk.numValues >= rows : chunk.numValues == rows else {
             throw ParquetError("column \(leaf.name): chunk has \(chunk.numValues) values, row group \(g) has \(rows) rows")
         }
+        let slots = chunk.numValues
         var start = chunk.dataPageOffset
         if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = d }
         let size = chunk.totalCompressedSize
@@ -142,12 +184,15 @@ public struct ParquetFileReader: Sendable {
         }
         // Bound what a chunk may decode to by its size: RLE lets a few bytes claim millions of
         // nulls, so a hostile footer could otherwise demand terabytes.
-        guard rows <= max(Int64(PageIterator.maxSparsePageValues), size * 2048), rows <= Self.maxRowGroupRows else {
-            throw ParquetError("column \(leaf.name): row group \(g) claims \(rows) rows in \(size) bytes")
+        guard slots <= max(Int64(PageIterator.maxSparsePageValues), size * 2048), slots <= Self.maxRowGroupRows else {
+            throw ParquetError("column \(leaf.name): row group \(g) claims \(slots) values in \(size) bytes")
         }
         let range = Int(start)..<Int(start + size)
         let pages = try PageIterator(
-            bytes: bytes, range: range, column: leaf.name, codec: chunk.codec, optional: leaf.optional, valueCount: chunk.numValues)
-        return try ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(rows)).decode()
+            bytes: bytes, range: range, column: leaf.name, codec: chunk.codec, maxDefinition: leaf.maxDefinition,
+            maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: slots)
+        var levels = PageIterator.Levels(definition: [], repetition: [])
+        let data = try ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(slots)).decode(levels: &levels)
+        return (data, levels)
     }
 }

@@ -4,6 +4,18 @@
 struct ColumnChunkEncoder {
     let column: ParquetColumn
     let options: ParquetWriterOptions
+    /// Set for a column of a nested schema: its path and levels, one per value slot of the
+    /// data (a slot is present, in `validity`, when its definition level is the maximum).
+    var nested: NestedLevels? = nil
+
+    /// The levels of a nested column (Parquet spec: "Nested Encoding").
+    struct NestedLevels {
+        var path: [String]
+        var maxDefinition: Int
+        var maxRepetition: Int
+        var definition: [UInt8]
+        var repetition: [UInt8]
+    }
 
     /// The encoded chunk's footer entry (without offsets rebased) and its statistics.
     struct Result {
@@ -50,11 +62,26 @@ struct ColumnChunkEncoder {
         var row = 0
         var nonNullBefore = 0
         repeat {
-            let end = min(rowCount, row + rowsPerPage)
+            var end = min(rowCount, row + rowsPerPage)
+            if let nested, nested.maxRepetition > 0 {
+                // Pages start at a record boundary, as readers of v2 pages and page indexes expect.
+                while end < rowCount && nested.repetition[end] != 0 { end += 1 }
+            }
             let rows = row..<end
             pageBody.removeAll(keepingCapacity: true)
             var nonNull = rows.count
-            if let validity {
+            if let nested {
+                if nested.maxRepetition > 0 {
+                    Self.appendLevels(nested.repetition, rows, max: nested.maxRepetition, into: &pageBody)
+                }
+                if nested.maxDefinition > 0 {
+                    Self.appendLevels(nested.definition, rows, max: nested.maxDefinition, into: &pageBody)
+                }
+                if let validity {
+                    nonNull = 0
+                    for i in rows where validity[i] { nonNull += 1 }
+                }
+            } else if let validity {
                 let lengthAt = pageBody.count
                 pageBody.append(contentsOf: [0, 0, 0, 0])
                 RLEHybridEncoder.encode(count: rows.count, bitWidth: 1, into: &pageBody) { validity[row + $0] ? 1 : 0 }
@@ -92,7 +119,7 @@ struct ColumnChunkEncoder {
         meta.fileOffset = Int64(dictionaryOffset ?? Int64(dataOffset))
         meta.type = Self.physicalType(column.type).rawValue
         meta.encodings = encodings
-        meta.pathInSchema = [column.name]
+        meta.pathInSchema = nested?.path ?? [column.name]
         meta.codec = options.compression == .snappy ? CodecCode.snappy : CodecCode.uncompressed
         meta.numValues = Int64(rowCount)
         meta.totalUncompressedSize = Int64(uncompressedTotal)
@@ -101,6 +128,18 @@ struct ColumnChunkEncoder {
         meta.dictionaryPageOffset = dictionaryOffset
         meta.statistics = statsFormat
         return Result(metadata: meta, statistics: statistics)
+    }
+
+    /// Appends levels `rows` of `levels` as v1 data pages carry them: a 4-byte length, then RLE.
+    private static func appendLevels(_ levels: [UInt8], _ rows: Range<Int>, max: Int, into body: inout [UInt8]) {
+        let lengthAt = body.count
+        body.append(contentsOf: [0, 0, 0, 0])
+        let width = RLEHybridEncoder.bitWidth(forMax: UInt32(max))
+        levels.withUnsafeBufferPointer { l in
+            let base = rows.lowerBound
+            RLEHybridEncoder.encode(count: rows.count, bitWidth: width, into: &body) { UInt32(l[base + $0]) }
+        }
+        body.setLE32(UInt32(body.count - lengthAt - 4), at: lengthAt)
     }
 
     /// Writes a page header and the (compressed) body; returns the uncompressed size

@@ -4,6 +4,9 @@ Usage:
   delta_oracle.py summary TABLE [--version N]...   -> JSON summaries per version ("latest" too)
   delta_oracle.py write TABLE --rows N              -> writes N synthetic ticks with delta-rs
   delta_oracle.py append TABLE --commits K --rows N -> K separate delta-rs appends of N rows
+  delta_oracle.py checkpoint TABLE                  -> delta-rs create_checkpoint() at the latest version
+  delta_oracle.py read-checkpoint FILE              -> pyarrow's view of a checkpoint file: row and
+                                                       action counts, active paths, protocol, txns
 TABLE is a local path or s3://bucket/prefix (S3 settings from CRYPTOVIZ_S3_ENDPOINT).
 A summary is {rows, sum_price{asset}, last_price{"asset|source"}} computed by each engine.
 """
@@ -150,9 +153,38 @@ def append(args):
     print(json.dumps({"commits": args.commits, "rows": args.commits * args.rows}))
 
 
+def checkpoint(args):
+    from deltalake import DeltaTable
+    t = DeltaTable(args.table, storage_options=opts(args.table))
+    t.create_checkpoint()
+    print(json.dumps({"version": t.version()}))
+
+
+def read_checkpoint(args):
+    import pyarrow.parquet as pq
+    rows = pq.read_table(args.table).to_pylist()
+    out = {"rows": len(rows), "add": [], "remove": [], "txn": {}, "protocol": None, "metaData": None}
+    for r in rows:
+        if r.get("add"):
+            a = r["add"]
+            out["add"].append({"path": a["path"], "size": a["size"], "partitionValues": dict(a["partitionValues"]),
+                               "stats": a["stats"]})
+        if r.get("remove"):
+            out["remove"].append(r["remove"]["path"])
+        if r.get("txn"):
+            out["txn"][r["txn"]["appId"]] = r["txn"]["version"]
+        if r.get("protocol"):
+            out["protocol"] = [r["protocol"]["minReaderVersion"], r["protocol"]["minWriterVersion"]]
+        if r.get("metaData"):
+            out["metaData"] = {"id": r["metaData"]["id"], "partitionColumns": r["metaData"]["partitionColumns"]}
+    out["add"].sort(key=lambda a: a["path"])
+    out["remove"].sort()
+    print(json.dumps(out, sort_keys=True))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("command", choices=["summary", "write", "append"])
+    p.add_argument("command", choices=["summary", "write", "append", "checkpoint", "read-checkpoint"])
     p.add_argument("table")
     p.add_argument("--version", action="append")
     p.add_argument("--filter-asset")
@@ -162,7 +194,8 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--start-ms", type=int, default=1_764_115_200_000)
     args = p.parse_args()
-    {"summary": summary, "write": write, "append": append}[args.command](args)
+    {"summary": summary, "write": write, "append": append, "checkpoint": checkpoint,
+     "read-checkpoint": read_checkpoint}[args.command](args)
 
 
 if __name__ == "__main__":
