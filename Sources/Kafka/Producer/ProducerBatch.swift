@@ -5,16 +5,23 @@ import NIOCore
 struct ProducerBatch {
     typealias Delivery = @Sendable (Result<RecordMetadata, KafkaError>) -> Void
 
+    /// Unique within the producer, so a response finds its batch wherever it is in the queue.
+    let id: UInt64
     let partition: TopicPartition
     var writer: RecordBatchWriter
-    var deliveries: [Delivery?] = []
+    /// Callbacks of the records that asked for one, by record index (most bulk records do not).
+    var deliveries: [(index: Int32, delivery: Delivery)] = []
     let created: ContinuousClock.Instant
     var sealed: ByteBuffer?
+    /// The producer id the sealed bytes carry: a batch sealed under an older identity is resealed.
+    var sealedProducerID: Int64 = -1
+    var inFlight = false
     var attempts = 0
     var retryAt: ContinuousClock.Instant
     var lastError: KafkaError?
 
-    init(partition: TopicPartition, capacity: Int, now: ContinuousClock.Instant) {
+    init(id: UInt64, partition: TopicPartition, capacity: Int, now: ContinuousClock.Instant) {
+        self.id = id
         self.partition = partition
         self.writer = RecordBatchWriter(allocator: ByteBufferAllocator(), capacity: capacity)
         self.created = now
