@@ -174,16 +174,13 @@ public actor KafkaProducer {
     private static func append(to queue: inout [ProducerBatch], tp: TopicPartition, key: [UInt8]?, value: [UInt8]?,
                                headers: [KafkaHeader], timestamp: Int64, delivery: ProducerBatch.Delivery?,
                                batchSize: Int, now: ContinuousClock.Instant, nextID: inout UInt64) -> (bytes: Int, full: Bool) {
-        if queue.last.map({ $0.sealed != nil || $0.inFlight || $0.writer.byteCount >= batchSize }) ?? true {
+        if queue.isEmpty || !queue[queue.count - 1].accepts(batchSize: batchSize) {
             nextID += 1
             queue.append(ProducerBatch(id: nextID, partition: tp, capacity: min(batchSize + 512, 1 << 20), now: now))
         }
         let last = queue.count - 1
-        let before = queue[last].writer.byteCount
-        if let delivery { queue[last].deliveries.append((queue[last].writer.count, delivery)) }
-        queue[last].writer.append(key: key, value: value, headers: headers, timestamp: timestamp)
-        let after = queue[last].writer.byteCount
-        return (after - before, after >= batchSize)
+        let added = queue[last].append(key: key, value: value, headers: headers, timestamp: timestamp, delivery: delivery)
+        return (added, queue[last].writer.byteCount >= batchSize)
     }
 
     // MARK: Sending

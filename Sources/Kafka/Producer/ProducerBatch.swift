@@ -29,4 +29,18 @@ struct ProducerBatch {
     }
 
     var recordCount: Int { Int(writer.count) }
+
+    /// Whether new records may still go into this batch (not yet sent, not full).
+    func accepts(batchSize: Int) -> Bool { sealed == nil && !inFlight && writer.byteCount < batchSize }
+
+    /// Encodes one record into the batch; returns the bytes it added.
+    ///
+    /// A mutating method, so that callers reach the batch in place through `queue[i]`: appending
+    /// through a copied-out batch would find `deliveries` shared and copy it on every record.
+    mutating func append(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], timestamp: Int64, delivery: Delivery?) -> Int {
+        let before = writer.byteCount
+        if let delivery { deliveries.append((writer.count, delivery)) }
+        writer.append(key: key, value: value, headers: headers, timestamp: timestamp)
+        return writer.byteCount - before
+    }
 }
