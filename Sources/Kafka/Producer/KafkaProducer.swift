@@ -257,7 +257,7 @@ public actor KafkaProducer {
                         leader = try await client.leader(for: tp)
                         leaders[tp] = leader
                     } catch {
-                        failHead(tp, error as? KafkaError ?? KafkaError(.connection, "\(error)"))
+                        if let index { failUnsent(tp, index, error as? KafkaError ?? KafkaError(.connection, "\(error)")) }
                         continue
                     }
                 }
@@ -423,14 +423,15 @@ public actor KafkaProducer {
         logger.debug("retrying batch", metadata: ["partition": "\(tp)", "attempt": "\(queues[tp]![i].attempts)", "error": "\(error)"])
     }
 
-    /// The head batch of `tp` could not even be sent (no leader): retry it later, or fail it
-    /// once its delivery timeout has passed.
-    private func failHead(_ tp: TopicPartition, _ error: KafkaError) {
-        guard let head = queues[tp]?.first, !head.inFlight else { return }
-        if clock.now - head.created > configuration.deliveryTimeout || !error.isRetriable {
-            complete(tp, head.id, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)", brokerCode: error.brokerCode)))
+    /// Batch `index` of `tp` could not even be sent (no leader known): back off before the next
+    /// metadata lookup, or fail the batch once its delivery timeout has passed.
+    private func failUnsent(_ tp: TopicPartition, _ index: Int, _ error: KafkaError) {
+        guard let queue = queues[tp], index < queue.count, !queue[index].inFlight else { return }
+        let batch = queue[index]
+        if clock.now - batch.created > configuration.deliveryTimeout || !error.isRetriable {
+            complete(tp, batch.id, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)", brokerCode: error.brokerCode)))
         } else {
-            queues[tp]![0].retryAt = clock.now + configuration.retryBackoff
+            queues[tp]![index].retryAt = clock.now + configuration.retryBackoff
         }
     }
 
