@@ -34,13 +34,21 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let python = python ?? env["CRYPTOVIZ_PYTHON"]
         print("broker \(bootstrap), \(records) records per run, 4 partitions, acks=all, idempotent, no compression")
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+            print("load average at start: \(load.split(separator: " ").prefix(3).joined(separator: " "))")
+        }
         print("client       size  produce rec/s  produce MB/s  consume rec/s  consume MB/s")
         for size in sizes {
-            let (p, c) = try await swiftRun(bootstrap: bootstrap, size: size, logger: logger)
+            let (p, c) = try await swiftRun(bootstrap: bootstrap, size: size, bulk: false, logger: logger)
             line("swift", size, p, c)
+            let (bp, bc) = try await swiftRun(bootstrap: bootstrap, size: size, bulk: true, logger: logger)
+            line("swift-bulk", size, bp, bc)
             if let python {
                 let (rp, rc) = try await librdkafkaRun(python: python, bootstrap: bootstrap, size: size, logger: logger)
                 line("librdkafka", size, rp, rc)
+            }
+            if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+                print("load average after \(size) B runs: \(load.split(separator: " ").prefix(3).joined(separator: " "))")
             }
         }
     }
@@ -61,7 +69,9 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         return topic
     }
 
-    private func swiftRun(bootstrap: String, size: Int, logger: Logger) async throws -> (Double, Double) {
+    /// One produce-then-consume run; `bulk` queues records 1000 per `enqueue(_:)` call instead of
+    /// one `enqueue` call (actor hop) per record.
+    private func swiftRun(bootstrap: String, size: Int, bulk: Bool, logger: Logger) async throws -> (Double, Double) {
         let topic = try await newTopic(bootstrap, logger: logger)
         var config = KafkaProducerConfiguration(bootstrapServers: [bootstrap], linger: .milliseconds(10), batchSize: 1 << 20)
         config.maxInFlightRequestsPerBroker = 8
@@ -69,8 +79,16 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         let payload = [UInt8](repeating: 0x78, count: size)
         let clock = ContinuousClock()
         let start = clock.now
-        for i in 0..<records {
-            try await producer.enqueue(topic: topic, key: Array(String(i).utf8), value: payload)
+        if bulk {
+            for slice in stride(from: 0, to: records, by: 1000) {
+                try await producer.enqueue((slice..<min(slice + 1000, records)).map {
+                    ProducerRecord(topic: topic, key: Array(String($0).utf8), value: payload)
+                })
+            }
+        } else {
+            for i in 0..<records {
+                try await producer.enqueue(topic: topic, key: Array(String(i).utf8), value: payload)
+            }
         }
         await producer.flush()
         let produced = clock.now - start

@@ -57,3 +57,17 @@ final class Tally: Sendable {
     var ok: Int { state.withLock { $0.ok } }
     var failed: [String] { state.withLock { $0.failed } }
 }
+
+/// A lock-free tally for delivery callbacks of bulk tests (a million callbacks).
+final class Counter: Sendable {
+    private let delivered = Atomic<Int>(0)
+    private let failures = Atomic<Int>(0)
+    func record(_ result: Result<RecordMetadata, KafkaError>) {
+        switch result {
+        case .success: delivered.add(1, ordering: .relaxed)
+        case .failure: failures.add(1, ordering: .relaxed)
+        }
+    }
+    var ok: Int { delivered.load(ordering: .relaxed) }
+    var failed: Int { failures.load(ordering: .relaxed) }
+}

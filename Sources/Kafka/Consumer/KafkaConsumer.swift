@@ -5,7 +5,9 @@ import NIOCore
 /// FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup) or from manually assigned partitions.
 ///
 /// Fetching is pull-driven: a fetch happens only when the application asks for more records
-/// (`records` or `nextBatch()`), which is the backpressure. On a rebalance the consumer stops
+/// (`records` or `nextBatch()`), plus at most one fetch ahead while the application processes
+/// the batch it just got (so the broker round trip overlaps the processing); that bound is the
+/// backpressure. On a rebalance the consumer stops
 /// handing out records of its partitions, then calls `onRevoke` so the application can flush and
 /// commit before another member takes them over.
 public actor KafkaConsumer {
@@ -31,6 +33,8 @@ public actor KafkaConsumer {
     private var started = false
     private var closed = false
     private var membership: Task<Void, Never>?
+    /// The one fetch allowed ahead of the application, started when `nextBatch` hands out records.
+    private var prefetch: Task<Void, Error>?
     private var assignmentWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A group member consuming `topics`; partitions come from the group leader's assignment.
@@ -90,8 +94,19 @@ public actor KafkaConsumer {
         while !closed {
             try Task.checkCancellation()
             if !buffered.isEmpty {
-                defer { buffered = [] }
-                return buffered
+                let out = buffered
+                buffered = []
+                if prefetch == nil && !positions.isEmpty {
+                    prefetch = Task { try await self.fetchOnce() }
+                }
+                return out
+            }
+            if let pending = prefetch {
+                // A cancelled caller (e.g. racing a deadline) cancels the fetch it waits for;
+                // whatever it did not store is fetched again from the unchanged positions.
+                defer { if prefetch == pending { prefetch = nil } }
+                try await withTaskCancellationHandler { try await pending.value } onCancel: { pending.cancel() }
+                continue
             }
             if positions.isEmpty {
                 await waitForAssignmentChange(upTo: .milliseconds(100))
@@ -139,7 +154,9 @@ public actor KafkaConsumer {
         guard !closed else { return }
         closed = true
         membership?.cancel()
+        prefetch?.cancel()
         await membership?.value
+        _ = await prefetch?.result
         await revokeAll()
         if subscription != nil, !memberID.isEmpty, let coordinator {
             do {
@@ -157,6 +174,7 @@ public actor KafkaConsumer {
     func abandon() async {
         closed = true
         membership?.cancel()
+        prefetch?.cancel()
         await client.close()
         await membership?.value
         wakeAssignmentWaiters()

@@ -3,24 +3,30 @@ import NIOCore
 
 /// Sends records to Kafka in per-partition batches, with acks, idempotence and retries.
 ///
-/// Records accumulate per partition until `batchSize` bytes or `linger` elapse, then one
-/// Produce request per leader carries the ready batches. Each partition has at most one batch in
-/// flight and a retried batch is resent byte for byte with its original sequence number, so with
-/// `idempotent` the broker discards a retry of a batch it already wrote (KIP-98) and order holds.
+/// Records accumulate per partition until `batchSize` bytes or `linger` elapse, then Produce
+/// requests carry one ready batch per partition to each leader. Up to `maxInFlightRequestsPerBroker`
+/// requests (and, with idempotence, at most 5 batches per partition, KIP-98's limit) are in flight
+/// per broker connection; a connection delivers them in order, so sequence numbers arrive in order.
+/// A failed batch is resent byte for byte with its original sequence number once every later batch
+/// of its partition has come back, so with `idempotent` the broker discards a retry of a batch it
+/// already wrote and the partition's order holds.
 public actor KafkaProducer {
     public let configuration: KafkaProducerConfiguration
     private let client: KafkaClient
     private let logger: Logger
     private let clock = ContinuousClock()
+    private let maxInFlightPerPartition: Int
 
     private var queues: [TopicPartition: [ProducerBatch]] = [:]
-    private var inFlight: Set<TopicPartition> = []
+    private var partitionInFlight: [TopicPartition: Int] = [:]
+    private var inFlightBatches = 0
     private var brokerInFlight: [Int32: Int] = [:]
     private var leaders: [TopicPartition: Int32] = [:]
     private var partitionCounts: [String: Int] = [:]
     private var sequences: [TopicPartition: Int32] = [:]
     private var producerID: Int64 = -1
     private var producerEpoch: Int16 = -1
+    private var nextBatchID: UInt64 = 0
     private var bufferedBytes = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -29,6 +35,8 @@ public actor KafkaProducer {
     private var closing = false
     private var closed = false
     private var sender: Task<Void, Never>?
+    /// What the producer did on the wire so far.
+    public private(set) var statistics = KafkaProducerStatistics()
 
     /// Creates a producer; connections open on the first send.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
@@ -44,6 +52,10 @@ public actor KafkaProducer {
         self.configuration = configuration
         self.logger = logger
         self.client = try KafkaClient(configuration: configuration.clientConfiguration, logger: logger)
+        // A broker keeps the sequence state of the last 5 batches per partition (KIP-98), so
+        // more than 5 in flight could not be deduplicated on retry.
+        self.maxInFlightPerPartition = configuration.idempotent
+            ? min(configuration.maxInFlightRequestsPerBroker, 5) : configuration.maxInFlightRequestsPerBroker
     }
 
     // MARK: Public API
@@ -58,6 +70,7 @@ public actor KafkaProducer {
         let tp = try await resolve(topic: topic, key: key, partition: partition)
         let size = RecordBatchWriter.encodedSize(key: key, value: value, headers: headers, timestampDelta: 0, offsetDelta: 0)
         await waitForSpace(size)
+        try checkOpen()
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<RecordMetadata, Error>) in
             append(tp, key: key, value: value, headers: headers, timestamp: timestamp ?? WallClock.nowMillis()) { result in
                 c.resume(with: result.mapError { $0 as Error })
@@ -73,7 +86,22 @@ public actor KafkaProducer {
         let tp = try await resolve(topic: topic, key: key, partition: partition)
         let size = RecordBatchWriter.encodedSize(key: key, value: value, headers: headers, timestampDelta: 0, offsetDelta: 0)
         await waitForSpace(size)
+        try checkOpen()
         append(tp, key: key, value: value, headers: headers, timestamp: timestamp ?? WallClock.nowMillis(), delivery: onDelivery)
+    }
+
+    /// Queues many records in one call (one actor hop for all of them); `onDelivery`, if given,
+    /// gets each record's outcome. Same ordering and backpressure as `enqueue` record by record.
+    public func enqueue(_ records: [ProducerRecord],
+                        onDelivery: (@Sendable (Result<RecordMetadata, KafkaError>) -> Void)? = nil) async throws {
+        let now = WallClock.nowMillis()
+        for r in records {
+            let tp = try await resolve(topic: r.topic, key: r.key, partition: r.partition)
+            let size = RecordBatchWriter.encodedSize(key: r.key, value: r.value, headers: r.headers, timestampDelta: 0, offsetDelta: 0)
+            if bufferedBytes > 0 && bufferedBytes + size > configuration.bufferMemory { await waitForSpace(size) }
+            try checkOpen()
+            append(tp, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp ?? now, delivery: onDelivery)
+        }
     }
 
     /// Sends everything queued now and waits until every record is delivered or failed.
@@ -103,8 +131,12 @@ public actor KafkaProducer {
 
     // MARK: Accumulation
 
-    private func resolve(topic: String, key: [UInt8]?, partition: Int32?) async throws -> TopicPartition {
+    private func checkOpen() throws {
         guard !closing else { throw KafkaError(.closed, "producer closed") }
+    }
+
+    private func resolve(topic: String, key: [UInt8]?, partition: Int32?) async throws -> TopicPartition {
+        try checkOpen()
         var count = partitionCounts[topic]
         if count == nil {
             count = try await client.partitions(of: topic, autoCreate: true).count
@@ -130,25 +162,25 @@ public actor KafkaProducer {
                         timestamp: Int64, delivery: ProducerBatch.Delivery?) {
         if sender == nil { sender = Task { await self.runSender() } }
         let now = clock.now
+        let batchSize = configuration.batchSize
         // Mutate in place through the dictionary (one hash, no copy): a copied-out batch would
         // share its buffer and force a copy of all its bytes on every append.
-        let (before, after) = Self.append(to: &queues[tp, default: []], tp: tp, key: key, value: value, headers: headers,
-                                          timestamp: timestamp, delivery: delivery, batchSize: configuration.batchSize, now: now)
-        bufferedBytes += after - before
-        if after >= configuration.batchSize { signal() }
+        let grew = Self.append(to: &queues[tp, default: []], tp: tp, key: key, value: value, headers: headers,
+                               timestamp: timestamp, delivery: delivery, batchSize: batchSize, now: now, nextID: &nextBatchID)
+        bufferedBytes += grew.bytes
+        if grew.full { signal() }
     }
 
     private static func append(to queue: inout [ProducerBatch], tp: TopicPartition, key: [UInt8]?, value: [UInt8]?,
                                headers: [KafkaHeader], timestamp: Int64, delivery: ProducerBatch.Delivery?,
-                               batchSize: Int, now: ContinuousClock.Instant) -> (Int, Int) {
-        if queue.last.map({ $0.sealed != nil || $0.writer.byteCount >= batchSize }) ?? true {
-            queue.append(ProducerBatch(partition: tp, capacity: min(batchSize + 512, 1 << 20), now: now))
+                               batchSize: Int, now: ContinuousClock.Instant, nextID: inout UInt64) -> (bytes: Int, full: Bool) {
+        if queue.isEmpty || !queue[queue.count - 1].accepts(batchSize: batchSize) {
+            nextID += 1
+            queue.append(ProducerBatch(id: nextID, partition: tp, capacity: min(batchSize + 512, 1 << 20), now: now))
         }
         let last = queue.count - 1
-        let before = queue[last].writer.byteCount
-        queue[last].writer.append(key: key, value: value, headers: headers, timestamp: timestamp)
-        queue[last].deliveries.append(delivery)
-        return (before, queue[last].writer.byteCount)
+        let added = queue[last].append(key: key, value: value, headers: headers, timestamp: timestamp, delivery: delivery)
+        return (added, queue[last].writer.byteCount >= batchSize)
     }
 
     // MARK: Sending
@@ -168,12 +200,28 @@ public actor KafkaProducer {
         timer.cancel()
     }
 
-    private var isIdle: Bool { queues.values.allSatisfy(\.isEmpty) && inFlight.isEmpty }
+    private var isIdle: Bool { queues.isEmpty && inFlightBatches == 0 }
 
     private func waitUntilIdle() async {
         while !isIdle {
             await withCheckedContinuation { idleWaiters.append($0) }
         }
+    }
+
+    /// The index of the batch of `tp` to send next, if one may go now: batches go in queue order,
+    /// in-flight ones always form a prefix of the queue, and a failed batch waits until every
+    /// later in-flight batch of its partition has come back (then all resend in order).
+    private func sendableIndex(_ tp: TopicPartition, now: ContinuousClock.Instant, urgent: Bool) -> (Int?, ContinuousClock.Instant?) {
+        guard let queue = queues[tp] else { return (nil, nil) }
+        var i = 0
+        while i < queue.count && queue[i].inFlight { i += 1 }
+        guard i < queue.count, i < maxInFlightPerPartition, partitionInFlight[tp, default: 0] == i else { return (nil, nil) }
+        let batch = queue[i]
+        let lingerDue = batch.created + configuration.linger
+        let ready = urgent || queue.count > i + 1 || batch.writer.byteCount >= configuration.batchSize || lingerDue <= now
+        if !ready { return (nil, lingerDue) }
+        if batch.retryAt > now { return (nil, batch.retryAt) }
+        return (i, nil)
     }
 
     private func runSender() async {
@@ -195,65 +243,77 @@ public actor KafkaProducer {
                     continue
                 }
             }
-            let now = clock.now
+            var now = clock.now
             var nextDeadline = now + configuration.linger
             var byBroker: [Int32: [TopicPartition]] = [:]
             let urgent = flushRequests > 0 || closing
-            for (tp, queue) in queues where !queue.isEmpty && !inFlight.contains(tp) {
-                let batch = queue[0]
-                let lingerDue = batch.created + configuration.linger
-                let ready = urgent || queue.count > 1 || batch.writer.byteCount >= configuration.batchSize || lingerDue <= now
-                if !ready { nextDeadline = min(nextDeadline, lingerDue); continue }
-                if batch.retryAt > now { nextDeadline = min(nextDeadline, batch.retryAt); continue }
+            for tp in Array(queues.keys) {
+                let (index, due) = sendableIndex(tp, now: now, urgent: urgent)
+                if let due { nextDeadline = min(nextDeadline, due) }
+                guard index != nil else { continue }
                 var leader = leaders[tp]
                 if leader == nil {
                     do {
                         leader = try await client.leader(for: tp)
                         leaders[tp] = leader
                     } catch {
-                        retryLater(tp, error as? KafkaError ?? KafkaError(.connection, "\(error)"))
+                        if let index { failUnsent(tp, index, error as? KafkaError ?? KafkaError(.connection, "\(error)")) }
                         continue
                     }
                 }
-                if let leader, !inFlight.contains(tp) { byBroker[leader, default: []].append(tp) }
+                if let leader { byBroker[leader, default: []].append(tp) }
             }
+            now = clock.now
             var sent = false
-            for (broker, tps) in byBroker where brokerInFlight[broker, default: 0] < configuration.maxInFlightRequestsPerBroker {
-                var payload: [(TopicPartition, ByteBuffer)] = []
-                for tp in tps {
-                    guard var batch = queues[tp]?.first, !inFlight.contains(tp) else { continue }
-                    if batch.sealed == nil {
-                        do {
-                            try seal(&batch)
-                        } catch {
-                            completeHead(tp, .failure(error as? KafkaError ?? KafkaError("\(error)")))
-                            continue
-                        }
-                        queues[tp]![0] = batch
+            for (broker, tps) in byBroker {
+                while brokerInFlight[broker, default: 0] < configuration.maxInFlightRequestsPerBroker {
+                    var payload: [(tp: TopicPartition, id: UInt64, bytes: ByteBuffer)] = []
+                    for tp in tps {
+                        guard let index = sendableIndex(tp, now: now, urgent: urgent).0 else { continue }
+                        guard let bytes = prepare(tp, index) else { continue }
+                        payload.append((tp, queues[tp]![index].id, bytes))
                     }
-                    payload.append((tp, batch.sealed!))
-                    inFlight.insert(tp)
-                }
-                guard !payload.isEmpty else { continue }
-                brokerInFlight[broker, default: 0] += 1
-                sent = true
-                let request = ProduceRequest(
-                    acks: configuration.acks.rawValue, timeoutMs: Int32(clamping: configuration.requestTimeout.milliseconds),
-                    topics: Dictionary(grouping: payload, by: { $0.0.topic }).map { topic, items in
-                        ProduceRequest.TopicData(topic: topic, partitions: items.map { .init(partition: $0.0.partition, records: $0.1) })
-                    })
-                let client = self.client
-                let partitions = payload.map(\.0)
-                Task {
-                    let result: Result<ProduceRequest.Response, Error>
-                    do { result = .success(try await client.send(request, to: broker)) } catch { result = .failure(error) }
-                    self.handle(result, broker: broker, partitions: partitions)
+                    guard !payload.isEmpty else { break }
+                    brokerInFlight[broker, default: 0] += 1
+                    statistics.requests += 1
+                    sent = true
+                    let request = ProduceRequest(
+                        acks: configuration.acks.rawValue, timeoutMs: Int32(clamping: configuration.requestTimeout.milliseconds),
+                        topics: Dictionary(grouping: payload, by: { $0.tp.topic }).map { topic, items in
+                            ProduceRequest.TopicData(topic: topic, partitions: items.map { .init(partition: $0.tp.partition, records: $0.bytes) })
+                        })
+                    let client = self.client
+                    let batches = payload.map { ($0.tp, $0.id) }
+                    Task {
+                        let result: Result<ProduceRequest.Response, Error>
+                        do { result = .success(try await client.send(request, to: broker)) } catch { result = .failure(error) }
+                        self.handle(result, broker: broker, batches: batches)
+                    }
                 }
             }
             if !sent { await sleep(upTo: max(nextDeadline - clock.now, .milliseconds(1))) }
         }
         for w in idleWaiters { w.resume() }
         idleWaiters.removeAll()
+    }
+
+    /// Seals batch `index` of `tp` if needed, marks it in flight, and returns its bytes.
+    private func prepare(_ tp: TopicPartition, _ index: Int) -> ByteBuffer? {
+        var batch = queues[tp]![index]
+        if batch.sealed == nil || (configuration.idempotent && batch.sealedProducerID != producerID) {
+            do {
+                try seal(&batch)
+            } catch {
+                complete(tp, batch.id, .failure(error as? KafkaError ?? KafkaError("\(error)")))
+                return nil
+            }
+        }
+        if batch.attempts > 0 { statistics.retriedBatches += 1 } else { statistics.batches += 1 }
+        batch.inFlight = true
+        queues[tp]![index] = batch
+        partitionInFlight[tp, default: 0] += 1
+        inFlightBatches += 1
+        return batch.sealed
     }
 
     private func seal(_ batch: inout ProducerBatch) throws {
@@ -265,6 +325,7 @@ public actor KafkaProducer {
         }
         batch.sealed = try batch.writer.seal(codec: configuration.compression, producerID: producerID,
                                              producerEpoch: producerEpoch, baseSequence: base, allocator: ByteBufferAllocator())
+        batch.sealedProducerID = producerID
     }
 
     private func initProducerID() async throws {
@@ -276,104 +337,133 @@ public actor KafkaProducer {
         logger.debug("producer id", metadata: ["producer_id": "\(producerID)", "epoch": "\(producerEpoch)"])
     }
 
-    private func handle(_ result: Result<ProduceRequest.Response, Error>, broker: Int32, partitions: [TopicPartition]) {
+    private func handle(_ result: Result<ProduceRequest.Response, Error>, broker: Int32, batches: [(TopicPartition, UInt64)]) {
         brokerInFlight[broker, default: 1] -= 1
-        for tp in partitions { inFlight.remove(tp) }
+        for (tp, id) in batches {
+            partitionInFlight[tp, default: 1] -= 1
+            if partitionInFlight[tp] == 0 { partitionInFlight[tp] = nil }
+            inFlightBatches -= 1
+            if let i = queues[tp]?.firstIndex(where: { $0.id == id }) { queues[tp]![i].inFlight = false }
+        }
         switch result {
         case .failure(let error):
             let kafkaError = error as? KafkaError ?? KafkaError(.connection, "\(error)")
             leaders.removeAll()
-            for tp in partitions { retryLater(tp, kafkaError) }
+            for (tp, id) in batches { retryLater(tp, id, kafkaError) }
         case .success(let response):
             var answered: Set<TopicPartition> = []
             for (topic, parts) in response.topics {
                 for p in parts {
                     let tp = TopicPartition(topic: topic, partition: p.partition)
-                    guard partitions.contains(tp), answered.insert(tp).inserted else { continue }
+                    guard let id = batches.first(where: { $0.0 == tp })?.1, answered.insert(tp).inserted else { continue }
                     switch p.errorCode {
                     case .none:
-                        completeHead(tp, .success(p.baseOffset))
+                        complete(tp, id, .success(p.baseOffset))
                     case .duplicateSequenceNumber:
-                        completeHead(tp, .success(-1))
+                        statistics.duplicateBatches += 1
+                        complete(tp, id, .success(-1))
                     case .unknownProducerID, .outOfOrderSequenceNumber, .invalidProducerEpoch:
-                        // The broker lost or rejected our producer state: start a new identity and
-                        // reseal what has not been acknowledged (Java client's epoch-bump recovery).
-                        logger.warning("resetting producer id", metadata: ["partition": "\(tp)", "error": "\(p.errorCode)"])
-                        resetProducerIdentity()
-                        retryLater(tp, KafkaError.broker(p.errorCode, "Produce to \(tp)"))
+                        let error = KafkaError.broker(p.errorCode, "Produce to \(tp)")
+                        if queues[tp]?.first?.id != id {
+                            // An earlier batch of this partition is still unacknowledged (it failed
+                            // and will be resent first), so this one arrived out of order: resend it
+                            // after that one, under the same identity.
+                            retryLater(tp, id, error)
+                        } else {
+                            // The broker lost or rejected our producer state: start a new identity and
+                            // reseal what has not been acknowledged (Java client's epoch-bump recovery).
+                            logger.warning("resetting producer id", metadata: ["partition": "\(tp)", "error": "\(p.errorCode)"])
+                            resetProducerIdentity()
+                            retryLater(tp, id, error)
+                        }
                     default:
                         let error = KafkaError.broker(p.errorCode, "Produce to \(tp)")
                         if error.isRetriable {
                             leaders[tp] = nil
                             Task { [client] in await client.invalidate(topic: tp.topic) }
-                            retryLater(tp, error)
+                            retryLater(tp, id, error)
                         } else {
-                            completeHead(tp, .failure(error))
+                            complete(tp, id, .failure(error))
                         }
                     }
                 }
             }
-            for tp in partitions where !answered.contains(tp) {
-                retryLater(tp, KafkaError.malformed("Produce response lacks \(tp)"))
+            for (tp, id) in batches where !answered.contains(tp) {
+                retryLater(tp, id, KafkaError.malformed("Produce response lacks \(tp)"))
             }
         }
         signal()
     }
 
     private func resetProducerIdentity() {
+        guard producerID >= 0 else { return }
+        statistics.producerIDResets += 1
         producerID = -1
         producerEpoch = -1
         sequences.removeAll()
-        for (tp, queue) in queues where !queue.isEmpty {
-            for i in queue.indices { queues[tp]![i].sealed = nil }
-        }
     }
 
-    private func retryLater(_ tp: TopicPartition, _ error: KafkaError) {
-        guard var queue = queues[tp], !queue.isEmpty else { return }
-        let now = clock.now
-        let producerState: Set<BrokerErrorCode> = [.unknownProducerID, .outOfOrderSequenceNumber, .invalidProducerEpoch]
-        let retriable = error.isRetriable || error.brokerCode.map(producerState.contains) == true
+    private static let producerStateErrors: Set<BrokerErrorCode> = [.unknownProducerID, .outOfOrderSequenceNumber, .invalidProducerEpoch]
+
+    private func retryLater(_ tp: TopicPartition, _ id: UInt64, _ error: KafkaError) {
+        guard let i = queues[tp]?.firstIndex(where: { $0.id == id }) else { return }
+        let retriable = error.isRetriable || error.brokerCode.map(Self.producerStateErrors.contains) == true
         guard retriable else {
-            completeHead(tp, .failure(error))
+            complete(tp, id, .failure(error))
             return
         }
-        if now - queue[0].created > configuration.deliveryTimeout {
-            completeHead(tp, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)", brokerCode: error.brokerCode)))
+        let now = clock.now
+        if now - queues[tp]![i].created > configuration.deliveryTimeout {
+            complete(tp, id, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)", brokerCode: error.brokerCode)))
             return
         }
-        queue[0].attempts += 1
-        queue[0].lastError = error
-        queue[0].retryAt = now + configuration.retryBackoff
-        queues[tp] = queue
-        logger.debug("retrying batch", metadata: ["partition": "\(tp)", "attempt": "\(queue[0].attempts)", "error": "\(error)"])
+        queues[tp]![i].attempts += 1
+        queues[tp]![i].lastError = error
+        queues[tp]![i].retryAt = now + configuration.retryBackoff
+        logger.debug("retrying batch", metadata: ["partition": "\(tp)", "attempt": "\(queues[tp]![i].attempts)", "error": "\(error)"])
+    }
+
+    /// Batch `index` of `tp` could not even be sent (no leader known): back off before the next
+    /// metadata lookup, or fail the batch once its delivery timeout has passed.
+    private func failUnsent(_ tp: TopicPartition, _ index: Int, _ error: KafkaError) {
+        guard let queue = queues[tp], index < queue.count, !queue[index].inFlight else { return }
+        let batch = queue[index]
+        if clock.now - batch.created > configuration.deliveryTimeout || !error.isRetriable {
+            complete(tp, batch.id, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)", brokerCode: error.brokerCode)))
+        } else {
+            queues[tp]![index].retryAt = clock.now + configuration.retryBackoff
+        }
     }
 
     private func failExpired(_ error: KafkaError) {
         let now = clock.now
-        for (tp, queue) in queues where !queue.isEmpty && !inFlight.contains(tp) {
-            if now - queue[0].created > configuration.deliveryTimeout {
-                completeHead(tp, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)")))
+        for (tp, queue) in queues {
+            guard let head = queue.first, !head.inFlight else { continue }
+            if now - head.created > configuration.deliveryTimeout {
+                complete(tp, head.id, .failure(KafkaError(.deliveryFailed, "delivery to \(tp) failed: \(error.message)")))
             }
         }
     }
 
-    /// Removes the head batch of `tp` and reports each record's outcome.
-    private func completeHead(_ tp: TopicPartition, _ result: Result<Int64, KafkaError>) {
-        guard var queue = queues[tp], !queue.isEmpty else { return }
-        let batch = queue.removeFirst()
-        queues[tp] = queue.isEmpty ? nil : queue
+    /// Removes batch `id` of `tp` and reports each record's outcome.
+    private func complete(_ tp: TopicPartition, _ id: UInt64, _ result: Result<Int64, KafkaError>) {
+        guard let i = queues[tp]?.firstIndex(where: { $0.id == id }) else { return }
+        let batch = queues[tp]!.remove(at: i)
+        if queues[tp]!.isEmpty { queues[tp] = nil }
         bufferedBytes -= batch.writer.byteCount
-        for (i, delivery) in batch.deliveries.enumerated() {
-            guard let delivery else { continue }
+        for (index, delivery) in batch.deliveries {
             switch result {
             case .success(let base):
-                delivery(.success(RecordMetadata(topic: tp.topic, partition: tp.partition, offset: base < 0 ? -1 : base + Int64(i))))
+                delivery(.success(RecordMetadata(topic: tp.topic, partition: tp.partition, offset: base < 0 ? -1 : base + Int64(index))))
             case .failure(let error):
                 delivery(.failure(error))
             }
         }
-        if case .failure(let error) = result {
+        switch result {
+        case .success:
+            statistics.recordsDelivered += batch.recordCount
+        case .failure(let error):
+            statistics.recordsFailed += batch.recordCount
             logger.error("records not delivered", metadata: ["partition": "\(tp)", "count": "\(batch.recordCount)", "error": "\(error)"])
         }
         let waiters = spaceWaiters

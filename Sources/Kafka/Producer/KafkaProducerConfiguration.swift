@@ -19,8 +19,9 @@ public struct KafkaProducerConfiguration: Sendable {
     /// A batch is sent once its uncompressed records reach this many bytes.
     public var batchSize: Int
     public var compression: CompressionCodec
-    /// Produce requests in flight per broker (each partition has at most one batch in flight,
-    /// which keeps order and sequence numbers simple across retries).
+    /// Produce requests in flight per broker connection; each carries at most one batch per
+    /// partition, and an idempotent producer keeps at most 5 batches of a partition in flight
+    /// (the broker deduplicates only the last 5 per producer and partition, KIP-98).
     public var maxInFlightRequestsPerBroker: Int = 5
     public var retryBackoff: Duration = .milliseconds(100)
     /// A record that could not be delivered within this time fails with `.deliveryFailed`.

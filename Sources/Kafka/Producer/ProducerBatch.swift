@@ -5,16 +5,23 @@ import NIOCore
 struct ProducerBatch {
     typealias Delivery = @Sendable (Result<RecordMetadata, KafkaError>) -> Void
 
+    /// Unique within the producer, so a response finds its batch wherever it is in the queue.
+    let id: UInt64
     let partition: TopicPartition
     var writer: RecordBatchWriter
-    var deliveries: [Delivery?] = []
+    /// Callbacks of the records that asked for one, by record index (most bulk records do not).
+    var deliveries: [(index: Int32, delivery: Delivery)] = []
     let created: ContinuousClock.Instant
     var sealed: ByteBuffer?
+    /// The producer id the sealed bytes carry: a batch sealed under an older identity is resealed.
+    var sealedProducerID: Int64 = -1
+    var inFlight = false
     var attempts = 0
     var retryAt: ContinuousClock.Instant
     var lastError: KafkaError?
 
-    init(partition: TopicPartition, capacity: Int, now: ContinuousClock.Instant) {
+    init(id: UInt64, partition: TopicPartition, capacity: Int, now: ContinuousClock.Instant) {
+        self.id = id
         self.partition = partition
         self.writer = RecordBatchWriter(allocator: ByteBufferAllocator(), capacity: capacity)
         self.created = now
@@ -22,4 +29,18 @@ struct ProducerBatch {
     }
 
     var recordCount: Int { Int(writer.count) }
+
+    /// Whether new records may still go into this batch (not yet sent, not full).
+    func accepts(batchSize: Int) -> Bool { sealed == nil && !inFlight && writer.byteCount < batchSize }
+
+    /// Encodes one record into the batch; returns the bytes it added.
+    ///
+    /// A mutating method, so that callers reach the batch in place through `queue[i]`: appending
+    /// through a copied-out batch would find `deliveries` shared and copy it on every record.
+    mutating func append(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], timestamp: Int64, delivery: Delivery?) -> Int {
+        let before = writer.byteCount
+        if let delivery { deliveries.append((writer.count, delivery)) }
+        writer.append(key: key, value: value, headers: headers, timestamp: timestamp)
+        return writer.byteCount - before
+    }
 }

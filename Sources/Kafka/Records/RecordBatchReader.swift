@@ -81,37 +81,81 @@ enum RecordBatchReader {
                 let plain = try codec.decompress(compressed, limit: maximumDecompressedSize)
                 records = ByteBuffer(bytes: plain)
             }
-            for _ in 0..<count {
-                guard let length = Varint.read(from: &records), length >= 0, Int(length) <= records.readableBytes,
-                      var r = records.readSlice(length: Int(length)) else {
-                    throw KafkaError.malformed("truncated record in \(where_) batch at offset \(baseOffset)")
-                }
+            try records.withUnsafeReadableBytes { raw in
+                var r = RawReader(bytes: raw)
                 func bad(_ what: String) -> KafkaError { .malformed("bad record \(what) in \(where_) batch at offset \(baseOffset)") }
-                guard r.readInteger(as: UInt8.self) != nil, let tsDelta = Varint.read(from: &r),
-                      let offsetDelta = Varint.read(from: &r) else { throw bad("header") }
-                func field() throws -> [UInt8]? {
-                    guard let n = Varint.read(from: &r) else { throw bad("length") }
-                    if n < 0 { return nil }
-                    guard n <= r.readableBytes, let bytes = r.readBytes(length: Int(n)) else { throw bad("field size \(n)") }
-                    return bytes
+                for _ in 0..<count {
+                    guard let length = r.varint(), length >= 0, Int(length) <= r.remaining else {
+                        throw KafkaError.malformed("truncated record in \(where_) batch at offset \(baseOffset)")
+                    }
+                    let end = r.at + Int(length)
+                    // Fields of one record must stay inside its length prefix.
+                    var f = RawReader(bytes: UnsafeRawBufferPointer(rebasing: raw[..<end]), at: r.at)
+                    r.at = end
+                    guard f.skip(1), let tsDelta = f.varint(), let offsetDelta = f.varint() else { throw bad("header") }
+                    guard case .some(let key) = f.field(), case .some(let value) = f.field() else { throw bad("key or value size") }
+                    guard let headerCount = f.varint(), headerCount >= 0, headerCount <= f.remaining else { throw bad("header count") }
+                    var headers: [KafkaHeader] = []
+                    if headerCount > 0 {
+                        headers.reserveCapacity(Int(headerCount))
+                        for _ in 0..<headerCount {
+                            guard case .some(let maybeKey) = f.field(), let k = maybeKey, case .some(let v) = f.field() else { throw bad("header") }
+                            headers.append(KafkaHeader(key: String(decoding: k, as: UTF8.self), value: v))
+                        }
+                    }
+                    let offset = baseOffset + offsetDelta
+                    if offset < fromOffset { continue }
+                    out.append(ConsumerRecord(topic: topic, partition: partition, offset: offset, key: key,
+                                              value: value ?? [], valueIsNull: value == nil, headers: headers,
+                                              timestamp: logAppendTime ? maxTimestamp : baseTimestamp + tsDelta))
                 }
-                let key = try field()
-                let value = try field()
-                guard let headerCount = Varint.read(from: &r), headerCount >= 0, headerCount <= r.readableBytes else {
-                    throw bad("header count")
-                }
-                var headers: [KafkaHeader] = []
-                for _ in 0..<headerCount {
-                    guard let k = try field() else { throw bad("null header key") }
-                    headers.append(KafkaHeader(key: String(decoding: k, as: UTF8.self), value: try field()))
-                }
-                let offset = baseOffset + offsetDelta
-                if offset < fromOffset { continue }
-                out.append(ConsumerRecord(topic: topic, partition: partition, offset: offset, key: key,
-                                          value: value ?? [], valueIsNull: value == nil, headers: headers,
-                                          timestamp: logAppendTime ? maxTimestamp : baseTimestamp + tsDelta))
             }
         }
         return (out, next)
+    }
+}
+
+/// Bounds-checked reads from raw bytes: each record field costs one check and one copy instead
+/// of a `ByteBuffer` call per byte.
+private struct RawReader {
+    let bytes: UnsafeRawBufferPointer
+    var at: Int
+
+    init(bytes: UnsafeRawBufferPointer, at: Int = 0) {
+        self.bytes = bytes
+        self.at = at
+    }
+
+    var remaining: Int { bytes.count - at }
+
+    mutating func skip(_ n: Int) -> Bool {
+        guard n <= remaining else { return false }
+        at += n
+        return true
+    }
+
+    /// A zig-zag varint of at most 10 bytes; nil when truncated or overlong.
+    @inline(__always) mutating func varint() -> Int64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while shift < 64 {
+            guard at < bytes.count else { return nil }
+            let byte = bytes[at]
+            at += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return Int64(bitPattern: result >> 1) ^ -Int64(bitPattern: result & 1) }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// A length-prefixed field: `.some(nil)` for length -1 (null), nil when malformed.
+    @inline(__always) mutating func field() -> [UInt8]?? {
+        guard let n = varint() else { return nil }
+        if n < 0 { return n == -1 ? .some(nil) : nil }
+        guard n <= remaining else { return nil }
+        let start = at
+        at += Int(n)
+        return .some(Array(UnsafeRawBufferPointer(rebasing: bytes[start..<at])))
     }
 }

@@ -7,6 +7,9 @@ Subcommands (all print JSON lines on stdout):
   consume BOOTSTRAP TOPIC COUNT         read COUNT records from the start of every partition
   partitions BOOTSTRAP TOPIC KEY...     produce one record per key; print key -> partition
   bench BOOTSTRAP TOPIC SIZE COUNT      produce then consume COUNT records of SIZE bytes; print rates
+  member BOOTSTRAP TOPIC GROUP STRATEGY SESSION_MS
+                                        a classic-protocol group member that prints each assignment
+                                        and each record (flushed) before committing it, until killed
 """
 import json
 import sys
@@ -124,6 +127,33 @@ def bench(bootstrap, topic, size, count):
     print(json.dumps({"records": count, "size": size, "produce_s": produce_s, "consume_s": consume_s}))
 
 
+def member(bootstrap, topic, group, strategy, session_ms):
+    # Every record is printed (and flushed) before its offset is committed, so a test that
+    # kills this process with SIGKILL knows a superset of what the group has committed.
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "group.protocol": "classic",
+                  "partition.assignment.strategy": strategy, "session.timeout.ms": session_ms,
+                  "heartbeat.interval.ms": max(100, session_ms // 10), "max.poll.interval.ms": max(10000, session_ms),
+                  "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+
+    def on_assign(consumer, parts):
+        print(json.dumps({"assigned": sorted(p.partition for p in parts)}), flush=True)
+
+    def on_revoke(consumer, parts):
+        print(json.dumps({"revoked": sorted(p.partition for p in parts)}), flush=True)
+
+    c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+    while True:
+        good = [m for m in c.consume(500, 0.2) if m.error() is None]
+        for m in good:
+            print(json.dumps({"partition": m.partition(), "offset": m.offset(), "value": m.value().decode()}))
+        sys.stdout.flush()
+        if good:
+            try:
+                c.commit(asynchronous=False)
+            except Exception as e:  # a rebalance in progress: the next owner re-reads these
+                print(json.dumps({"commit_error": str(e)}), flush=True)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "produce":
@@ -134,5 +164,7 @@ if __name__ == "__main__":
         partitions(args[0], args[1], args[2:])
     elif cmd == "bench":
         bench(args[0], args[1], int(args[2]), int(args[3]))
+    elif cmd == "member":
+        member(args[0], args[1], args[2], args[3], int(args[4]))
     else:
         raise SystemExit(f"unknown command {cmd}")
