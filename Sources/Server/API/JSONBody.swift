@@ -4,7 +4,9 @@ import Hummingbird
 /// A small flat JSON object body read with a size cap; accessors name the field at fault.
 ///
 /// An empty body is an empty object, so POSTs whose fields all have defaults need no body.
-/// Values must be scalars (null, boolean, number, string); nesting is refused.
+/// Values must be scalars (boolean, number, string); nesting is refused. A field given as
+/// `null` is refused like any other wrong type: the OpenAPI document declares no field
+/// nullable, and "absent" is spelled by leaving the field out.
 struct JSONBody {
     var object: [String: SQLValue]
 
@@ -20,7 +22,7 @@ struct JSONBody {
 
     func bool(_ name: String, default defaultValue: Bool) throws -> Bool {
         switch object[name] {
-        case nil, .null?: return defaultValue
+        case nil: return defaultValue
         case .bool(let value)?: return value
         default: throw APIError.invalid(name, "must be a boolean")
         }
@@ -29,7 +31,7 @@ struct JSONBody {
     func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int? = nil) throws -> Int {
         let value: Int64
         switch object[name] {
-        case nil, .null?:
+        case nil:
             guard let defaultValue else {
                 throw APIError(.missingParameter, "parameter '\(name)' is required", parameter: name)
             }
@@ -46,7 +48,7 @@ struct JSONBody {
 
     func string(_ name: String) throws -> String {
         switch object[name] {
-        case nil, .null?: throw APIError(.missingParameter, "parameter '\(name)' is required", parameter: name)
+        case nil: throw APIError(.missingParameter, "parameter '\(name)' is required", parameter: name)
         case .string(let s)?: return s
         default: throw APIError.invalid(name, "must be a string")
         }
