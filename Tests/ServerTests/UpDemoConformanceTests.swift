@@ -23,15 +23,16 @@ import TestSupport
         defer { up.stop(signal: SIGTERM) }
         try LoopbackPort.waitUntilOpen(port, timeout: 60)
 
-        // Wait for data in both halves: quotes in the tail, and a data commit in the lake.
+        // Wait for data in both halves: quotes in the tail, and two data commits in the lake (so
+        // partitions have small files for the fuzzed compactions to merge).
         var quoted = 0
         var version = -1
-        for _ in 0..<120 where quoted == 0 || version < 1 {
+        for _ in 0..<120 where quoted == 0 || version < 2 {
             quoted = (try await get(port, "/api/v1/quotes/latest")?["quotes"] as? [Any])?.count ?? 0
             version = (try await get(port, "/api/v1/lake")?["version"] as? Int) ?? -1
             try await Task.sleep(for: .milliseconds(500))
         }
-        try #require(quoted > 0 && version >= 1, "no data: \(quoted) quotes, lake version \(version)\n\(up.logTail())")
+        try #require(quoted > 0 && version >= 2, "no data: \(quoted) quotes, lake version \(version)\n\(up.logTail())")
 
         let result = try await HTTPTestClient.offload {
             try ProcessRunner.run(
