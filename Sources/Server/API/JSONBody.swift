@@ -3,7 +3,7 @@ import Hummingbird
 
 /// A small flat JSON object body read with a size cap; accessors name the field at fault.
 ///
-/// An empty body is an empty object, so POSTs whose fields all have defaults need no body.
+/// An empty (zero-byte) body is an empty object, so POSTs whose fields all have defaults need no body.
 /// Values must be scalars (boolean, number, string); nesting is refused. A field given as
 /// `null` is refused like any other wrong type: the OpenAPI document declares no field
 /// nullable, and "absent" is spelled by leaving the field out.
@@ -13,7 +13,8 @@ struct JSONBody {
     static func read(_ request: Request, maxBytes: Int) async throws -> JSONBody {
         var buffer = try await request.body.collect(upTo: maxBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) { return JSONBody(object: [:]) }
+        // Only a body with no bytes at all means "no fields"; whitespace alone is not JSON.
+        if bytes.isEmpty { return JSONBody(object: [:]) }
         guard let object = try? JSONDecoder().decode([String: SQLValue].self, from: Data(bytes)) else {
             throw APIError(.invalidBody, "request body must be a JSON object of scalar fields")
         }
