@@ -15,7 +15,12 @@ struct JSONBody {
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         // Only a body with no bytes at all means "no fields"; whitespace alone is not JSON.
         if bytes.isEmpty { return JSONBody(object: [:]) }
-        guard let object = try? JSONDecoder().decode([String: SQLValue].self, from: Data(bytes)) else {
+        // RFC 8259 §8.1: JSON between systems is UTF-8. Foundation's decoder would also guess
+        // UTF-16/32 from the bytes, so random bytes could decode; accept UTF-8 objects only.
+        let first = bytes.first { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }
+        guard first == UInt8(ascii: "{"), String(validating: bytes, as: UTF8.self) != nil,
+            let object = try? JSONDecoder().decode([String: SQLValue].self, from: Data(bytes))
+        else {
             throw APIError(.invalidBody, "request body must be a JSON object of scalar fields")
         }
         return JSONBody(object: object)
