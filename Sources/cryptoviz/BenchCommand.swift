@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchParquetCommand.self,
             BenchLakeCommand.self,
             BenchPipelineCommand.self,
+            BenchServerCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import CryptoVizCore
+import Lakehouse
 import Testing
 @testable import Server
 

@@ -1,6 +1,7 @@
 import CryptoVizCore
 import Foundation
 import Hummingbird
+import Lakehouse
 import Prometheus
 
 /// The REST API v1, `/healthz`, `/metrics` and the live feed, registered on a router.
@@ -177,6 +178,17 @@ struct CandlesResponse: Encodable {
     var asset: AssetID
     var interval: CandleInterval
     var candles: [CandleDTO]
+
+    enum CodingKeys: String, CodingKey { case asset, interval, candles }
+
+    /// `interval` is written as its API name ("1m", "5m", "1h", "1d"); the Lakehouse type is
+    /// deliberately not `Codable`, so the wire form is fixed here.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(asset, forKey: .asset)
+        try c.encode(interval.rawValue, forKey: .interval)
+        try c.encode(candles, forKey: .candles)
+    }
 }
 /// `GET /api/v1/stats/pipeline`: the source's pipeline stats plus the Server's query timings.
 struct PipelineStatsResponse: Encodable {

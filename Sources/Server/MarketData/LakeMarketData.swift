@@ -33,6 +33,8 @@ public final class LakeMarketData: MarketDataSource {
     private let configuration: Configuration
     private let stats: @Sendable () async -> PipelineStatsDTO
     private let logger: Logger
+    private let management = ManagementQueue()
+    private let candleDays = CandleDayCache()
 
     public init(table: TickTable, store: any ObjectStore, tail: HotTail, configuration: Configuration,
                 stats: @escaping @Sendable () async -> PipelineStatsDTO, logger: Logger) {
@@ -79,18 +81,100 @@ public final class LakeMarketData: MarketDataSource {
     }
 
     public func ticks(_ query: TickQuery) async throws -> TickPage {
-        var merged = try await range(asset: query.asset, sources: query.sources, from: query.fromMillis, to: query.toMillis,
-                                     asOfVersion: query.asOfVersion)
-        if let after = query.after { merged.removeAll { TickCursor($0) <= after } }
+        // A page needs only `limit + 1` ticks after the cursor: scan windows growing from the
+        // cursor (or `from`) and stop once they hold that many, so paging through a year does
+        // not re-read the whole year for every page. Windows are disjoint and ascending, so
+        // their ordered results concatenate in order.
+        var low = max(query.fromMillis, query.after?.sourceTimeMillis ?? .min)
+        // Time travel replays the log per snapshot: read an old version in one window.
+        var span: Int64 = query.asOfVersion == nil ? 3_600_000 : .max
+        var merged: [Tick] = []
+        while low < query.toMillis && merged.count <= query.limit {
+            let (end, overflow) = low.addingReportingOverflow(span)
+            let high = overflow ? query.toMillis : min(end, query.toMillis)
+            var window = try await range(asset: query.asset, sources: query.sources, from: low, to: high,
+                                         asOfVersion: query.asOfVersion)
+            if let after = query.after { window.removeAll { TickCursor($0) <= after } }
+            merged += window
+            low = high
+            span = span > 366 * 86_400_000 ? span : span * 4
+        }
         let more = merged.count > query.limit
         if more { merged.removeLast(merged.count - query.limit) }
         return TickPage(ticks: merged, nextCursor: more ? merged.last.map(TickCursor.init) : nil)
     }
 
     public func candles(_ query: CandleQuery) async throws -> [CandleDTO] {
-        let ticks = try await range(asset: query.asset, sources: query.sources, from: query.fromMillis, to: query.toMillis,
-                                    asOfVersion: query.asOfVersion)
-        return MarketConsensus.candles(from: ticks, interval: query.interval)
+        func direct(_ from: Int64, _ to: Int64) async throws -> [CandleDTO] {
+            let ticks = try await range(asset: query.asset, sources: query.sources, from: from, to: to, asOfVersion: query.asOfVersion)
+            return MarketConsensus.candles(from: ticks, interval: query.interval)
+        }
+        // Whole UTC days before the tail's window come from the lake alone: take them from the
+        // per-day cache; the partial first day and the recent part are computed as before.
+        let day: Int64 = 86_400_000
+        guard query.asOfVersion == nil, query.fromMillis >= 0, query.fromMillis < query.toMillis, query.fromMillis <= .max - day else {
+            return try await direct(query.fromMillis, query.toMillis)
+        }
+        let firstDay = (query.fromMillis + day - 1) / day * day
+        let lakeOnlyEnd = min(query.toMillis, tailStart(asset: query.asset, sources: query.sources))
+        let lastDay = max(firstDay, lakeOnlyEnd / day * day)
+        guard lastDay - firstDay >= day else { return try await direct(query.fromMillis, query.toMillis) }
+        let head = try await direct(query.fromMillis, firstDay)
+        let middle = try await lakeDays(query, from: firstDay, to: lastDay)
+        let rest = try await direct(lastDay, query.toMillis)
+        return head + middle + rest
+    }
+
+    /// Candles of the whole days `[from, to)` (day-aligned) from the latest snapshot, per day
+    /// from `candleDays` when the day's files are unchanged; missing days are read in one scan.
+    private func lakeDays(_ query: CandleQuery, from: Int64, to: Int64) async throws -> [CandleDTO] {
+        let day: Int64 = 86_400_000
+        let snapshot = try await table.snapshot()
+        var filesByDay: [Int64: [String]] = [:]
+        for file in snapshot.candidateFiles(asset: query.asset, fromMillis: from, toMillis: to) {
+            guard let text = file.partitionValues["date"] ?? nil, let date = CivilDate(iso: text) else {
+                // Not the date-partitioned layout: no per-day identity, so no caching.
+                return MarketConsensus.candles(from: try await lakeTicks(snapshot, query, from: from, to: to), interval: query.interval)
+            }
+            filesByDay[date.startMillis, default: []].append(file.path)
+        }
+        let sourceNames = query.sources.map { $0.map(\.rawValue).sorted() }
+        var keys: [Int64: CandleDayCache.Key] = [:]
+        var byDay: [Int64: [CandleDTO]] = [:]
+        var missing: [Int64] = []
+        for (start, paths) in filesByDay where start >= from && start < to {
+            let key = CandleDayCache.Key(asset: query.asset, sources: sourceNames, interval: query.interval, day: start, files: paths.sorted())
+            keys[start] = key
+            if let cached = candleDays.get(key) { byDay[start] = cached } else { missing.append(start) }
+        }
+        missing.sort()
+        // Contiguous runs of missing days, each read with one scan.
+        var index = 0
+        while index < missing.count {
+            var end = index
+            while end + 1 < missing.count && missing[end + 1] == missing[end] + day { end += 1 }
+            let ticks = try await lakeTicks(snapshot, query, from: missing[index], to: missing[end] + day)
+            let grouped = Dictionary(grouping: ticks) { CandleInterval.oneDay.bucketStart($0.sourceTimeMillis) }
+            for start in missing[index...end] {
+                let candles = MarketConsensus.candles(from: grouped[start] ?? [], interval: query.interval)
+                byDay[start] = candles
+                if let key = keys[start] { candleDays.put(key, candles) }
+            }
+            index = end + 1
+        }
+        return byDay.keys.sorted().flatMap { byDay[$0] ?? [] }
+    }
+
+    private func lakeTicks(_ snapshot: TickSnapshot, _ query: CandleQuery, from: Int64, to: Int64) async throws -> [Tick] {
+        try await snapshot.ticks(asset: query.asset, fromMillis: from, toMillis: to)
+            .compactMap { query.sources?.contains($0.tick.source) ?? true ? $0.tick : nil }
+    }
+
+    /// Where the tail's copy of `asset` starts: the latest first point of any wanted series
+    /// (`.max` when the tail holds none). See `range`.
+    private func tailStart(asset: AssetID, sources: Set<ProviderID>?) -> Int64 {
+        let held = Set(tail.latest().lazy.filter { $0.asset == asset && (sources?.contains($0.source) ?? true) }.map(\.source))
+        return held.compactMap { tail.earliestMillis(asset: asset, source: $0) }.max() ?? .max
     }
 
     /// Ticks of one asset in `[from, to)`, ordered by (source time, source).
@@ -98,12 +182,20 @@ public final class LakeMarketData: MarketDataSource {
         guard from < to else { return [] }
         if let version = asOfVersion {
             let snapshot = try await snapshot(version: version)
-            return try await snapshot.ticks(asset: asset, fromMillis: from, toMillis: to)
-                .map(\.tick).filter { sources == nil || sources!.contains($0.source) }
+            do {
+                return try await snapshot.ticks(asset: asset, fromMillis: from, toMillis: to)
+                    .map(\.tick).filter { sources == nil || sources!.contains($0.source) }
+            } catch let error as LakehouseError where error.code == .corruptDataFile {
+                // An old version whose replaced files a vacuum has deleted: gone, not a server fault.
+                throw MarketDataError(.notFound, "table version \(version) is no longer readable (its data files were vacuumed)")
+            }
         }
         var byKey: [TickCursor: Tick] = [:]
-        // The tail holds every series from its earliest point on; older history is the lake's.
-        let tailStart = tail.earliestMillis(asset: asset, source: nil) ?? .max
+        // The tail holds each series from that series' earliest point on; older history is the
+        // lake's. Series start at different times (trimmed by point count, or a source that
+        // joined later), so the lake is read up to the latest start of any wanted series: the
+        // overlap is merged by key, and no series has a gap between lake and tail.
+        let tailStart = self.tailStart(asset: asset, sources: sources)
         if from < tailStart {
             for record in try await table.ticks(asset: asset, fromMillis: from, toMillis: min(to, tailStart == .max ? to : tailStart + 1))
             where sources == nil || sources!.contains(record.tick.source) {
@@ -179,34 +271,61 @@ public final class LakeMarketData: MarketDataSource {
     }
 
     public func compact() async throws -> CompactionResultDTO {
-        let started = ContinuousClock.now
-        let before = try await table.snapshot().info().bytes
-        let result = try await table.compact()
-        let after = try await table.snapshot().info().bytes
-        return CompactionResultDTO(version: result.version, filesRemoved: result.filesRemoved, filesAdded: result.filesAdded,
-                                   bytesBefore: before, bytesAfter: after, durationMs: (ContinuousClock.now - started).millis)
+        try await managed {
+            let started = ContinuousClock.now
+            let result = try await table.compact()
+            // Sizes of the versions just before and at the OPTIMIZE commit: appends committed
+            // meanwhile by the pipeline must not count as compaction gains or losses.
+            let current = try await table.snapshot().info().bytes
+            var before = current, after = current
+            if let version = result.version {
+                after = try await table.snapshot(version: version).info().bytes
+                before = try await table.snapshot(version: version - 1).info().bytes
+            }
+            return CompactionResultDTO(version: result.version, filesRemoved: result.filesRemoved, filesAdded: result.filesAdded,
+                                       bytesBefore: before, bytesAfter: after, durationMs: (ContinuousClock.now - started).millis)
+        }
     }
 
     public func vacuum(dryRun: Bool) async throws -> VacuumResultDTO {
-        let retention = configuration.vacuumRetention.millis
-        let keys = try await table.vacuum(retentionMillis: retention, dryRun: dryRun)
-        var bytes: Int64 = 0
-        if dryRun {
-            for key in keys { bytes += Int64((try? await store.head(key))?.size ?? 0) }
+        try await managed {
+            let retention = configuration.vacuumRetention.millis
+            let keys = try await table.vacuum(retentionMillis: retention, dryRun: dryRun)
+            var bytes: Int64 = 0
+            if dryRun {
+                for key in keys { bytes += Int64((try? await store.head(key))?.size ?? 0) }
+            }
+            return VacuumResultDTO(dryRun: dryRun, files: keys.map(\.rawValue), bytes: bytes)
         }
-        return VacuumResultDTO(dryRun: dryRun, files: keys.map(\.rawValue), bytes: bytes)
     }
 
     public func applyRetention(days: Int) async throws -> RetentionResultDTO {
-        let now = currentUnixMillis()
-        let before = try await table.snapshot()
-        let version = try await table.dropPartitions(olderThanDays: days, nowMillis: now)
-        let after = try await table.snapshot()
-        let removed = before.delta.files.count - after.delta.files.count
-        let records = before.info().rows - after.info().rows
-        let cutoff = CivilDate(unixMillis: now).startMillis - Int64(days) * 86_400_000
-        return RetentionResultDTO(days: days, cutoffMs: cutoff, version: version, filesRemoved: max(0, removed),
-                                  recordsRemoved: version == nil ? 0 : records)
+        try await managed {
+            let now = currentUnixMillis()
+            let cutoff = CivilDate(unixMillis: now).startMillis - Int64(days) * 86_400_000
+            guard let version = try await table.dropPartitions(olderThanDays: days, nowMillis: now) else {
+                return RetentionResultDTO(days: days, cutoffMs: cutoff, version: nil, filesRemoved: 0, recordsRemoved: 0)
+            }
+            // The DELETE commit against its parent, not the latest version: the pipeline may
+            // have appended in between, which must not be subtracted from what was removed.
+            let after = try await table.snapshot(version: version)
+            let before = try await table.snapshot(version: version - 1)
+            let removed = Set(before.delta.files.map(\.path)).subtracting(after.delta.files.map(\.path))
+            let records = before.delta.files.filter { removed.contains($0.path) }
+                .reduce(Int64(0)) { $0 + max(0, $1.parsedStatistics()?.numRecords ?? 0) }
+            return RetentionResultDTO(days: days, cutoffMs: cutoff, version: version, filesRemoved: removed.count,
+                                      recordsRemoved: records)
+        }
+    }
+
+    /// Runs one management action after any other in flight (see `ManagementQueue`); a commit
+    /// lost to a concurrent writer outside this server becomes a 409 the client may retry.
+    private func managed<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await management.run(body)
+        } catch let error as LakehouseError where error.code == .concurrentModification || error.code == .commitRetriesExhausted {
+            throw MarketDataError(.conflict, "the lake table changed during the action; retry it")
+        }
     }
 
     public func executeSQL(_ statement: String, rowLimit: Int) async throws -> SQLResultDTO {

@@ -1,4 +1,5 @@
 import CryptoVizCore
+import Lakehouse
 
 /// Cross-source views computed by the Server from each source's latest tick.
 ///

@@ -1,4 +1,5 @@
 import CryptoVizCore
+import Lakehouse
 
 /// Everything the HTTP API and dashboard read or change, behind one seam.
 ///
@@ -144,6 +145,9 @@ public struct TickPage: Sendable, Codable {
 }
 
 /// A candles request; see `MarketDataSource.candles(_:)`. `sources == nil` merges all sources.
+///
+/// `interval` is the Lakehouse's `CandleInterval` (one definition of the bucket widths and
+/// their epoch alignment for the lake scans and the API).
 public struct CandleQuery: Sendable, Hashable {
     public var asset: AssetID
     public var sources: Set<ProviderID>?
@@ -162,30 +166,5 @@ public struct CandleQuery: Sendable, Hashable {
         self.fromMillis = fromMillis
         self.toMillis = toMillis
         self.asOfVersion = asOfVersion
-    }
-}
-
-/// Candle bucket widths offered by the API.
-public enum CandleInterval: String, Sendable, Hashable, Codable, CaseIterable {
-    case oneMinute = "1m"
-    case fiveMinutes = "5m"
-    case oneHour = "1h"
-    case oneDay = "1d"
-
-    /// The bucket width in milliseconds.
-    public var millis: Int64 {
-        switch self {
-        case .oneMinute: 60_000
-        case .fiveMinutes: 300_000
-        case .oneHour: 3_600_000
-        case .oneDay: 86_400_000
-        }
-    }
-
-    /// The start of the bucket holding `millis` (floor division, so negative times work too).
-    public func bucketStart(_ time: Int64) -> Int64 {
-        let width = millis
-        let q = time >= 0 ? time / width : (time - width + 1) / width
-        return q * width
     }
 }
