@@ -74,9 +74,18 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         await publisher.drained()
         let published = clock.now - started
         var stats = await processor.currentStats()
-        while stats.committedRecords < ticks {
+        var lastReport = clock.now
+        // Done when every tick is accounted for: committed, or dropped for a stated reason.
+        func settled(_ s: StreamProcessor.Stats) -> Int {
+            s.committedRecords + s.duplicates + s.deadLettered + s.rejected.values.reduce(0, +)
+        }
+        while settled(stats) < ticks {
             try await Task.sleep(for: .milliseconds(20))
             stats = await processor.currentStats()
+            if clock.now - lastReport > .seconds(10) {
+                lastReport = clock.now
+                print("progress: consumed \(stats.consumed), committed \(stats.committedRecords), duplicates \(stats.duplicates), rejected \(stats.rejected), dead letters \(stats.deadLettered)")
+            }
             if clock.now - started > .seconds(1_800) { throw ValidationError("gave up after 30 minutes: \(stats.committedRecords) committed") }
         }
         let committed = clock.now - started
@@ -94,7 +103,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         print("bus: \(bus), ticks: \(ticks), assets: \(assets), batch: \(batch), partitions: \(BusTopics.defaultPartitions)")
         print("published to both topics: \(rate(published))")
         print("committed to the lake:    \(rate(committed)) (\(stats.commits) commits, table rows \(rows.rows))")
-        print("processor duplicates: \(stats.duplicates), rejected: \(stats.rejected.values.reduce(0, +))")
+        print("processor duplicates: \(stats.duplicates), rejected: \(stats.rejected), dead letters: \(stats.deadLettered)")
         print("peak resident memory: \(PeakMemory.residentMegabytes().map { String(format: "%.0f MB", $0) } ?? "n/a")")
     }
 }
