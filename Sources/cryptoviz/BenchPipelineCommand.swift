@@ -35,7 +35,11 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let raw = "bench-raw-\(run)", live = "bench-live-\(run)"
         let theBus: any Bus
         if bus == "memory" {
-            theBus = InProcessBus()
+            // As in `up`: the live topic drops its oldest messages rather than block (nobody
+            // follows it here).
+            var configuration = InProcessBus.Configuration()
+            configuration.overflow = [live: .dropOldest]
+            theBus = InProcessBus(configuration: configuration)
         } else {
             var settings = RuntimeSettings()
             settings.bus = bus
