@@ -24,39 +24,21 @@ public struct DeltaSnapshot: Sendable {
         guard let first = commits.first, first.version == 0 else {
             throw LakehouseError(.tableNotFound, "the log has no version 0 commit")
         }
-        var protocolAction: DeltaProtocol?
-        var metadata: DeltaMetadata?
-        for action in first.actions {
-            if case .protocol(let p) = action { protocolAction = p }
-            if case .metadata(let m) = action { metadata = m }
-        }
-        guard let protocolAction, let metadata else {
-            throw LakehouseError(.corruptLog, "version 0 has no protocol or metaData action")
-        }
-        self.version = -1
-        self.timestampMillis = first.timestampMillis
-        self.protocolAction = protocolAction
-        self.metadata = metadata
-        self.schema = try metadata.schema()
-        self.activeFiles = [:]
-        self.tombstones = [:]
-        self.transactions = [:]
-        self.commitTimestamps = [:]
+        self = try DeltaSnapshot(before: 0, timestampMillis: first.timestampMillis, defining: first.actions,
+                                 missing: "version 0 has no protocol or metaData action")
         self = try applying(commits)
     }
 
-    /// The state a checkpoint of `version` records (Delta PROTOCOL.md, "Checkpoints"): its
-    /// actions are already reconciled, so they are applied as if one commit.
-    init(checkpoint actions: [DeltaAction], version: Int64, timestampMillis: Int64) throws {
+    /// The empty state just before `version`, with the protocol and metadata that `actions`
+    /// define; the caller then applies the actions.
+    private init(before version: Int64, timestampMillis: Int64, defining actions: [DeltaAction], missing: String) throws {
         var protocolAction: DeltaProtocol?
         var metadata: DeltaMetadata?
         for action in actions {
             if case .protocol(let p) = action { protocolAction = p }
             if case .metadata(let m) = action { metadata = m }
         }
-        guard let protocolAction, let metadata else {
-            throw LakehouseError(.corruptLog, "checkpoint \(version) has no protocol or metaData action")
-        }
+        guard let protocolAction, let metadata else { throw LakehouseError(.corruptLog, missing) }
         self.version = version - 1
         self.timestampMillis = timestampMillis
         self.protocolAction = protocolAction
@@ -66,6 +48,13 @@ public struct DeltaSnapshot: Sendable {
         self.tombstones = [:]
         self.transactions = [:]
         self.commitTimestamps = [:]
+    }
+
+    /// The state a checkpoint of `version` records (Delta PROTOCOL.md, "Checkpoints"): its
+    /// actions are already reconciled, so they are applied as if one commit.
+    init(checkpoint actions: [DeltaAction], version: Int64, timestampMillis: Int64) throws {
+        self = try DeltaSnapshot(before: version, timestampMillis: timestampMillis, defining: actions,
+                                 missing: "checkpoint \(version) has no protocol or metaData action")
         self = try applying([(version, timestampMillis, actions)])
     }
 

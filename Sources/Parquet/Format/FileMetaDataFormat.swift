@@ -95,3 +95,14 @@ struct FileMetaDataFormat {
         return m
     }
 }
+
+extension FileMetaDataFormat {
+    /// Appends the file's tail: this footer, its length, and the closing magic (Parquet
+    /// format, "File format").
+    func appendFooter(to out: inout [UInt8]) {
+        let footer = encode()
+        out.append(contentsOf: footer)
+        out.appendLE32(UInt32(footer.count))
+        out.append(contentsOf: Array("PAR1".utf8))
+    }
+}

@@ -59,10 +59,7 @@ public enum ParquetRecordWriter {
         meta.keyValueMetadata = options.keyValueMetadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         meta.createdBy = options.createdBy
         meta.hasTypeDefinedColumnOrders = true
-        let footer = meta.encode()
-        out.append(contentsOf: footer)
-        out.appendLE32(UInt32(footer.count))
-        out.append(contentsOf: Array("PAR1".utf8))
+        meta.appendFooter(to: &out)
         return out
     }
 

@@ -89,10 +89,7 @@ public struct ParquetWriter: Sendable {
         meta.keyValueMetadata = options.keyValueMetadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         meta.createdBy = options.createdBy
         meta.hasTypeDefinedColumnOrders = true
-        let footer = meta.encode()
-        out.append(contentsOf: footer)
-        out.appendLE32(UInt32(footer.count))
-        out.append(contentsOf: Array("PAR1".utf8))
+        meta.appendFooter(to: &out)
         summary = ParquetFileSummary(
             rowCount: totalRows, rowGroupCount: rowGroups.count, fileSize: out.count,
             columns: zip(schema.columns, statistics).map { .init(name: $0.name, type: $0.type, statistics: $1) })
