@@ -28,10 +28,12 @@ let package = Package(
             dependencies: []
         ),
         // General libraries: they know nothing of crypto.
-        .target(name: "Parquet"),
+        .target(name: "Snappy"),
+        .target(name: "Parquet", dependencies: ["Snappy"]),
         .target(
             name: "Kafka",
             dependencies: [
+                "Snappy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,8 +120,9 @@ let package = Package(
         ),
 
         .testTarget(name: "CryptoVizCoreTests", dependencies: ["CryptoVizCore"]),
+        .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Snappy", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "MarketSimulator", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Testing
 @testable import Kafka
+import Snappy
 
 @Suite struct SnappyTests {
     static let samples: [[UInt8]] = [
@@ -13,14 +14,14 @@ import Testing
     @Test(arguments: samples)
     func rawBlocksRoundTrip(input: [UInt8]) throws {
         let compressed = Snappy.compress(input)
-        #expect(try Snappy.decompressAny(compressed, limit: 1 << 24) == input)
+        #expect(try SnappyFraming.decompress(compressed, limit: 1 << 24) == input)
     }
 
     @Test(arguments: samples)
     func xerialFramingRoundTrips(input: [UInt8]) throws {
-        let framed = Snappy.compressFramed(input)
-        #expect(Array(framed.prefix(8)) == Snappy.xerialMagic)
-        #expect(try Snappy.decompressAny(framed, limit: 1 << 24) == input)
+        let framed = SnappyFraming.compress(input)
+        #expect(Array(framed.prefix(8)) == SnappyFraming.xerialMagic)
+        #expect(try SnappyFraming.decompress(framed, limit: 1 << 24) == input)
     }
 
     @Test func repetitiveInputShrinks() {
@@ -30,10 +31,10 @@ import Testing
 
     @Test func hostileInputThrowsInsteadOfTrapping() {
         // Declares 1000 bytes, then copies from before the start.
-        #expect(throws: Snappy.Failure.self) { try Snappy.decompressAny([0xE8, 0x07, 0x01, 0x10], limit: 1 << 20) }
+        #expect(throws: SnappyFraming.Failure.self) { try SnappyFraming.decompress([0xE8, 0x07, 0x01, 0x10], limit: 1 << 20) }
         // Declares more than the limit.
-        #expect(throws: Snappy.Failure.self) { try Snappy.decompressAny([0xFF, 0xFF, 0xFF, 0x7F], limit: 1 << 20) }
+        #expect(throws: SnappyFraming.Failure.self) { try SnappyFraming.decompress([0xFF, 0xFF, 0xFF, 0x7F], limit: 1 << 20) }
         // Literal longer than the input.
-        #expect(throws: Snappy.Failure.self) { try Snappy.decompressAny([0x05, 0x10, 0x61], limit: 1 << 20) }
+        #expect(throws: SnappyFraming.Failure.self) { try SnappyFraming.decompress([0x05, 0x10, 0x61], limit: 1 << 20) }
     }
 }

@@ -1,5 +1,6 @@
 import Parquet
 import Testing
+import TestSupport
 
 /// Mutated files must produce a thrown `ParquetError` or a result, never a crash or a hang.
 @Suite struct ParquetFileReaderFuzzTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Parquet
+import TestSupport
 
 @Suite struct RLEHybridTests {
     @Test(arguments: [0, 1, 2, 3, 7, 8, 13, 20, 32])

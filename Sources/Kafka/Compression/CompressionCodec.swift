@@ -21,7 +21,7 @@ public enum CompressionCodec: Int16, Sendable, CustomStringConvertible {
     func compress(_ records: [UInt8]) throws -> [UInt8] {
         switch self {
         case .none: return records
-        case .snappy: return Snappy.compressFramed(records)
+        case .snappy: return SnappyFraming.compress(records)
         default: throw KafkaError(.unsupportedCodec, "compression codec \(self) is not supported for produce")
         }
     }
@@ -31,7 +31,7 @@ public enum CompressionCodec: Int16, Sendable, CustomStringConvertible {
         do {
             switch self {
             case .none: return data
-            case .snappy: return try Snappy.decompressAny(data, limit: limit)
+            case .snappy: return try SnappyFraming.decompress(data, limit: limit)
             case .gzip: return try Gzip.decompress(data, limit: limit)
             case .lz4: return try LZ4Frame.decompress(data, limit: limit)
             case .zstd:

@@ -1,3 +1,5 @@
+import Snappy
+
 /// Walks the pages of one column chunk: parses each page header, checks every size against the
 /// chunk's bytes, decompresses, and splits data pages into definition levels and values
 /// (Parquet spec: "Data Pages", "DataPageHeaderV2"; repetition then definition levels, RLE
@@ -153,7 +155,12 @@ struct PageIterator {
             return body
         }
         guard uncompressedSize >= 0 else { throw ParquetError("column \(column): negative page size") }
-        let out = try body.withUnsafeBytes { try Snappy.decompress($0, maxLength: uncompressedSize) }
+        let out: [UInt8]
+        do {
+            out = try body.withUnsafeBytes { try Snappy.decompress($0, maxLength: uncompressedSize) }
+        } catch let error as SnappyError {
+            throw ParquetError(error.message)
+        }
         guard out.count == uncompressedSize else {
             throw ParquetError("column \(column): snappy page expanded to \(out.count) bytes, header says \(uncompressedSize)")
         }

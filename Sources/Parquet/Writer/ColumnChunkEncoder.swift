@@ -1,3 +1,5 @@
+import Snappy
+
 /// Encodes one column of one row group into pages: an optional dictionary page, then data
 /// pages (v1) holding definition levels (RLE, bit width 1) and values, each compressed
 /// (Parquet spec: "Column chunks", "Data pages", "Dictionary pages").

@@ -1,4 +1,5 @@
 import Parquet
+import TestSupport
 
 /// A random table over every type the writer supports, with nulls, NaN, infinities, signed
 /// zeros, empty and non-ASCII strings (including canonically-equivalent but byte-distinct

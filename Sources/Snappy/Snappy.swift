@@ -1,6 +1,10 @@
-/// Snappy block compression, the default Parquet codec (format: google/snappy
-/// format_description.txt): a varint of the uncompressed length, then literals and
-/// back-references with 1, 2 or 4-byte offsets.
+/// Snappy block compression (format: google/snappy format_description.txt): a varint of the
+/// uncompressed length, then literals and back-references with 1, 2 or 4-byte offsets.
+/// Parquet's default codec and one of Kafka's; both targets use this one implementation.
+///
+/// The compressor is a greedy hash matcher: fast, not maximal. The decompressor checks every
+/// length and offset against the declared size and a limit, so hostile input throws rather
+/// than reading or allocating out of bounds.
 public enum Snappy {
     private static let blockSize = 1 << 16
     private static let hashBits = 14
@@ -8,7 +12,12 @@ public enum Snappy {
     /// Compresses `input`, appending the compressed block to `out`.
     public static func compress(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.reserveCapacity(out.count + input.count + input.count / 6 + 32)
-        out.appendVarint(UInt64(input.count))
+        var length = UInt64(input.count)
+        while length >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
+        out.append(UInt8(length))
         var table = [UInt16](repeating: 0, count: 1 << hashBits)
         var start = 0
         while start < input.count {
@@ -118,14 +127,14 @@ public enum Snappy {
         var shift: UInt64 = 0
         var pos = 0
         while true {
-            guard pos < input.count, pos < 5 else { throw ParquetError("snappy: bad length header") }
+            guard pos < input.count, pos < 5 else { throw SnappyError("snappy: bad length header") }
             let b = input[pos]
             pos += 1
             result |= UInt64(b & 0x7F) << shift
             if b & 0x80 == 0 { break }
             shift += 7
         }
-        guard result <= UInt64(UInt32.max) else { throw ParquetError("snappy: length \(result) too large") }
+        guard result <= UInt64(UInt32.max) else { throw SnappyError("snappy: length \(result) too large") }
         return (Int(result), pos)
     }
 
@@ -134,11 +143,11 @@ public enum Snappy {
     public static func decompress(_ input: UnsafeBufferPointer<UInt8>, maxLength: Int) throws -> [UInt8] {
         let (length, header) = try uncompressedLength(input)
         guard length <= maxLength else {
-            throw ParquetError("snappy: declared length \(length) exceeds limit \(maxLength)")
+            throw SnappyError("snappy: declared length \(length) exceeds limit \(maxLength)")
         }
         // A Snappy element expands at most ~22x (a 3-byte copy of 64 bytes), so a larger claim is corrupt.
         guard length <= (input.count - header) * 22 + 64 else {
-            throw ParquetError("snappy: declared length \(length) impossible for \(input.count) input bytes")
+            throw SnappyError("snappy: declared length \(length) impossible for \(input.count) input bytes")
         }
         return try [UInt8](unsafeUninitializedCapacity: length) { dst, initialized in
             var ip = header
@@ -154,36 +163,36 @@ public enum Snappy {
                     len = Int(tag >> 2)
                     if len >= 60 {
                         let extra = len - 59
-                        guard ip + extra <= end else { throw ParquetError("snappy: truncated literal length") }
+                        guard ip + extra <= end else { throw SnappyError("snappy: truncated literal length") }
                         len = 0
                         for k in 0..<extra { len |= Int(input[ip + k]) << (8 * k) }
                         ip += extra
                     }
                     len += 1
-                    guard len <= end - ip, len <= length - op else { throw ParquetError("snappy: literal overruns its bounds") }
+                    guard len <= end - ip, len <= length - op else { throw SnappyError("snappy: literal overruns its bounds") }
                     (dst.baseAddress! + op).update(from: input.baseAddress! + ip, count: len)
                     ip += len
                     op += len
                     initialized = op
                     continue
                 case 1:
-                    guard ip < end else { throw ParquetError("snappy: truncated copy") }
+                    guard ip < end else { throw SnappyError("snappy: truncated copy") }
                     len = Int((tag >> 2) & 7) + 4
                     offset = Int(tag >> 5) << 8 | Int(input[ip])
                     ip += 1
                 case 2:
-                    guard ip + 2 <= end else { throw ParquetError("snappy: truncated copy") }
+                    guard ip + 2 <= end else { throw SnappyError("snappy: truncated copy") }
                     len = Int(tag >> 2) + 1
                     offset = Int(input[ip]) | Int(input[ip + 1]) << 8
                     ip += 2
                 default:
-                    guard ip + 4 <= end else { throw ParquetError("snappy: truncated copy") }
+                    guard ip + 4 <= end else { throw SnappyError("snappy: truncated copy") }
                     len = Int(tag >> 2) + 1
                     offset = Int(input[ip]) | Int(input[ip + 1]) << 8 | Int(input[ip + 2]) << 16 | Int(input[ip + 3]) << 24
                     ip += 4
                 }
-                guard offset > 0, offset <= op else { throw ParquetError("snappy: copy offset \(offset) outside output") }
-                guard len <= length - op else { throw ParquetError("snappy: copy overruns output") }
+                guard offset > 0, offset <= op else { throw SnappyError("snappy: copy offset \(offset) outside output") }
+                guard len <= length - op else { throw SnappyError("snappy: copy overruns output") }
                 let base = dst.baseAddress!
                 if offset >= len {
                     (base + op).update(from: base + op - offset, count: len)
@@ -193,7 +202,14 @@ public enum Snappy {
                 op += len
                 initialized = op
             }
-            guard op == length else { throw ParquetError("snappy: produced \(op) bytes, header declared \(length)") }
+            guard op == length else { throw SnappyError("snappy: produced \(op) bytes, header declared \(length)") }
         }
     }
+}
+
+/// Snappy input that is not a valid block, or that expands beyond the caller's limit.
+public struct SnappyError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

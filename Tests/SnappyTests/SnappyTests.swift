@@ -1,5 +1,5 @@
 import Foundation
-import Parquet
+import Snappy
 import Testing
 import TestSupport
 
@@ -42,7 +42,7 @@ import TestSupport
     @Test func rejectsCorruptInput() {
         let bad: [[UInt8]] = [[], [0x80], [5, 0x01, 0x00], [10, 0x0C, 1, 2], [4, 0xF0, 0xFF, 0xFF, 0xFF, 0xFF]]
         for b in bad {
-            #expect(throws: ParquetError.self) { try b.withUnsafeBufferPointer { try Snappy.decompress($0, maxLength: 1 << 20) } }
+            #expect(throws: SnappyError.self) { try b.withUnsafeBufferPointer { try Snappy.decompress($0, maxLength: 1 << 20) } }
         }
     }
 }
