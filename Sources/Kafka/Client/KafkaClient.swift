@@ -13,8 +13,8 @@ public actor KafkaClient {
     let logger: Logger
     private let group: EventLoopGroup
     private var brokers: [Int32: String] = [:]
-    private var connections: [ConnectionKey: BrokerConnection] = [:]
-    private var connecting: [ConnectionKey: Task<BrokerConnection, Error>] = [:]
+    private var connections: [String: BrokerConnection] = [:]
+    private var connecting: [String: Task<BrokerConnection, Error>] = [:]
     private var leaders: [TopicPartition: Int32] = [:]
     private var partitionLists: [String: [Int32]] = [:]
     private var controllerID: Int32 = -1
@@ -41,12 +41,11 @@ public actor KafkaClient {
 
     // MARK: Connections
 
-    func connection(address: String, lane: ConnectionLane = .main) async throws -> BrokerConnection {
+    func connection(address: String) async throws -> BrokerConnection {
         guard !closed else { throw KafkaError(.closed, "client closed") }
-        let key = ConnectionKey(address: address, lane: lane)
-        if let existing = connections[key], existing.isActive { return existing }
-        connections[key] = nil
-        if let pending = connecting[key] { return try await pending.value }
+        if let existing = connections[address], existing.isActive { return existing }
+        connections[address] = nil
+        if let pending = connecting[address] { return try await pending.value }
         let (host, port) = try Self.split(address)
         let config = configuration
         let group = self.group
@@ -54,18 +53,18 @@ public actor KafkaClient {
         let task = Task {
             try await Self.connectWithBackoff(host: host, port: port, configuration: config, group: group, logger: logger)
         }
-        connecting[key] = task
+        connecting[address] = task
         do {
             let connection = try await task.value
-            connecting[key] = nil
+            connecting[address] = nil
             if closed {
                 await connection.close()
                 throw KafkaError(.closed, "client closed")
             }
-            connections[key] = connection
+            connections[address] = connection
             return connection
         } catch {
-            connecting[key] = nil
+            connecting[address] = nil
             throw error
         }
     }
@@ -88,17 +87,17 @@ public actor KafkaClient {
         }
     }
 
-    func connection(broker: Int32, lane: ConnectionLane = .main) async throws -> BrokerConnection {
+    func connection(broker: Int32) async throws -> BrokerConnection {
         if brokers[broker] == nil { _ = try await refreshMetadata(topics: [], autoCreate: false) }
         guard let address = brokers[broker] else {
             throw KafkaError(.connection, "broker \(broker) is not in the cluster metadata")
         }
-        return try await connection(address: address, lane: lane)
+        return try await connection(address: address)
     }
 
     /// Any live connection, else the bootstrap servers (then known brokers) in turn.
     func anyConnection() async throws -> BrokerConnection {
-        if let live = connections.first(where: { $0.key.lane == .main && $0.value.isActive })?.value { return live }
+        if let live = connections.values.first(where: { $0.isActive }) { return live }
         var lastError: Error = KafkaError(.connection, "no broker reachable")
         for address in configuration.bootstrapServers + brokers.values.sorted() {
             do { return try await connection(address: address) } catch { lastError = error }
@@ -107,10 +106,9 @@ public actor KafkaClient {
     }
 
     /// Sends `request` to `broker` (nil: any broker), with the configured timeout plus `extraWait`
-    /// for requests that block on the broker side (JoinGroup, Fetch), on the given lane.
-    nonisolated func send<R: KafkaRequest>(_ request: R, to broker: Int32?, extraWait: Duration = .zero,
-                                           lane: ConnectionLane = .main) async throws -> R.Response {
-        let connection = if let broker { try await connection(broker: broker, lane: lane) } else { try await anyConnection() }
+    /// for requests that block on the broker side (JoinGroup, Fetch).
+    nonisolated func send<R: KafkaRequest>(_ request: R, to broker: Int32?, extraWait: Duration = .zero) async throws -> R.Response {
+        let connection = if let broker { try await connection(broker: broker) } else { try await anyConnection() }
         return try await connection.send(request, timeout: configuration.requestTimeout + extraWait)
     }
 
@@ -205,18 +203,4 @@ public actor KafkaClient {
         }
         return result
     }
-}
-
-/// Which socket to a broker a request travels on. A broker answers the requests of one
-/// connection in order, so long-polling fetches get their own: group heartbeats, commits and
-/// metadata never wait behind them (librdkafka likewise keeps its coordinator connection apart).
-enum ConnectionLane: Sendable, Hashable {
-    case main
-    case fetch
-}
-
-/// One pooled connection: a broker address on one lane.
-struct ConnectionKey: Hashable {
-    var address: String
-    var lane: ConnectionLane
 }

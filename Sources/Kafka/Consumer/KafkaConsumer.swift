@@ -357,7 +357,7 @@ public actor KafkaConsumer {
                 let request = FetchRequest(maxWaitMs: Int32(clamping: config.fetchMaxWait.milliseconds), minBytes: config.fetchMinBytes,
                                            maxBytes: config.fetchMaxBytes, topics: topics)
                 group.addTask {
-                    do { return .success(try await client.send(request, to: broker, extraWait: config.fetchMaxWait, lane: .fetch)) } catch { return .failure(error) }
+                    do { return .success(try await client.send(request, to: broker, extraWait: config.fetchMaxWait)) } catch { return .failure(error) }
                 }
             }
             var all: [Result<FetchRequest.Response, Error>] = []
