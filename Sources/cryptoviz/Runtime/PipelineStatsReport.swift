@@ -11,7 +11,8 @@ final class PipelineStatsReport: Sendable {
     private let collectors: CollectorService?
     private let bus: (any Bus)?
     private let tail: HotTail
-    private let samples = Mutex<[(millis: Int64, total: Int)]>([])
+    /// Starts with the count at start-up, so the first request already gets a rate (since start).
+    private let samples: Mutex<[(millis: Int64, total: Int)]>
 
     init(processor: StreamProcessor?, publisher: TickPublisher?, collectors: CollectorService?, bus: (any Bus)?, tail: HotTail) {
         self.processor = processor
@@ -19,15 +20,16 @@ final class PipelineStatsReport: Sendable {
         self.collectors = collectors
         self.bus = bus
         self.tail = tail
+        samples = Mutex([(currentUnixMillis(), tail.counts().ingested)])
     }
 
     func snapshot() async -> PipelineStatsDTO {
         let now = currentUnixMillis()
         let ingested = tail.counts().ingested
-        // Rate over the last minute of samples, one sample per call.
+        // Rate over the last minute of samples (one per call; the oldest kept as the base).
         let rate = samples.withLock { samples -> Double in
             samples.append((now, ingested))
-            samples.removeAll { $0.millis < now - 60_000 }
+            while samples.count > 2 && samples[1].millis <= now - 60_000 { samples.removeFirst() }
             guard let first = samples.first, now > first.millis else { return 0 }
             return Double(ingested - first.total) * 1000 / Double(now - first.millis)
         }

@@ -45,6 +45,14 @@ CHART_BENCH = """async (n) => {
 }"""
 
 
+def settled_text(page, element_id, pending):
+    """Waits until the element's text no longer starts with `pending`; returns that text."""
+    page.wait_for_function(
+        "([id, p]) => { const t = document.getElementById(id).textContent; return t !== '' && !t.startsWith(p); }",
+        arg=[element_id, pending])
+    return page.eval_on_selector("#" + element_id, "e => e.textContent")
+
+
 class Checks:
     def __init__(self):
         self.passed = 0
@@ -185,7 +193,11 @@ def main():
             page.click("[data-testid=tab-performance]")
             page.wait_for_function("() => document.querySelector('[data-testid=perf-rate]') !== null")
             page.wait_for_function("() => Number(document.getElementById('perf-chart').dataset.points) >= 2", timeout=12000)
-            rate = page.locator("[data-testid=perf-rate]").inner_text()
+            # The ingest rate is live: non-zero while ticks stream in (the tab refreshes itself).
+            page.wait_for_function(
+                "() => parseFloat((document.querySelector('[data-testid=perf-rate]')?.innerText || '')"
+                ".split('\\n').pop().replace(/,/g, '')) > 0", timeout=12000)
+            rate = page.locator("[data-testid=perf-rate]").inner_text().split("\n")[-1]
             assert page.locator("#providers-table tbody tr").count() >= 1
             assert page.locator("#timings-table tbody tr").count() >= 1
             shot("performance")
@@ -200,8 +212,16 @@ def main():
                 page.dispatch_event("#token-input", "change")
             page.wait_for_function("() => document.getElementById('versions-table').dataset.latest !== undefined && document.getElementById('versions-table').dataset.latest !== ''")
             before = int(page.eval_on_selector("#versions-table", "t => t.dataset.latest"))
-            page.click("#compact-btn")
-            page.wait_for_function("() => document.getElementById('compact-result').textContent.startsWith('version')")
+            # Right after start-up each partition may hold a single file ("nothing to compact"):
+            # the processor commits every few seconds, so ask again until there is something.
+            for attempt in range(10):
+                page.click("#compact-btn")
+                outcome = settled_text(page, "compact-result", "working")
+                if outcome.startswith("version"):
+                    break
+                assert outcome.startswith("nothing to compact"), f"compaction answered {outcome!r}"
+                time.sleep(2)
+            assert outcome.startswith("version"), f"still {outcome!r} after {attempt + 1} attempts"
             compacted = page.eval_on_selector("#compact-result", "e => e.dataset.version")
             page.wait_for_function(
                 "(v) => [...document.querySelectorAll('#versions-table tbody tr')].some((r) => r.cells[0].textContent === v && r.cells[2].textContent === 'OPTIMIZE')",
@@ -210,13 +230,16 @@ def main():
             assert after >= int(compacted) > before, (before, compacted, after)
             op = f"OPTIMIZE at version {compacted}"
             page.click("#vacuum-dry-run")
-            page.wait_for_function("() => document.getElementById('vacuum-result').textContent.startsWith('would delete')")
+            outcome = settled_text(page, "vacuum-result", "working")
+            assert outcome.startswith("would delete"), f"vacuum dry run answered {outcome!r}"
             if page.is_enabled("#vacuum-confirm"):
                 page.click("#vacuum-confirm")
-                page.wait_for_function("() => document.getElementById('vacuum-result').textContent.startsWith('deleted')")
+                outcome = settled_text(page, "vacuum-result", "working")
+                assert outcome.startswith("deleted"), f"vacuum answered {outcome!r}"
             page.fill("#tt-version", str(after))
             page.click("#tt-load")
-            page.wait_for_function("() => document.getElementById('tt-status').textContent.includes('as of version')")
+            outcome = settled_text(page, "tt-status", "\0")
+            assert "as of version" in outcome, f"time travel answered {outcome!r}"
             shot("management")
             return f"version {before} -> {after} ({op})"
 
