@@ -122,7 +122,9 @@ let package = Package(
         .testTarget(name: "CryptoVizCoreTests", dependencies: ["CryptoVizCore"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Snappy", "TestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: [
+            "Kafka", "Snappy", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "MarketSimulator", "TestSupport"]),

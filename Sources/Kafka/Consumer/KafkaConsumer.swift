@@ -4,10 +4,11 @@ import NIOCore
 /// Reads records from Kafka, either as a member of a consumer group (classic protocol:
 /// FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup) or from manually assigned partitions.
 ///
-/// Fetching is pull-driven: a fetch happens only when the application asks for more records
-/// (`records` or `nextBatch()`), plus at most one fetch ahead while the application processes
-/// the batch it just got (so the broker round trip overlaps the processing); that bound is the
-/// backpressure. On a rebalance the consumer stops
+/// Fetching is pull-driven: a fetch starts when the application asks for records (`records` or
+/// `nextBatch()`) and none is running. While a fetch's records are decoded, the next fetch is
+/// already on the wire, as long as the application keeps up (at most about one fetch's worth
+/// undelivered); so at most three fetches' records are in memory, which is the backpressure (see
+/// `KafkaConsumer+Fetching.swift`). On a rebalance the consumer stops
 /// handing out records of its partitions, then calls `onRevoke` so the application can flush and
 /// commit before another member takes them over.
 public actor KafkaConsumer {
@@ -16,26 +17,37 @@ public actor KafkaConsumer {
 
     public let configuration: KafkaConsumerConfiguration
     let client: KafkaClient
-    private let logger: Logger
+    let logger: Logger
     private let subscription: [String]?
     private let manualPartitions: [TopicPartition]
     private let onAssign: RebalanceCallback?
     private let onRevoke: RebalanceCallback?
-    private let clock = ContinuousClock()
+    let clock = ContinuousClock()
 
     /// Next offset to fetch per assigned partition.
-    private var positions: [TopicPartition: Int64] = [:]
-    private var assignmentEpoch = 0
-    private var buffered: [ConsumerRecord] = []
+    var positions: [TopicPartition: Int64] = [:]
+    var assignmentEpoch = 0
+    /// Records fetched and decoded, not yet handed to the application, and their fetched size.
+    var buffered: [ConsumerRecord] = [] { didSet { if buffered.isEmpty { bufferedBytes = 0 } } }
+    var bufferedBytes = 0
     private var memberID = ""
     private var generationID: Int32 = -1
     private var coordinator: Int32?
     private var started = false
-    private var closed = false
+    private(set) var closed = false
     private var membership: Task<Void, Never>?
-    /// The one fetch allowed ahead of the application, started when `nextBatch` hands out records.
-    private var prefetch: Task<Void, Error>?
     private var assignmentWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Running fetches by id; at most two (one decoding, one on the wire).
+    var fetches: [UInt64: Task<Void, Never>] = [:]
+    /// The fetch started last: the next one appends its records only after it.
+    var newestFetch: Task<Void, Never>?
+    var nextFetchID: UInt64 = 0
+    /// What a fetch failed with, for the next `nextBatch` call.
+    var fetchFailure: Error?
+    /// Bumped when a partition's position goes back (its batch failed to decode), so that a
+    /// fetch sent from the abandoned position drops what it brings for that partition.
+    var lineage: [TopicPartition: Int] = [:]
+    var recordWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A group member consuming `topics`; partitions come from the group leader's assignment.
     public init(configuration: KafkaConsumerConfiguration, topics: [String], logger: Logger,
@@ -93,26 +105,22 @@ public actor KafkaConsumer {
         start()
         while !closed {
             try Task.checkCancellation()
+            if let failure = fetchFailure {
+                fetchFailure = nil
+                throw failure
+            }
             if !buffered.isEmpty {
                 let out = buffered
                 buffered = []
-                if prefetch == nil && !positions.isEmpty {
-                    prefetch = Task { try await self.fetchOnce() }
-                }
+                startFetchIfIdle()
                 return out
-            }
-            if let pending = prefetch {
-                // A cancelled caller (e.g. racing a deadline) cancels the fetch it waits for;
-                // whatever it did not store is fetched again from the unchanged positions.
-                defer { if prefetch == pending { prefetch = nil } }
-                try await withTaskCancellationHandler { try await pending.value } onCancel: { pending.cancel() }
-                continue
             }
             if positions.isEmpty {
                 await waitForAssignmentChange(upTo: .milliseconds(100))
                 continue
             }
-            try await fetchOnce()
+            startFetchIfIdle()
+            await waitForFetchProgress()
         }
         return []
     }
@@ -154,9 +162,8 @@ public actor KafkaConsumer {
         guard !closed else { return }
         closed = true
         membership?.cancel()
-        prefetch?.cancel()
+        await stopFetching()
         await membership?.value
-        _ = await prefetch?.result
         await revokeAll()
         if subscription != nil, !memberID.isEmpty, let coordinator {
             do {
@@ -174,7 +181,7 @@ public actor KafkaConsumer {
     func abandon() async {
         closed = true
         membership?.cancel()
-        prefetch?.cancel()
+        for task in fetches.values { task.cancel() }
         await client.close()
         await membership?.value
         wakeAssignmentWaiters()
@@ -326,88 +333,6 @@ public actor KafkaConsumer {
         }
         await withCheckedContinuation { assignmentWaiters.append($0) }
         timer.cancel()
-    }
-
-    // MARK: Fetching
-
-    private func fetchOnce() async throws {
-        let epoch = assignmentEpoch
-        let snapshot = positions
-        var byLeader: [Int32: [TopicPartition]] = [:]
-        for tp in snapshot.keys.sorted() {
-            do {
-                byLeader[try await client.leader(for: tp), default: []].append(tp)
-            } catch {
-                logger.debug("no leader", metadata: ["partition": "\(tp)", "error": "\(error)"])
-                await client.invalidate(topic: tp.topic)
-            }
-        }
-        guard !byLeader.isEmpty else {
-            try await Task.sleep(for: configuration.retryBackoff)
-            return
-        }
-        let started = clock.now
-        let config = configuration
-        let client = self.client
-        let results = await withTaskGroup(of: Result<FetchRequest.Response, Error>.self) { group in
-            for (broker, tps) in byLeader {
-                let topics = Dictionary(grouping: tps, by: \.topic).map { topic, items in
-                    (topic, items.map { FetchRequest.PartitionRequest(partition: $0.partition, offset: snapshot[$0]!, maxBytes: config.maxPartitionFetchBytes) })
-                }
-                let request = FetchRequest(maxWaitMs: Int32(clamping: config.fetchMaxWait.milliseconds), minBytes: config.fetchMinBytes,
-                                           maxBytes: config.fetchMaxBytes, topics: topics)
-                group.addTask {
-                    do { return .success(try await client.send(request, to: broker, extraWait: config.fetchMaxWait)) } catch { return .failure(error) }
-                }
-            }
-            var all: [Result<FetchRequest.Response, Error>] = []
-            for await r in group { all.append(r) }
-            return all
-        }
-        var got = 0
-        var failure: Error?
-        for result in results {
-            guard case .success(let response) = result else {
-                if case .failure(let e) = result { failure = e }
-                continue
-            }
-            guard epoch == assignmentEpoch else { return }
-            for (topic, parts) in response.topics {
-                for p in parts {
-                    let tp = TopicPartition(topic: topic, partition: p.partition)
-                    guard let position = positions[tp], position == snapshot[tp] else { continue }
-                    switch p.errorCode {
-                    case .none:
-                        guard let data = p.records, data.readableBytes > 0 else { continue }
-                        let (records, next) = try RecordBatchReader.decode(data, topic: topic, partition: p.partition, fromOffset: position)
-                        if let last = records.last {
-                            positions[tp] = last.offset + 1
-                        } else if let next, next > position {
-                            positions[tp] = next
-                        }
-                        buffered += records
-                        got += records.count
-                    case .offsetOutOfRange:
-                        let reset = try await client.listOffsets([tp], timestamp: configuration.autoOffsetReset == .earliest ? -2 : -1)
-                        if epoch == assignmentEpoch, let offset = reset[tp] {
-                            logger.warning("offset out of range, resetting", metadata: ["partition": "\(tp)", "offset": "\(offset)"])
-                            positions[tp] = offset
-                        }
-                    default:
-                        if p.errorCode.isRetriable {
-                            await client.invalidate(topic: topic)
-                        } else {
-                            throw KafkaError.broker(p.errorCode, "Fetch \(tp)")
-                        }
-                    }
-                }
-            }
-        }
-        if got == 0 {
-            if let failure { logger.debug("fetch failed", metadata: ["error": "\(failure)"]) }
-            // A broker that answers an empty fetch at once must not turn this into a busy loop.
-            if clock.now - started < .milliseconds(20) { try await Task.sleep(for: failure == nil ? .milliseconds(20) : configuration.retryBackoff) }
-        }
     }
 }
 

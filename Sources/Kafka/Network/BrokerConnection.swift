@@ -33,8 +33,7 @@ final class BrokerConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize)))
+                        try channel.pipeline.syncOperations.addHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize))
                         try channel.pipeline.syncOperations.addHandler(CorrelationHandler(address: address))
                     }
                 }

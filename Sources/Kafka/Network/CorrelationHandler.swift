@@ -21,9 +21,11 @@ final class CorrelationHandler: ChannelDuplexHandler {
         var request = unwrapOutboundIn(data)
         let id = nextID
         nextID = nextID == Int32.max ? 1 : nextID + 1
-        request.frame.setInteger(id, at: request.frame.readerIndex + 8)
+        request.frame[0].setInteger(id, at: request.frame[0].readerIndex + 8)
         pending[id] = request.promise
-        context.write(wrapOutboundOut(request.frame), promise: promise)
+        // Segments go out as one gathered write at the next flush; only the last carries the promise.
+        for segment in request.frame.dropLast() { context.write(wrapOutboundOut(segment), promise: nil) }
+        context.write(wrapOutboundOut(request.frame[request.frame.count - 1]), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

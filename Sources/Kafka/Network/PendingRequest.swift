@@ -1,7 +1,8 @@
 import NIOCore
 
-/// A request frame on its way to the broker with the promise its response completes.
+/// A request frame (its segments, written in order) on its way to the broker with the promise
+/// its response completes.
 struct PendingRequest: Sendable {
-    var frame: ByteBuffer
+    var frame: [ByteBuffer]
     var promise: EventLoopPromise<ByteBuffer>
 }

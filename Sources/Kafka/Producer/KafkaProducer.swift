@@ -168,19 +168,21 @@ public actor KafkaProducer {
         let grew = Self.append(to: &queues[tp, default: []], tp: tp, key: key, value: value, headers: headers,
                                timestamp: timestamp, delivery: delivery, batchSize: batchSize, now: now, nextID: &nextBatchID)
         bufferedBytes += grew.bytes
-        if grew.full { signal() }
+        // A new batch starts a linger deadline the sender must learn about; a full one may go now.
+        if grew.full || grew.created { signal() }
     }
 
     private static func append(to queue: inout [ProducerBatch], tp: TopicPartition, key: [UInt8]?, value: [UInt8]?,
                                headers: [KafkaHeader], timestamp: Int64, delivery: ProducerBatch.Delivery?,
-                               batchSize: Int, now: ContinuousClock.Instant, nextID: inout UInt64) -> (bytes: Int, full: Bool) {
-        if queue.isEmpty || !queue[queue.count - 1].accepts(batchSize: batchSize) {
+                               batchSize: Int, now: ContinuousClock.Instant, nextID: inout UInt64) -> (bytes: Int, full: Bool, created: Bool) {
+        let created = queue.isEmpty || !queue[queue.count - 1].accepts(batchSize: batchSize)
+        if created {
             nextID += 1
             queue.append(ProducerBatch(id: nextID, partition: tp, capacity: min(batchSize + 512, 1 << 20), now: now))
         }
         let last = queue.count - 1
         let added = queue[last].append(key: key, value: value, headers: headers, timestamp: timestamp, delivery: delivery)
-        return (added, queue[last].writer.byteCount >= batchSize)
+        return (added, queue[last].writer.byteCount >= batchSize, created)
     }
 
     // MARK: Sending
@@ -190,14 +192,19 @@ public actor KafkaProducer {
         wakeup = nil
     }
 
-    private func sleep(upTo timeout: Duration) async {
+    /// Waits for `signal()`, or until `timeout` has passed if one is given. Without a timeout
+    /// no timer is armed: every event that can make a batch sendable (a new or full batch, a
+    /// response, flush, close) signals, and a timer per wait cost more than the sending itself.
+    private func sleep(upTo timeout: Duration?) async {
         guard wakeup == nil else { return }
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.signal()
+        let timer = timeout.map { timeout in
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.signal()
+            }
         }
         await withCheckedContinuation { wakeup = $0 }
-        timer.cancel()
+        timer?.cancel()
     }
 
     private var isIdle: Bool { queues.isEmpty && inFlightBatches == 0 }
@@ -230,7 +237,7 @@ public actor KafkaProducer {
                 for w in idleWaiters { w.resume() }
                 idleWaiters.removeAll()
                 if closed { break }
-                await sleep(upTo: .seconds(1))
+                await sleep(upTo: nil)
                 continue
             }
             if configuration.idempotent && producerID < 0 {
@@ -244,12 +251,12 @@ public actor KafkaProducer {
                 }
             }
             var now = clock.now
-            var nextDeadline = now + configuration.linger
+            var nextDeadline: ContinuousClock.Instant?
             var byBroker: [Int32: [TopicPartition]] = [:]
             let urgent = flushRequests > 0 || closing
             for tp in Array(queues.keys) {
                 let (index, due) = sendableIndex(tp, now: now, urgent: urgent)
-                if let due { nextDeadline = min(nextDeadline, due) }
+                if let due { nextDeadline = min(nextDeadline ?? due, due) }
                 guard index != nil else { continue }
                 var leader = leaders[tp]
                 if leader == nil {
@@ -258,6 +265,8 @@ public actor KafkaProducer {
                         leaders[tp] = leader
                     } catch {
                         if let index { failUnsent(tp, index, error as? KafkaError ?? KafkaError(.connection, "\(error)")) }
+                        let retry = clock.now + configuration.retryBackoff
+                        nextDeadline = min(nextDeadline ?? retry, retry)
                         continue
                     }
                 }
@@ -291,41 +300,39 @@ public actor KafkaProducer {
                     }
                 }
             }
-            if !sent { await sleep(upTo: max(nextDeadline - clock.now, .milliseconds(1))) }
+            if !sent { await sleep(upTo: nextDeadline.map { max($0 - clock.now, .milliseconds(1)) }) }
         }
         for w in idleWaiters { w.resume() }
         idleWaiters.removeAll()
     }
 
     /// Seals batch `index` of `tp` if needed, marks it in flight, and returns its bytes.
+    /// The batch is changed in place in its queue: a copy would share its buffer and make
+    /// sealing copy every record.
     private func prepare(_ tp: TopicPartition, _ index: Int) -> ByteBuffer? {
-        var batch = queues[tp]![index]
-        if batch.sealed == nil || (configuration.idempotent && batch.sealedProducerID != producerID) {
+        // Scalars only: a copy of the batch would hold a second reference to its buffer.
+        let (id, attempts, recordCount) = (queues[tp]![index].id, queues[tp]![index].attempts, queues[tp]![index].writer.count)
+        let unsealed = queues[tp]![index].sealed == nil
+        if unsealed || (configuration.idempotent && queues[tp]![index].sealedProducerID != producerID) {
+            var base: Int32 = -1
+            if configuration.idempotent {
+                base = sequences[tp, default: 0]
+                let next = Int64(base) + Int64(recordCount)
+                sequences[tp] = next > Int64(Int32.max) ? Int32(next - Int64(Int32.max) - 1) : Int32(next)
+            }
             do {
-                try seal(&batch)
+                try queues[tp]![index].seal(codec: configuration.compression, producerID: producerID,
+                                            producerEpoch: producerEpoch, baseSequence: base)
             } catch {
-                complete(tp, batch.id, .failure(error as? KafkaError ?? KafkaError("\(error)")))
+                complete(tp, id, .failure(error as? KafkaError ?? KafkaError("\(error)")))
                 return nil
             }
         }
-        if batch.attempts > 0 { statistics.retriedBatches += 1 } else { statistics.batches += 1 }
-        batch.inFlight = true
-        queues[tp]![index] = batch
+        if attempts > 0 { statistics.retriedBatches += 1 } else { statistics.batches += 1 }
+        queues[tp]![index].inFlight = true
         partitionInFlight[tp, default: 0] += 1
         inFlightBatches += 1
-        return batch.sealed
-    }
-
-    private func seal(_ batch: inout ProducerBatch) throws {
-        var base: Int32 = -1
-        if configuration.idempotent {
-            base = sequences[batch.partition, default: 0]
-            let next = Int64(base) + Int64(batch.writer.count)
-            sequences[batch.partition] = next > Int64(Int32.max) ? Int32(next - Int64(Int32.max) - 1) : Int32(next)
-        }
-        batch.sealed = try batch.writer.seal(codec: configuration.compression, producerID: producerID,
-                                             producerEpoch: producerEpoch, baseSequence: base, allocator: ByteBufferAllocator())
-        batch.sealedProducerID = producerID
+        return queues[tp]![index].sealed
     }
 
     private func initProducerID() async throws {

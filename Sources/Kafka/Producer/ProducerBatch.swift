@@ -33,6 +33,15 @@ struct ProducerBatch {
     /// Whether new records may still go into this batch (not yet sent, not full).
     func accepts(batchSize: Int) -> Bool { sealed == nil && !inFlight && writer.byteCount < batchSize }
 
+    /// Seals (or reseals under a new identity) in place; the old sealed bytes are dropped first,
+    /// so that an uncompressed batch's buffer is rewritten without a copy.
+    mutating func seal(codec: CompressionCodec, producerID: Int64, producerEpoch: Int16, baseSequence: Int32) throws {
+        sealed = nil
+        sealed = try writer.seal(codec: codec, producerID: producerID, producerEpoch: producerEpoch,
+                                 baseSequence: baseSequence, allocator: ByteBufferAllocator())
+        sealedProducerID = producerID
+    }
+
     /// Encodes one record into the batch; returns the bytes it added.
     ///
     /// A mutating method, so that callers reach the batch in place through `queue[i]`: appending

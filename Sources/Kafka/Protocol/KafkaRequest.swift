@@ -21,20 +21,22 @@ extension KafkaRequest {
     static var flexible: Bool { false }
     static var flexibleResponseHeader: Bool { flexible }
 
-    /// The full frame: size, request header v1/v2 (Kafka protocol guide, "Request Header"), body.
-    /// The correlation id at byte 8 is filled in by the connection.
-    func frame(clientID: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// The full frame: size, request header v1/v2 (Kafka protocol guide, "Request Header"), body,
+    /// as segments to write in order (record batches are not copied into it). The correlation
+    /// id at byte 8 of the first segment is filled in by the connection.
+    func frame(clientID: String, allocator: ByteBufferAllocator) -> [ByteBuffer] {
         var w = ProtocolWriter(buffer: allocator.buffer(capacity: 256), flexible: false)
         w.int32(0)
         w.int16(Self.apiKey)
         w.int16(Self.apiVersion)
         w.int32(0)
         w.nullableString(clientID)  // client_id stays a classic nullable string even in header v2
-        var body = ProtocolWriter(buffer: w.buffer, flexible: Self.flexible)
+        var body = ProtocolWriter(continuing: w, flexible: Self.flexible)
         body.taggedFields()
         encode(&body)
-        var buffer = body.buffer
-        buffer.setInteger(Int32(buffer.readableBytes - 4), at: buffer.readerIndex)
-        return buffer
+        var segments = body.allSegments
+        let size = segments.reduce(0) { $0 + $1.readableBytes } - 4
+        segments[0].setInteger(Int32(size), at: segments[0].readerIndex)
+        return segments
     }
 }

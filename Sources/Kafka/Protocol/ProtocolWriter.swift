@@ -4,14 +4,31 @@ import NIOCore
 ///
 /// `flexible` switches strings, bytes and arrays to their compact (unsigned-varint length + 1)
 /// forms, as flexible message versions (KIP-482) require.
+///
+/// Large byte fields (record batches) are not copied: they end the current segment and go into
+/// `segments` as they are, so a request is written to the socket as a gathered write.
 struct ProtocolWriter {
     var buffer: ByteBuffer
     let flexible: Bool
+    /// Finished segments in order; the request is `segments` followed by `buffer`.
+    private(set) var segments: [ByteBuffer] = []
+    /// Fields at least this large are attached rather than copied.
+    static let attachThreshold = 4096
 
     init(buffer: ByteBuffer, flexible: Bool) {
         self.buffer = buffer
         self.flexible = flexible
     }
+
+    /// Continues with another encoding (flexible or not) after what has been written so far.
+    init(continuing other: ProtocolWriter, flexible: Bool) {
+        self.buffer = other.buffer
+        self.segments = other.segments
+        self.flexible = flexible
+    }
+
+    /// Every segment, the current buffer last.
+    var allSegments: [ByteBuffer] { segments + [buffer] }
 
     mutating func int8(_ v: Int8) { buffer.writeInteger(v) }
     mutating func int16(_ v: Int16) { buffer.writeInteger(v) }
@@ -59,7 +76,13 @@ struct ProtocolWriter {
             return
         }
         if flexible { unsignedVarint(UInt32(b.readableBytes + 1)) } else { int32(Int32(b.readableBytes)) }
-        buffer.writeBuffer(&b)
+        if b.readableBytes >= Self.attachThreshold {
+            segments.append(buffer)
+            segments.append(b)
+            buffer = ByteBufferAllocator().buffer(capacity: 128)
+        } else {
+            buffer.writeBuffer(&b)
+        }
     }
 
     mutating func arrayCount(_ count: Int) {

@@ -5,17 +5,22 @@ import NIOCore
 ///
 /// Records are encoded as they arrive, so sealing a batch costs one compression and one CRC pass.
 struct RecordBatchWriter: Sendable {
-    private(set) var records: ByteBuffer
+    /// baseOffset … recordCount: the fixed fields before the first record.
+    static let headerSize = 61
+    /// The header's room (zeros until sealed) followed by the records: an uncompressed batch
+    /// is sealed in place, without copying its records.
+    private var buffer: ByteBuffer
     private(set) var count: Int32 = 0
     private(set) var baseTimestamp: Int64 = 0
     private(set) var maxTimestamp: Int64 = 0
 
     init(allocator: ByteBufferAllocator, capacity: Int) {
-        records = allocator.buffer(capacity: capacity)
+        buffer = allocator.buffer(capacity: Self.headerSize + capacity)
+        buffer.writeRepeatingByte(0, count: Self.headerSize)
     }
 
     /// Size of the records encoded so far, uncompressed.
-    var byteCount: Int { records.readableBytes }
+    var byteCount: Int { buffer.readableBytes - Self.headerSize }
 
     /// Bytes one record will take, including its length prefix.
     static func encodedSize(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], timestampDelta: Int64, offsetDelta: Int32) -> Int {
@@ -47,7 +52,7 @@ struct RecordBatchWriter: Sendable {
         let total = Varint.size(Int64(body)) + body
         // One capacity check and one index update per record: the fields go straight into the
         // buffer's memory (per-byte ByteBuffer writes dominated the producer's profile).
-        records.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
             var w = RawWriter(base: out.baseAddress!)
             w.varint(Int64(body))
             w.byte(0)
@@ -99,35 +104,51 @@ struct RecordBatchWriter: Sendable {
         }
     }
 
-    /// The sealed batch: header fields, CRC-32C over attributes..end, records compressed with `codec`.
-    func seal(codec: CompressionCodec, producerID: Int64, producerEpoch: Int16, baseSequence: Int32,
-              allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        var compressed: [UInt8] = []
-        if codec != .none {
-            var payload = records
-            compressed = try codec.compress(payload.readBytes(length: payload.readableBytes) ?? [])
+    /// The sealed batch: header fields, CRC-32C over attributes..end, records compressed with
+    /// `codec`. Without compression the header is written into the batch's own buffer (sealing
+    /// again, under a new producer identity, rewrites it).
+    mutating func seal(codec: CompressionCodec, producerID: Int64, producerEpoch: Int16, baseSequence: Int32,
+                       allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        if codec == .none {
+            Self.writeHeader(into: &buffer, codec: codec, count: count, timestamps: (baseTimestamp, maxTimestamp),
+                             producerID: producerID, producerEpoch: producerEpoch, baseSequence: baseSequence)
+            return buffer
         }
-        let size = codec == .none ? records.readableBytes : compressed.count
-        var b = allocator.buffer(capacity: 61 + size)
-        b.writeInteger(Int64(0))                       // baseOffset: assigned by the broker
-        b.writeInteger(Int32(49 + size))               // batchLength: bytes after this field
-        b.writeInteger(Int32(-1))                      // partitionLeaderEpoch
-        b.writeInteger(Int8(2))                        // magic
-        let crcIndex = b.writerIndex
-        b.writeInteger(UInt32(0))
-        b.writeInteger(codec.rawValue)                 // attributes: codec, CreateTime, not transactional
-        b.writeInteger(count - 1)                      // lastOffsetDelta
-        b.writeInteger(baseTimestamp)
-        b.writeInteger(maxTimestamp)
-        b.writeInteger(producerID)
-        b.writeInteger(producerEpoch)
-        b.writeInteger(baseSequence)
-        b.writeInteger(count)
-        if codec == .none { b.writeImmutableBuffer(records) } else { b.writeBytes(compressed) }
-        let crc = b.withUnsafeReadableBytes { all in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[(crcIndex + 4 - b.readerIndex)...]))
+        let compressed = try codec.compress(buffer.getBytes(at: buffer.readerIndex + Self.headerSize, length: byteCount) ?? [])
+        var sealed = allocator.buffer(capacity: Self.headerSize + compressed.count)
+        sealed.writeRepeatingByte(0, count: Self.headerSize)
+        sealed.writeBytes(compressed)
+        Self.writeHeader(into: &sealed, codec: codec, count: count, timestamps: (baseTimestamp, maxTimestamp),
+                         producerID: producerID, producerEpoch: producerEpoch, baseSequence: baseSequence)
+        return sealed
+    }
+
+    /// Fills the header room at the start of `batch` (records already after it) and its CRC.
+    /// Static, so that writing into the writer's own buffer does not copy the writer (and with
+    /// it a second reference that would make the buffer copy itself).
+    private static func writeHeader(into batch: inout ByteBuffer, codec: CompressionCodec, count: Int32,
+                                    timestamps: (base: Int64, max: Int64), producerID: Int64,
+                                    producerEpoch: Int16, baseSequence: Int32) {
+        let start = batch.readerIndex
+        var at = start
+        func put<T: FixedWidthInteger>(_ value: T) { at += batch.setInteger(value, at: at) }
+        put(Int64(0))                                  // baseOffset: assigned by the broker
+        put(Int32(batch.readableBytes - 12))           // batchLength: bytes after this field
+        put(Int32(-1))                                 // partitionLeaderEpoch
+        put(Int8(2))                                   // magic
+        let crcIndex = at
+        put(UInt32(0))
+        put(codec.rawValue)                            // attributes: codec, CreateTime, not transactional
+        put(count - 1)                                 // lastOffsetDelta
+        put(timestamps.base)
+        put(timestamps.max)
+        put(producerID)
+        put(producerEpoch)
+        put(baseSequence)
+        put(count)
+        let crc = batch.withUnsafeReadableBytes { all in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[(crcIndex + 4 - start)...]))
         }
-        b.setInteger(crc, at: crcIndex)
-        return b
+        batch.setInteger(crc, at: crcIndex)
     }
 }

@@ -114,8 +114,10 @@ def bench(bootstrap, topic, size, count):
         p.poll(0)
     p.flush(120)
     produce_s = time.perf_counter() - start
+    # check.crcs: librdkafka skips the CRC-32C check by default; the Swift consumer always
+    # checks, so the comparison has librdkafka check too.
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4()}",
-                  "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+                  "enable.auto.commit": False, "auto.offset.reset": "earliest", "check.crcs": True})
     md = c.list_topics(topic, timeout=10)
     c.assign([TopicPartition(topic, p_, 0) for p_ in md.topics[topic].partitions])
     got = 0
