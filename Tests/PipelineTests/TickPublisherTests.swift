@@ -67,8 +67,14 @@ final class SwitchableBus: Bus {
         await publisher.drained()
         bus.setDown(true)
         for chunk in stride(from: 10, to: 1_000, by: 30) { await publisher.enqueue(ticks(chunk..<min(chunk + 30, 1_000))) }
-        try await Task.sleep(for: .milliseconds(100))
-        let during = await publisher.currentStats()
+        // Until the publisher has tried the bus and seen it down (bounded: on a loaded machine
+        // its first attempt may come late; a fixed sleep made this test flaky).
+        var during = await publisher.currentStats()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while during.failures == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            during = await publisher.currentStats()
+        }
         #expect(during.spilled > 0, "overflow beyond 100 buffered ticks went to the spill file")
         #expect(!during.busAvailable)
         bus.setDown(false)

@@ -11,7 +11,8 @@ public final class KafkaTestBroker: Sendable {
     public var bootstrap: String { "127.0.0.1:\(port)" }
 
     /// Starts tansu with memory storage, or with `s3://BUCKET/` on a fresh moto server when `durable`.
-    public init(durable: Bool = false) throws {
+    /// With `advertisedPort`, the broker tells clients to reach it there (a proxy in front of it).
+    public init(durable: Bool = false, advertisedPort: Int? = nil) throws {
         port = try LoopbackPort.free()
         var storage = "memory://tansu/"
         var environment: [String: String] = [:]
@@ -35,7 +36,7 @@ public final class KafkaTestBroker: Sendable {
         broker = ManagedProcess(
             executable: try TestEnvironment.tansu(),
             arguments: ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
-                        "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine", storage],
+                        "--advertised-listener-url", "tcp://127.0.0.1:\(advertisedPort ?? port)", "--storage-engine", storage],
             environment: environment, label: "tansu")
         try broker.start()
         try LoopbackPort.waitUntilOpen(port)
@@ -45,17 +46,22 @@ public final class KafkaTestBroker: Sendable {
     /// letting tansu flush), SIGKILL if it has not exited after `grace` seconds (tansu 0.6 can
     /// wait indefinitely for open client connections).
     /// `downtime` seconds pass between the stop and the start: an outage clients must ride out.
-    public func restart(grace: Double = 5, downtime: Double = 0) throws {
+    /// Returns whether the broker exited on SIGTERM (false: it had to be killed).
+    @discardableResult
+    public func restart(grace: Double = 5, downtime: Double = 0) throws -> Bool {
+        var graceful = false
         let found = try ProcessRunner.run("/usr/bin/pgrep", ["-f", "listener-url tcp://127.0.0.1:\(port) "], check: false)
         if let pid = Int32(found.stdout.split(separator: "\n").first ?? "") {
             kill(pid, SIGTERM)
             let deadline = Date().addingTimeInterval(grace)
             while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
+            graceful = kill(pid, 0) != 0
         }
         broker.stop(signal: SIGKILL)
         if downtime > 0 { usleep(useconds_t(downtime * 1_000_000)) }
         try broker.start()
         try LoopbackPort.waitUntilOpen(port)
+        return graceful
     }
 
     /// Kills broker and S3 server: tansu 0.6 can wait indefinitely for open client connections

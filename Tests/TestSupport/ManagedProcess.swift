@@ -38,6 +38,14 @@ public final class ManagedProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
+        // A child inherits the spawning thread's signal mask, and Swift's worker threads block
+        // SIGTERM and the like: a server started from a test would then never see the SIGTERM
+        // of a graceful stop. Spawn with nothing blocked.
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_UNBLOCK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
         self.process = process
     }
@@ -51,6 +59,13 @@ public final class ManagedProcess: @unchecked Sendable {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
+    }
+
+    /// Sends `signal` without waiting (a control signal the process handles, e.g. SIGUSR1).
+    public func send(signal: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let process, process.isRunning { kill(process.processIdentifier, signal) }
     }
 
     public var isRunning: Bool {

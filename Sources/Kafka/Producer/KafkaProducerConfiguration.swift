@@ -44,6 +44,10 @@ public struct KafkaProducerConfiguration: Sendable {
         var c = KafkaClientConfiguration(bootstrapServers: bootstrapServers)
         c.clientID = clientID
         c.requestTimeout = requestTimeout
+        // Waiting for a connection longer than a record may wait for delivery would hold the
+        // batch (and the caller's flush) past its delivery timeout: a batch that never got a
+        // connection was not sent, so it can fail at its deadline without any doubt.
+        c.connectTimeout = min(c.connectTimeout, deliveryTimeout)
         return c
     }
 }

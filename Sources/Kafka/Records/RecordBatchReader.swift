@@ -35,22 +35,6 @@ enum RecordBatchReader {
     /// Upper bound for one decompressed batch, against decompression bombs.
     static let maximumDecompressedSize = 512 << 20
 
-    /// The offset after the last complete batch in `data`, from batch headers only (framing is
-    /// checked, CRC and records are not: `decode` does that); nil when no batch is complete.
-    static func nextOffset(after data: ByteBuffer) -> Int64? {
-        var at = data.readerIndex
-        var next: Int64?
-        while data.writerIndex - at >= 27 {
-            guard let base = data.getInteger(at: at, as: Int64.self),
-                  let length = data.getInteger(at: at + 8, as: Int32.self), length >= 49,
-                  Int(length) + 12 <= data.writerIndex - at,
-                  let lastOffsetDelta = data.getInteger(at: at + 23, as: Int32.self) else { break }
-            next = base + Int64(lastOffsetDelta) + 1
-            at += Int(length) + 12
-        }
-        return next
-    }
-
     static func decode(_ data: ByteBuffer, topic: String, partition: Int32, fromOffset: Int64) throws -> (records: [ConsumerRecord], nextOffset: Int64?) {
         var buffer = data
         var out: [ConsumerRecord] = []

@@ -97,6 +97,9 @@ def reopen_now():
 
 
 async def main():
+    # A child started from a thread that blocks these signals (Swift's worker threads do)
+    # inherits the block: lift it, or the signals would wait forever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1, signal.SIGUSR2})
     await serve()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGUSR1, lambda: loop.create_task(cut()))
