@@ -138,6 +138,6 @@ let package = Package(
             ]
         ),
         // Shared by tests only: locating external components (venv tools, brokers) and running them.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CryptoVizCore"], path: "Tests/TestSupport"),
     ]
 )

@@ -1,5 +1,6 @@
-/// A free-form JSON value, for the parts of the Delta log whose shape is open
-/// (commitInfo, statistics min/max maps, format options).
+/// A free-form JSON value: provider responses read field by field (a bad field rejects only its
+/// record, with the field's name, instead of the whole body), and the parts of the Delta log
+/// whose shape is open (commitInfo, statistics min/max maps, format options).
 ///
 /// Numbers keep integers exact (`int`) when they have no fraction or exponent, so that
 /// 64-bit statistics such as offsets survive a round trip.
@@ -68,6 +69,24 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
+    }
+
+    /// The member `key` of an object; nil for absent keys and for non-objects.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// A short name of the value's JSON type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int, .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
     }
 
     /// The members when the value is an object.

@@ -41,7 +41,8 @@ enum ProviderJSON {
     static func optionalNumber(_ record: JSONValue, _ field: String) throws(TickRejection) -> Double? {
         switch record[field] {
         case nil, .null?: return nil
-        case .number(let value)?: return value
+        case .int(let value)?: return Double(value)
+        case .double(let value)?: return value
         case let other?: throw .unparsableField(field: field, detail: "expected number, got \(other.typeName)")
         }
     }
@@ -61,7 +62,8 @@ enum ProviderJSON {
                 throw .unparsableField(field: field, detail: "not a decimal number: \(text.prefix(32))")
             }
             return value
-        case .number(let value)?: return value
+        case .int(let value)?: return Double(value)
+        case .double(let value)?: return value
         case let other?: throw .unparsableField(field: field, detail: "expected numeric string, got \(other.typeName)")
         }
     }

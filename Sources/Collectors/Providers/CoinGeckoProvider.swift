@@ -99,7 +99,7 @@ public struct CoinGeckoProvider: MarketDataProvider {
     public static func parseMarkets(_ body: [UInt8]) throws -> MarketsPage {
         let document = try ProviderJSON.document(body, provider: .coinGecko)
         guard case .array(let records) = document else {
-            if case .number(let code)? = document["status"]?["error_code"] {
+            if let code = document["status"]?["error_code"]?.doubleValue {
                 let code = Int(code)
                 throw CollectorError(provider: .coinGecko, code: code == 429 ? .rateLimited : .requestRejected,
                                      "CoinGecko error_code \(code)")

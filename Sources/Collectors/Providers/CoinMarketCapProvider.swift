@@ -54,7 +54,7 @@ public struct CoinMarketCapProvider: MarketDataProvider {
 
     /// The error the body's `status` object reports, if any.
     static func statusError(_ document: JSONValue, httpStatus: Int, retryAfter: Duration?) -> CollectorError? {
-        guard case .number(let raw)? = document["status"]?["error_code"], raw != 0 else { return nil }
+        guard let raw = document["status"]?["error_code"]?.doubleValue, raw != 0 else { return nil }
         let code = Int(raw)
         var text = "CoinMarketCap error_code \(code) (HTTP \(httpStatus))"
         if case .string(let message)? = document["status"]?["error_message"] {

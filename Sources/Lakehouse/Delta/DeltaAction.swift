@@ -1,3 +1,4 @@
+import CryptoVizCore
 import Foundation
 
 /// One line of a Delta commit file: exactly one action (Delta PROTOCOL.md, "Actions").

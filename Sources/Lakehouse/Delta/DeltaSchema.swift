@@ -1,3 +1,4 @@
+import CryptoVizCore
 import Foundation
 
 /// A table schema in Delta's JSON form, a Spark `StructType` (Delta PROTOCOL.md, "Schema

@@ -1,3 +1,4 @@
+import CryptoVizCore
 import Foundation
 import Logging
 import ObjectStore

@@ -1,3 +1,4 @@
+import CryptoVizCore
 import Foundation
 
 /// Per-file column statistics stored as a JSON string in `add.stats` (Delta PROTOCOL.md,

@@ -1,3 +1,5 @@
+import CryptoVizCore
+
 /// The simulator's mutable world: prices evolving by geometric Brownian motion, the request
 /// log, rate-limit windows and the fault plan. An actor because every HTTP handler reads it.
 actor MarketState {

@@ -1,3 +1,5 @@
+import CryptoVizCore
+
 /// The generated set of assets: realistic spread of prices (1e-8 … 1e5) and market caps
 /// (~1e12 down to ~1e8), generated names, and the identity traps the collectors must handle:
 /// duplicate tickers (three coins trade as "ONE"), CoinMarketCap slugs and names that differ
@@ -110,6 +112,7 @@ public struct SimulatedUniverse: Sendable {
 import Foundation
 
 @inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
+@inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
 
 extension String {
     func replacingSpaces() -> String {
