@@ -1,4 +1,5 @@
 import ArgumentParser
+import CryptoVizCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -146,18 +147,12 @@ struct TickBatchGenerator {
     private static let assets: [(String, String)] = (0..<50).map { ("asset-\($0)", "SYM\($0)") }
     private static let hex = Array("0123456789abcdef".utf8)
 
-    private var state: UInt64
+    private var generator: SplitMix64
     private var row: Int64 = 0
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    private mutating func next64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func next64() -> UInt64 { generator.next() }
 
     private mutating func unit() -> Double { Double(next64() >> 11) / Double(1 << 53) }
 
