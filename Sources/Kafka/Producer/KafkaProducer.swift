@@ -307,32 +307,21 @@ public actor KafkaProducer {
     }
 
     /// Seals batch `index` of `tp` if needed, marks it in flight, and returns its bytes.
-    /// The batch is changed in place in its queue: a copy would share its buffer and make
-    /// sealing copy every record.
     private func prepare(_ tp: TopicPartition, _ index: Int) -> ByteBuffer? {
-        // Scalars only: a copy of the batch would hold a second reference to its buffer.
-        let (id, attempts, recordCount) = (queues[tp]![index].id, queues[tp]![index].attempts, queues[tp]![index].writer.count)
-        let unsealed = queues[tp]![index].sealed == nil
-        if unsealed || (configuration.idempotent && queues[tp]![index].sealedProducerID != producerID) {
-            var base: Int32 = -1
-            if configuration.idempotent {
-                base = sequences[tp, default: 0]
-                let next = Int64(base) + Int64(recordCount)
-                sequences[tp] = next > Int64(Int32.max) ? Int32(next - Int64(Int32.max) - 1) : Int32(next)
-            }
-            do {
-                try queues[tp]![index].seal(codec: configuration.compression, producerID: producerID,
-                                            producerEpoch: producerEpoch, baseSequence: base)
-            } catch {
-                complete(tp, id, .failure(error as? KafkaError ?? KafkaError("\(error)")))
-                return nil
-            }
+        let (id, retried) = (queues[tp]![index].id, queues[tp]![index].attempts > 0)
+        do {
+            // In place: a copy of the batch would share its buffer and make sealing copy every record.
+            let bytes = try queues[tp]![index].prepareToSend(
+                codec: configuration.compression, producerID: producerID, producerEpoch: producerEpoch,
+                idempotent: configuration.idempotent, nextSequence: &sequences[tp, default: 0])
+            if retried { statistics.retriedBatches += 1 } else { statistics.batches += 1 }
+            partitionInFlight[tp, default: 0] += 1
+            inFlightBatches += 1
+            return bytes
+        } catch {
+            complete(tp, id, .failure(error as? KafkaError ?? KafkaError("\(error)")))
+            return nil
         }
-        if attempts > 0 { statistics.retriedBatches += 1 } else { statistics.batches += 1 }
-        queues[tp]![index].inFlight = true
-        partitionInFlight[tp, default: 0] += 1
-        inFlightBatches += 1
-        return queues[tp]![index].sealed
     }
 
     private func initProducerID() async throws {

@@ -33,13 +33,26 @@ struct ProducerBatch {
     /// Whether new records may still go into this batch (not yet sent, not full).
     func accepts(batchSize: Int) -> Bool { sealed == nil && !inFlight && writer.byteCount < batchSize }
 
-    /// Seals (or reseals under a new identity) in place; the old sealed bytes are dropped first,
-    /// so that an uncompressed batch's buffer is rewritten without a copy.
-    mutating func seal(codec: CompressionCodec, producerID: Int64, producerEpoch: Int16, baseSequence: Int32) throws {
-        sealed = nil
-        sealed = try writer.seal(codec: codec, producerID: producerID, producerEpoch: producerEpoch,
-                                 baseSequence: baseSequence, allocator: ByteBufferAllocator())
-        sealedProducerID = producerID
+    /// Readies the batch to go out and marks it in flight; returns the bytes to send. It is
+    /// sealed unless it already is under `producerID` (a retry resends the same bytes); when
+    /// idempotent it takes its sequence numbers from `nextSequence`. The old sealed bytes are
+    /// dropped before sealing again, so an uncompressed batch's buffer is rewritten in place.
+    mutating func prepareToSend(codec: CompressionCodec, producerID: Int64, producerEpoch: Int16,
+                                idempotent: Bool, nextSequence: inout Int32) throws -> ByteBuffer {
+        if sealed == nil || (idempotent && sealedProducerID != producerID) {
+            var base: Int32 = -1
+            if idempotent {
+                base = nextSequence
+                let next = Int64(base) + Int64(writer.count)
+                nextSequence = next > Int64(Int32.max) ? Int32(next - Int64(Int32.max) - 1) : Int32(next)
+            }
+            sealed = nil
+            sealed = try writer.seal(codec: codec, producerID: producerID, producerEpoch: producerEpoch,
+                                     baseSequence: base, allocator: ByteBufferAllocator())
+            sealedProducerID = producerID
+        }
+        inFlight = true
+        return sealed!
     }
 
     /// Encodes one record into the batch; returns the bytes it added.
