@@ -11,6 +11,11 @@ struct VacuumCommand: AsyncParsableCommand {
     @Flag(help: "Only list the files that would be deleted.") var dryRun = false
     @Option(help: "Also drop partitions whose date is more than this many days old (before vacuuming).") var dropOlderThanDays: Int?
 
+    func validate() throws {
+        guard retentionHours >= 0 else { throw ValidationError("--retention-hours must be 0 or more (got \(retentionHours))") }
+        if let days = dropOlderThanDays, days < 0 { throw ValidationError("--drop-older-than-days must be 0 or more (got \(days))") }
+    }
+
     func run() async throws {
         let table = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
         if let days = dropOlderThanDays, !dryRun {
