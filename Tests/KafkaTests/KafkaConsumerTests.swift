@@ -80,6 +80,44 @@ import TestSupport
         try await drainA.value
     }
 
+    /// The leader dies and its replacement joins before the session timeout, as when a crashed
+    /// process is restarted at once: the coordinator starts a generation whose remembered leader
+    /// is dead, and the members must keep rejoining until one of them leads and hands out every
+    /// partition (the cluster test's processors once waited forever here).
+    @Test func replacementOfADeadLeaderAndTheSurvivorSplitThePartitions() async throws {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique("releader")
+        let group = KafkaTestContext.unique("group")
+        try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
+        var config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
+        // Longer than the broker's pauses in JoinGroup, so the dead leader outlives a join round.
+        config.sessionTimeout = .seconds(6)
+        config.heartbeatInterval = .milliseconds(600)
+        config.rebalanceTimeout = .seconds(10)
+        let leader = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let drainLeader = drain(leader)
+        try await leader.waitForAssignment(timeout: .seconds(20))
+        let survivor = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let drainSurvivor = drain(survivor)
+        try await KafkaTestContext.eventually(.seconds(40), "both members assigned") {
+            let (x, y) = (await leader.assignment, await survivor.assignment)
+            return !x.isEmpty && !y.isEmpty && x.count + y.count == 4
+        }
+        await leader.abandon()
+        _ = await drainLeader.result
+        try await Task.sleep(for: .seconds(2))
+        let replacement = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let drainReplacement = drain(replacement)
+        try await KafkaTestContext.eventually(.seconds(60), "the survivor and the replacement own every partition") {
+            let (x, y) = (await survivor.assignment, await replacement.assignment)
+            return !x.isEmpty && !y.isEmpty && Set(x).isDisjoint(with: y) && x.count + y.count == 4
+        }
+        await replacement.close()
+        await survivor.close()
+        try await drainReplacement.value
+        try await drainSurvivor.value
+    }
+
     @Test func committedOffsetsResumeExactly() async throws {
         let bootstrap = try KafkaTestContext.sharedBootstrap()
         let topic = KafkaTestContext.unique("resume")

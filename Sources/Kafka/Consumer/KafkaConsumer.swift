@@ -223,12 +223,41 @@ public actor KafkaConsumer {
         }
     }
 
+    /// Joins and syncs until the group hands this member an assignment.
+    ///
+    /// A SyncGroup answered REBALANCE_IN_PROGRESS means the generation just joined is already
+    /// over: the member rejoins at once, as the Java client does. Returning to heartbeats
+    /// instead would wait for a heartbeat to say so, and a coordinator whose heartbeats keep
+    /// answering NONE to members of the forming generation (tansu, after the leader it
+    /// remembered died) would leave every member without partitions for good.
     private func joinAndSync() async throws {
-        let coordinator = try await ensureCoordinator()
+        while true {
+            let coordinator = try await ensureCoordinator()
+            let (generation, assignments) = try await join(coordinator: coordinator)
+            let extra = configuration.rebalanceTimeout + configuration.sessionTimeout
+            let sync = try await client.send(SyncGroupRequest(groupID: configuration.groupID, generationID: generation,
+                                                              memberID: memberID, assignments: assignments),
+                                             to: coordinator, extraWait: extra)
+            logger.debug("group synced", metadata: ["group": "\(configuration.groupID)", "error": "\(sync.errorCode)"])
+            if sync.errorCode == .rebalanceInProgress {
+                try await keepSessionAlive(coordinator: coordinator)
+                try await Task.sleep(for: configuration.retryBackoff)
+                continue
+            }
+            guard sync.errorCode == .none else { throw KafkaError.broker(sync.errorCode, "SyncGroup \(configuration.groupID)") }
+            try await assign(try PartitionAssignor.decodeAssignment(sync.assignment))
+            return
+        }
+    }
+
+    /// One JoinGroup (two for a new member, which must first learn its id); the leader also
+    /// computes the assignment it will hand over in SyncGroup.
+    private func join(coordinator: Int32) async throws -> (generation: Int32, assignments: [(memberID: String, assignment: [UInt8])]) {
         let topics = subscription ?? []
         let extra = configuration.rebalanceTimeout + configuration.sessionTimeout
         var join: JoinGroupRequest.Response
         while true {
+            logger.debug("joining group", metadata: ["group": "\(configuration.groupID)", "member": "\(memberID)", "coordinator": "\(coordinator)"])
             join = try await client.send(JoinGroupRequest(
                 groupID: configuration.groupID,
                 sessionTimeoutMs: Int32(clamping: configuration.sessionTimeout.milliseconds),
@@ -245,27 +274,33 @@ public actor KafkaConsumer {
         guard join.errorCode == .none else { throw KafkaError.broker(join.errorCode, "JoinGroup \(configuration.groupID)") }
         memberID = join.memberID
         generationID = join.generationID
-        var assignments: [(memberID: String, assignment: [UInt8])] = []
-        if join.leader == join.memberID {
-            var members: [String: [String]] = [:]
-            for m in join.members { members[m.memberID] = try PartitionAssignor.decodeSubscription(m.metadata) }
-            var partitions: [String: [Int32]] = [:]
-            for topic in Set(members.values.flatMap { $0 }) {
-                await client.invalidate(topic: topic)
-                if let ps = try? await client.partitions(of: topic) { partitions[topic] = ps }
-            }
-            let assignor = PartitionAssignor(rawValue: join.protocolName) ?? configuration.assignor
-            let plan = assignor.assign(members: members, partitions: partitions)
-            assignments = plan.map { (memberID: $0.key, assignment: PartitionAssignor.encodeAssignment($0.value)) }
-            logger.info("assigned group partitions as leader", metadata: [
-                "group": "\(configuration.groupID)", "members": "\(members.count)", "generation": "\(generationID)"])
+        logger.debug("joined group", metadata: ["group": "\(configuration.groupID)", "member": "\(memberID)",
+                                                "generation": "\(generationID)", "leader": "\(join.leader == join.memberID)"])
+        guard join.leader == join.memberID else { return (generationID, []) }
+        var members: [String: [String]] = [:]
+        for m in join.members { members[m.memberID] = try PartitionAssignor.decodeSubscription(m.metadata) }
+        var partitions: [String: [Int32]] = [:]
+        for topic in Set(members.values.flatMap { $0 }) {
+            await client.invalidate(topic: topic)
+            if let ps = try? await client.partitions(of: topic) { partitions[topic] = ps }
         }
-        let sync = try await client.send(SyncGroupRequest(groupID: configuration.groupID, generationID: generationID,
-                                                          memberID: memberID, assignments: assignments),
-                                         to: coordinator, extraWait: extra)
-        if sync.errorCode == .rebalanceInProgress { return }
-        guard sync.errorCode == .none else { throw KafkaError.broker(sync.errorCode, "SyncGroup \(configuration.groupID)") }
-        try await assign(try PartitionAssignor.decodeAssignment(sync.assignment))
+        let assignor = PartitionAssignor(rawValue: join.protocolName) ?? configuration.assignor
+        let plan = assignor.assign(members: members, partitions: partitions)
+        logger.info("assigned group partitions as leader", metadata: [
+            "group": "\(configuration.groupID)", "members": "\(members.count)", "generation": "\(generationID)"])
+        return (generationID, plan.map { (memberID: $0.key, assignment: PartitionAssignor.encodeAssignment($0.value)) })
+    }
+
+    /// A heartbeat between rejoin attempts. Kafka keeps a member that is rejoining alive on its
+    /// own; some coordinators count only heartbeats as contact (tansu), and would expire a
+    /// member that spends a session timeout in JoinGroup/SyncGroup rounds. The answer
+    /// (typically REBALANCE_IN_PROGRESS) changes nothing: the member is rejoining anyway.
+    private func keepSessionAlive(coordinator: Int32) async throws {
+        let code = try await client.send(HeartbeatRequest(groupID: configuration.groupID, generationID: generationID,
+                                                          memberID: memberID), to: coordinator)
+        if code == .unknownMemberID || code == .illegalGeneration {
+            throw KafkaError.broker(code, "Heartbeat \(configuration.groupID) while rejoining")
+        }
     }
 
     /// Takes `partitions`: positions from committed offsets, else the reset policy; then `onAssign`.
