@@ -118,4 +118,53 @@ import TestSupport
         let counts = try lakeCounts(dir.path)
         #expect(counts.rows == 450 && counts.events == 450, "\(counts)")
     }
+
+    /// The poll loop and a revocation callback can both flush; their flushes must take turns,
+    /// or the same pending rows are appended twice (into a fallback table, say).
+    @Test func concurrentFlushesTakeTurnsAndAppendEachRowOnce() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("processor-flush")
+        let lake = OverlapRecordingLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        try await publish(ticks(0..<300), to: bus)
+        var c = configuration(batch: 10_000)
+        c.trigger = .seconds(3600)
+        let deadLetters = DeadLetterQueue(fileURL: dir.appendingPathComponent("dead.jsonl"), logger: .init(label: "test"))
+        let processor = StreamProcessor(bus: bus, lake: lake, configuration: c, deadLetters: deadLetters, logger: .init(label: "test"))
+        let consumer = try await bus.consumer(group: "g", topics: [BusTopics.rawData], listener: RebalanceListener())
+        try await processor.step(consumer: consumer, maxWait: .milliseconds(50))  // 300 pending, none due
+        let partitions = (0..<3).map { BusPartition(topic: BusTopics.rawData, partition: Int32($0)) }
+        async let first: Void = processor.revoke(partitions)
+        async let second: Void = processor.revoke(partitions)
+        _ = try await (first, second)
+        let figures = await lake.figures
+        #expect(figures.maximumConcurrent == 1, "appends overlapped")
+        #expect(figures.rows == 300, "rows appended: \(figures.rows)")
+        #expect(try lakeCounts(dir.path).rows == 300)
+        await consumer.close()
+    }
+}
+
+/// The real tick table behind a `LakeWriter` that notes how many appends ran at once and how
+/// many rows they carried; each append is held 200 ms so that overlapping calls would overlap.
+private actor OverlapRecordingLake: LakeWriter {
+    let table: TickTable
+    private var running = 0
+    private(set) var figures = (maximumConcurrent: 0, rows: 0)
+
+    init(table: TickTable) { self.table = table }
+
+    func append(_ records: [LakeRecord], transactions: [String: Int64]) async throws -> Int64 {
+        running += 1
+        figures.maximumConcurrent = max(figures.maximumConcurrent, running)
+        figures.rows += records.count
+        defer { running -= 1 }
+        try await Task.sleep(for: .milliseconds(200))
+        return try await table.append(records, transactions: transactions)
+    }
+
+    func transactionVersion(appId: String) async throws -> Int64? { try await table.transactionVersion(appId: appId) }
+    func setOwned(_ partitions: Set<BusPartition>) async {}
+    func maintain() async {}
+    func fallbackStats() async -> FailoverLake.Stats? { nil }
 }

@@ -67,6 +67,10 @@ public actor StreamProcessor {
     private var owned: Set<BusPartition> = []
     private var stats = Stats()
     private var freshness = LatencyWindow()
+    /// One flush at a time: the poll loop and a revocation callback can both flush, and two
+    /// concurrent flushes of the same pending rows could each put them in the fallback table.
+    private var flushing = false
+    private var flushWaiters: [CheckedContinuation<Void, Never>] = []
 
     private let consumedCounter: Counter
     private let committedCounter: Counter
@@ -160,7 +164,7 @@ public actor StreamProcessor {
     }
 
     /// Flushes before the partitions go to another member, then forgets them.
-    private func revoke(_ partitions: [BusPartition]) async throws {
+    func revoke(_ partitions: [BusPartition]) async throws {
         try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
         owned.subtract(partitions)
         await lake.setOwned(owned)
@@ -256,6 +260,14 @@ public actor StreamProcessor {
     }
 
     private func flush(reason: String) async throws {
+        while flushing { await withCheckedContinuation { flushWaiters.append($0) } }
+        flushing = true
+        defer {
+            flushing = false
+            let waiters = flushWaiters
+            flushWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
+        }
         guard !pendingOffsets.isEmpty else { return }
         let records = pending
         let offsets = pendingOffsets
