@@ -1,4 +1,5 @@
 import Kafka
+import NIOCore
 import Synchronization
 import Testing
 import TestSupport
@@ -116,6 +117,43 @@ import TestSupport
         await survivor.close()
         try await drainReplacement.value
         try await drainSurvivor.value
+    }
+
+    /// A batch whose checksum does not match, between good ones: the consumer hands out the
+    /// records before it, then fails with an error naming the mismatch each time it is asked,
+    /// and never skips to the records after it (the fetch pipeline must not run past it).
+    @Test func aCorruptBatchStopsItsPartitionWithAClearError() async throws {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique("corrupt")
+        try await KafkaTestContext.createTopic(topic, partitions: 1, bootstrap: bootstrap)
+        try await produce(100, to: topic, partitions: 1, bootstrap: bootstrap)
+
+        var writer = RecordBatchWriter(allocator: ByteBufferAllocator(), capacity: 4096)
+        for i in 0..<10 { writer.append(key: nil, value: Array("bad-\(i)".utf8), headers: [], timestamp: 1_700_000_000_000) }
+        var batch = try writer.seal(codec: .none, producerID: -1, producerEpoch: -1, baseSequence: -1, allocator: ByteBufferAllocator())
+        let last = batch.writerIndex - 1
+        batch.setInteger(batch.getInteger(at: last, as: UInt8.self)! ^ 0xFF, at: last)
+        let client = try KafkaClient(configuration: .init(bootstrapServers: [bootstrap]), logger: logger)
+        let tp = TopicPartition(topic: topic, partition: 0)
+        let response = try await client.send(
+            ProduceRequest(acks: -1, timeoutMs: 10_000, topics: [.init(topic: topic, partitions: [.init(partition: 0, records: batch)])]),
+            to: try await client.leader(for: tp))
+        await client.close()
+        let code = try #require(response.topics.first?.1.first?.errorCode)
+        try #require(code == .none, "the broker refused the corrupt batch (\(code)); this test needs one that stores it")
+        try await produce(50, to: topic, partitions: 1, bootstrap: bootstrap)
+
+        let consumer = try KafkaConsumer(configuration: KafkaTestContext.consumerConfiguration(bootstrap, group: KafkaTestContext.unique("g")),
+                                         partitions: [tp], logger: logger)
+        var offsets: [Int64] = []
+        var failure: Error?
+        while failure == nil && offsets.count <= 150 {
+            do { offsets += try await consumer.nextBatch().map(\.offset) } catch { failure = error }
+        }
+        #expect(offsets == Array(0..<100), "records handed out: \(offsets.count), last \(String(describing: offsets.last))")
+        #expect("\(String(describing: failure))".contains("CRC-32C mismatch"), "\(String(describing: failure))")
+        await #expect(throws: KafkaError.self) { _ = try await consumer.nextBatch() }
+        await consumer.close()
     }
 
     @Test func committedOffsetsResumeExactly() async throws {

@@ -5,9 +5,10 @@ import NIOCore
 /// FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup) or from manually assigned partitions.
 ///
 /// Fetching is pull-driven: a fetch starts when the application asks for records (`records` or
-/// `nextBatch()`) and none is running, and when `nextBatch` hands out records, so that the next
-/// round trip overlaps the application's processing. One fetch at a time, and at most its
-/// records waiting, is the backpressure (see `KafkaConsumer+Fetching.swift`). On a rebalance the consumer stops
+/// `nextBatch()`) and none is running. While a fetch's records are decoded, the next fetch is
+/// already on the wire, as long as the application keeps up (at most about one fetch's worth
+/// undelivered); so at most three fetches' records are in memory, which is the backpressure (see
+/// `KafkaConsumer+Fetching.swift`). On a rebalance the consumer stops
 /// handing out records of its partitions, then calls `onRevoke` so the application can flush and
 /// commit before another member takes them over.
 public actor KafkaConsumer {
@@ -26,8 +27,9 @@ public actor KafkaConsumer {
     /// Next offset to fetch per assigned partition.
     var positions: [TopicPartition: Int64] = [:]
     var assignmentEpoch = 0
-    /// Records fetched and decoded, not yet handed to the application.
-    var buffered: [ConsumerRecord] = []
+    /// Records fetched and decoded, not yet handed to the application, and their fetched size.
+    var buffered: [ConsumerRecord] = [] { didSet { if buffered.isEmpty { bufferedBytes = 0 } } }
+    var bufferedBytes = 0
     private var memberID = ""
     private var generationID: Int32 = -1
     private var coordinator: Int32?
@@ -35,10 +37,16 @@ public actor KafkaConsumer {
     private(set) var closed = false
     private var membership: Task<Void, Never>?
     private var assignmentWaiters: [CheckedContinuation<Void, Never>] = []
-    /// The fetch running, if any (one at a time).
-    var fetchTask: Task<Void, Never>?
+    /// Running fetches by id; at most two (one decoding, one on the wire).
+    var fetches: [UInt64: Task<Void, Never>] = [:]
+    /// The fetch started last: the next one appends its records only after it.
+    var newestFetch: Task<Void, Never>?
+    var nextFetchID: UInt64 = 0
     /// What a fetch failed with, for the next `nextBatch` call.
     var fetchFailure: Error?
+    /// Bumped when a partition's position goes back (its batch failed to decode), so that a
+    /// fetch sent from the abandoned position drops what it brings for that partition.
+    var lineage: [TopicPartition: Int] = [:]
     var recordWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A group member consuming `topics`; partitions come from the group leader's assignment.
@@ -97,15 +105,16 @@ public actor KafkaConsumer {
         start()
         while !closed {
             try Task.checkCancellation()
-            if let failure = fetchFailure {
-                fetchFailure = nil
-                throw failure
-            }
+            // Records fetched before a failure come first: they precede it in their partition.
             if !buffered.isEmpty {
                 let out = buffered
                 buffered = []
-                startFetchIfIdle()
+                if fetchFailure == nil { startFetchIfIdle() }
                 return out
+            }
+            if let failure = fetchFailure {
+                fetchFailure = nil
+                throw failure
             }
             if positions.isEmpty {
                 await waitForAssignmentChange(upTo: .milliseconds(100))
@@ -173,7 +182,7 @@ public actor KafkaConsumer {
     func abandon() async {
         closed = true
         membership?.cancel()
-        fetchTask?.cancel()
+        for task in fetches.values { task.cancel() }
         await client.close()
         await membership?.value
         wakeAssignmentWaiters()

@@ -35,12 +35,57 @@ enum RecordBatchReader {
     /// Upper bound for one decompressed batch, against decompression bombs.
     static let maximumDecompressedSize = 512 << 20
 
+    /// The offset after the last complete batch in `data`, from batch headers only (framing is
+    /// checked, CRC and records are not: `decode` does that); nil when no batch is complete.
+    static func nextOffset(after data: ByteBuffer) -> Int64? {
+        var at = data.readerIndex
+        var next: Int64?
+        while data.writerIndex - at >= 27 {
+            guard let base = data.getInteger(at: at, as: Int64.self),
+                  let length = data.getInteger(at: at + 8, as: Int32.self), length >= 49,
+                  Int(length) + 12 <= data.writerIndex - at,
+                  let lastOffsetDelta = data.getInteger(at: at + 23, as: Int32.self) else { break }
+            next = base + Int64(lastOffsetDelta) + 1
+            at += Int(length) + 12
+        }
+        return next
+    }
+
     static func decode(_ data: ByteBuffer, topic: String, partition: Int32, fromOffset: Int64) throws -> (records: [ConsumerRecord], nextOffset: Int64?) {
-        var buffer = data
+        let decoded = decodeUpToFailure(data, topic: topic, partition: partition, fromOffset: fromOffset)
+        if let failure = decoded.failure { throw failure }
+        return (decoded.records, decoded.nextOffset)
+    }
+
+    /// What a partition's fetched bytes gave: the records of every batch before the first bad
+    /// one, and that batch's error. The good records are not lost to a bad batch after them.
+    struct Decoded: Sendable {
+        var records: [ConsumerRecord]
+        var nextOffset: Int64?
+        var failure: Error?
+    }
+
+    static func decodeUpToFailure(_ data: ByteBuffer, topic: String, partition: Int32, fromOffset: Int64) -> Decoded {
         var out: [ConsumerRecord] = []
         var next: Int64? = nil
+        var goodCount = 0
+        do {
+            try decode(data, topic: topic, partition: partition, fromOffset: fromOffset, into: &out, goodCount: &goodCount, next: &next)
+            return Decoded(records: out, nextOffset: next, failure: nil)
+        } catch {
+            out.removeSubrange(goodCount...)
+            return Decoded(records: out, nextOffset: nil, failure: error)
+        }
+    }
+
+    /// Appends the records of each batch to `out`; `goodCount` counts those of complete,
+    /// checked batches (a batch failing half-way leaves its first records after it).
+    private static func decode(_ data: ByteBuffer, topic: String, partition: Int32, fromOffset: Int64,
+                               into out: inout [ConsumerRecord], goodCount: inout Int, next: inout Int64?) throws {
+        var buffer = data
         let where_ = "\(topic)[\(partition)]"
         while buffer.readableBytes >= 17 {
+            goodCount = out.count
             let start = buffer.readerIndex
             guard let baseOffset = buffer.getInteger(at: start, as: Int64.self),
                   let batchLength = buffer.getInteger(at: start + 8, as: Int32.self),
@@ -112,7 +157,7 @@ enum RecordBatchReader {
                 }
             }
         }
-        return (out, next)
+        goodCount = out.count
     }
 }
 
