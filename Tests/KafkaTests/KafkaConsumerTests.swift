@@ -21,6 +21,22 @@ import TestSupport
         Task { for try await _ in consumer.records {} }
     }
 
+    /// Two members of one group, both draining, once each holds partitions; the first one to
+    /// join leads the group.
+    func twoAssignedMembers(_ config: KafkaConsumerConfiguration, topic: String, within timeout: Duration)
+        async throws -> (first: KafkaConsumer, firstDrain: Task<Void, Error>, second: KafkaConsumer, secondDrain: Task<Void, Error>) {
+        let first = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let firstDrain = drain(first)
+        try await first.waitForAssignment(timeout: .seconds(20))
+        let second = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
+        let secondDrain = drain(second)
+        try await KafkaTestContext.eventually(timeout, "both members assigned") {
+            let (x, y) = (await first.assignment, await second.assignment)
+            return !x.isEmpty && !y.isEmpty
+        }
+        return (first, firstDrain, second, secondDrain)
+    }
+
     @Test func groupMembersSplitPartitionsAndTheSurvivorTakesOverOnClose() async throws {
         let bootstrap = try KafkaTestContext.sharedBootstrap()
         let topic = KafkaTestContext.unique("split")
@@ -59,15 +75,7 @@ import TestSupport
         let group = KafkaTestContext.unique("group")
         try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
         let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
-        let a = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
-        let drainA = drain(a)
-        try await a.waitForAssignment(timeout: .seconds(20))
-        let b = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
-        let drainB = drain(b)
-        try await KafkaTestContext.eventually(.seconds(30), "both members assigned") {
-            let (x, y) = (await a.assignment, await b.assignment)
-            return !x.isEmpty && !y.isEmpty
-        }
+        let (a, drainA, b, drainB) = try await twoAssignedMembers(config, topic: topic, within: .seconds(30))
         // B's connections drop without LeaveGroup, as if its process was killed.
         await b.abandon()
         _ = await drainB.result
@@ -95,15 +103,7 @@ import TestSupport
         config.sessionTimeout = .seconds(6)
         config.heartbeatInterval = .milliseconds(600)
         config.rebalanceTimeout = .seconds(10)
-        let leader = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
-        let drainLeader = drain(leader)
-        try await leader.waitForAssignment(timeout: .seconds(20))
-        let survivor = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
-        let drainSurvivor = drain(survivor)
-        try await KafkaTestContext.eventually(.seconds(40), "both members assigned") {
-            let (x, y) = (await leader.assignment, await survivor.assignment)
-            return !x.isEmpty && !y.isEmpty && x.count + y.count == 4
-        }
+        let (leader, drainLeader, survivor, drainSurvivor) = try await twoAssignedMembers(config, topic: topic, within: .seconds(40))
         await leader.abandon()
         _ = await drainLeader.result
         try await Task.sleep(for: .seconds(2))

@@ -243,10 +243,9 @@ public actor KafkaConsumer {
         while true {
             let coordinator = try await ensureCoordinator()
             let (generation, assignments) = try await join(coordinator: coordinator)
-            let extra = configuration.rebalanceTimeout + configuration.sessionTimeout
             let sync = try await client.send(SyncGroupRequest(groupID: configuration.groupID, generationID: generation,
                                                               memberID: memberID, assignments: assignments),
-                                             to: coordinator, extraWait: extra)
+                                             to: coordinator, extraWait: groupRequestWait)
             logger.debug("group synced", metadata: ["group": "\(configuration.groupID)", "error": "\(sync.errorCode)"])
             if sync.errorCode == .rebalanceInProgress {
                 try await keepSessionAlive(coordinator: coordinator)
@@ -263,7 +262,6 @@ public actor KafkaConsumer {
     /// computes the assignment it will hand over in SyncGroup.
     private func join(coordinator: Int32) async throws -> (generation: Int32, assignments: [(memberID: String, assignment: [UInt8])]) {
         let topics = subscription ?? []
-        let extra = configuration.rebalanceTimeout + configuration.sessionTimeout
         var join: JoinGroupRequest.Response
         while true {
             logger.debug("joining group", metadata: ["group": "\(configuration.groupID)", "member": "\(memberID)", "coordinator": "\(coordinator)"])
@@ -273,7 +271,7 @@ public actor KafkaConsumer {
                 rebalanceTimeoutMs: Int32(clamping: configuration.rebalanceTimeout.milliseconds),
                 memberID: memberID, protocolType: "consumer",
                 protocols: [(name: configuration.assignor.rawValue, metadata: PartitionAssignor.encodeSubscription(topics: topics))]),
-                to: coordinator, extraWait: extra)
+                to: coordinator, extraWait: groupRequestWait)
             if join.errorCode == .memberIDRequired {
                 memberID = join.memberID
                 continue
@@ -305,8 +303,7 @@ public actor KafkaConsumer {
     /// member that spends a session timeout in JoinGroup/SyncGroup rounds. The answer
     /// (typically REBALANCE_IN_PROGRESS) changes nothing: the member is rejoining anyway.
     private func keepSessionAlive(coordinator: Int32) async throws {
-        let code = try await client.send(HeartbeatRequest(groupID: configuration.groupID, generationID: generationID,
-                                                          memberID: memberID), to: coordinator)
+        let code = try await heartbeat(coordinator: coordinator)
         if code == .unknownMemberID || code == .illegalGeneration {
             throw KafkaError.broker(code, "Heartbeat \(configuration.groupID) while rejoining")
         }
@@ -337,12 +334,19 @@ public actor KafkaConsumer {
         if let onRevoke, !revoked.isEmpty { await onRevoke(revoked) }
     }
 
+    /// JoinGroup and SyncGroup may be held by the broker until the group settles.
+    private var groupRequestWait: Duration { configuration.rebalanceTimeout + configuration.sessionTimeout }
+
+    private func heartbeat(coordinator: Int32) async throws -> BrokerErrorCode {
+        try await client.send(HeartbeatRequest(groupID: configuration.groupID, generationID: generationID, memberID: memberID),
+                              to: coordinator)
+    }
+
     private func heartbeatUntilRebalance() async throws {
         while !closed {
             try await Task.sleep(for: configuration.heartbeatInterval)
             guard let coordinator else { throw KafkaError(.connection, "coordinator unknown") }
-            let code = try await client.send(HeartbeatRequest(groupID: configuration.groupID, generationID: generationID,
-                                                              memberID: memberID), to: coordinator)
+            let code = try await heartbeat(coordinator: coordinator)
             switch code {
             case .none:
                 continue
