@@ -35,7 +35,7 @@ extension KafkaConsumer {
 
     private func runFetch(id: UInt64, after previous: Task<Void, Never>?) async {
         do {
-            try await fetchOnce(after: previous)
+            try await fetchOnce(id: id, after: previous)
         } catch is CancellationError {
         } catch {
             if fetchFailure == nil { fetchFailure = error }
@@ -67,12 +67,12 @@ extension KafkaConsumer {
         }
     }
 
-    private func fetchOnce(after previous: Task<Void, Never>?) async throws {
+    private func fetchOnce(id: UInt64, after previous: Task<Void, Never>?) async throws {
         let epoch = assignmentEpoch
         let snapshot = positions
         let lines = lineage
         var byLeader: [Int32: [TopicPartition]] = [:]
-        for tp in snapshot.keys.sorted() {
+        for tp in Self.requestOrder(Array(snapshot.keys), rotation: id) {
             do {
                 byLeader[try await client.leader(for: tp), default: []].append(tp)
             } catch {
@@ -157,13 +157,41 @@ extension KafkaConsumer {
         }
     }
 
+    /// The order of partitions in the `rotation`th fetch: sorted, then rotated by one place per
+    /// fetch. A broker fills a response's byte budget in request order (KIP-74), so a fixed order
+    /// would let the first partitions starve the others whenever the budget runs out; librdkafka
+    /// and the Java client rotate for the same reason. (It also keeps fetches full: tansu gives
+    /// the first partition of a request most of the budget, and with a fixed order that is a
+    /// partition already read to its end, measured 3.1 MB responses instead of 5.2-6 MB.)
+    static func requestOrder(_ partitions: [TopicPartition], rotation: UInt64) -> [TopicPartition] {
+        let sorted = partitions.sorted()
+        guard !sorted.isEmpty else { return [] }
+        let shift = Int(rotation % UInt64(sorted.count))
+        return Array(sorted[shift...] + sorted[..<shift])
+    }
+
+    /// Partitions grouped by topic, topics in order of first appearance, partitions in order.
+    static func groupedByTopic(_ partitions: [TopicPartition]) -> [(String, [TopicPartition])] {
+        var groups: [(String, [TopicPartition])] = []
+        var index: [String: Int] = [:]
+        for tp in partitions {
+            if let i = index[tp.topic] {
+                groups[i].1.append(tp)
+            } else {
+                index[tp.topic] = groups.count
+                groups.append((tp.topic, [tp]))
+            }
+        }
+        return groups
+    }
+
     /// One Fetch request per leader, concurrently.
     private func send(_ byLeader: [Int32: [TopicPartition]], positions snapshot: [TopicPartition: Int64]) async -> [Result<FetchRequest.Response, Error>] {
         let config = configuration
         let client = self.client
         return await withTaskGroup(of: Result<FetchRequest.Response, Error>.self) { group in
             for (broker, tps) in byLeader {
-                let topics = Dictionary(grouping: tps, by: \.topic).map { topic, items in
+                let topics = Self.groupedByTopic(tps).map { topic, items in
                     (topic, items.map { FetchRequest.PartitionRequest(partition: $0.partition, offset: snapshot[$0]!, maxBytes: config.maxPartitionFetchBytes) })
                 }
                 let request = FetchRequest(maxWaitMs: Int32(clamping: config.fetchMaxWait.milliseconds), minBytes: config.fetchMinBytes,
