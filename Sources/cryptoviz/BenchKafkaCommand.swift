@@ -22,8 +22,17 @@ struct BenchKafkaCommand: AsyncParsableCommand {
     @Option(help: "Python with confluent-kafka for the librdkafka figures (default: $CRYPTOVIZ_PYTHON; skipped if unset).")
     var python: String?
 
+    @Option(help: "How many times each client reads each topic (more rounds, steadier medians).")
+    var rounds: Int = 1
+
     @Option(help: "Path of Tests/Oracles/kafka/librdkafka.py.")
     var oracle: String = "Tests/Oracles/kafka/librdkafka.py"
+
+    func validate() throws {
+        guard records > 0 else { throw ValidationError("--records must be positive (got \(records))") }
+        guard rounds > 0 else { throw ValidationError("--rounds must be positive (got \(rounds))") }
+        if let size = sizes.first(where: { $0 <= 0 }) { throw ValidationError("--sizes must be positive (got \(size))") }
+    }
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -37,28 +46,78 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
             print("load average at start: \(load.split(separator: " ").prefix(3).joined(separator: " "))")
         }
-        print("client       size  produce rec/s  produce MB/s  consume rec/s  consume MB/s")
         for size in sizes {
-            let (p, c) = try await swiftRun(bootstrap: bootstrap, size: size, bulk: false, logger: logger)
-            line("swift", size, p, c)
-            let (bp, bc) = try await swiftRun(bootstrap: bootstrap, size: size, bulk: true, logger: logger)
-            line("swift-bulk", size, bp, bc)
-            if let python {
-                let (rp, rc) = try await librdkafkaRun(python: python, bootstrap: bootstrap, size: size, logger: logger)
-                line("librdkafka", size, rp, rc)
+            print("produce \(size) B records          rec/s         MB/s   client CPU s")
+            var topics: [(producer: String, topic: String)] = []
+            for (client, bulk) in [("swift", false), ("swift-bulk", true)] {
+                let topic = try await newTopic(bootstrap, logger: logger)
+                line(client, size, try await swiftProduce(bootstrap: bootstrap, topic: topic, size: size, bulk: bulk, logger: logger))
+                topics.append((client, topic))
             }
+            if let python {
+                let topic = try await newTopic(bootstrap, logger: logger)
+                line("librdkafka", size, try await oracle(python, "bench-produce", bootstrap, topic, "\(size)", "\(records)"))
+                topics.append(("librdkafka", topic))
+            }
+            try await consume(topics, size: size, bootstrap: bootstrap, python: python, logger: logger)
             if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
                 print("load average after \(size) B runs: \(load.split(separator: " ").prefix(3).joined(separator: " "))")
             }
         }
     }
 
-    private func line(_ client: String, _ size: Int, _ produceSeconds: Double, _ consumeSeconds: Double) {
+    /// Both consumers read the same topics, so neither is favoured by how the other client's
+    /// producer laid out its batches; which one reads a topic first alternates.
+    private func consume(_ topics: [(producer: String, topic: String)], size: Int, bootstrap: String,
+                         python: String?, logger: Logger) async throws {
+        print("consume \(size) B records          rec/s         MB/s   client CPU s")
+        var rates: [String: [Double]] = [:]
+        for round in 0..<rounds {
+            for (index, (producer, topic)) in topics.enumerated() where producer != "swift" {
+                var readers: [(String, () async throws -> Timing)] = [
+                    ("swift", { try await swiftConsume(bootstrap: bootstrap, topic: topic, logger: logger) })]
+                if let python {
+                    readers.append(("librdkafka", { try await oracle(python, "bench-consume", bootstrap, topic, "\(records)") }))
+                }
+                if (round + index) % 2 == 0 { readers.reverse() }
+                for (consumer, read) in readers {
+                    let timing = try await read()
+                    line("\(consumer) <- \(producer)", size, timing)
+                    rates[consumer, default: []].append(Double(records) / timing.seconds)
+                }
+            }
+        }
+        if let swift = rates["swift"], let librdkafka = rates["librdkafka"] {
+            let ratio = median(swift) / median(librdkafka)
+            print("  median of \(swift.count) reads: swift \(Int(median(swift))), librdkafka \(Int(median(librdkafka))) rec/s, ratio \(String(format: "%.2f", ratio))")
+        }
+    }
+
+    /// Wall-clock and CPU (user + system, all threads) seconds of one client's run.
+    struct Timing {
+        var seconds: Double
+        var cpuSeconds: Double
+    }
+
+    private func line(_ label: String, _ size: Int, _ timing: Timing) {
         let n = Double(records)
-        let mb = n * Double(size) / 1_000_000
-        func f(_ v: Double) -> String { String(format: "%13.0f", v) }
-        func g(_ v: Double) -> String { String(format: "%12.1f", v) }
-        print("\(client.padding(toLength: 11, withPad: " ", startingAt: 0)) \(String(format: "%5d", size))  \(f(n / produceSeconds))  \(g(mb / produceSeconds))  \(f(n / consumeSeconds))  \(g(mb / consumeSeconds))")
+        let padded = label.padding(toLength: 28, withPad: " ", startingAt: 0)
+        let rate = String(format: "%11.0f", n / timing.seconds)
+        let megabytes = String(format: "%11.1f", n * Double(size) / 1_000_000 / timing.seconds)
+        print("  \(padded)\(rate)  \(megabytes)  \(String(format: "%13.2f", timing.cpuSeconds))")
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    /// CPU seconds this process has used so far (every thread).
+    private static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     private func newTopic(_ bootstrap: String, logger: Logger) async throws -> String {
@@ -69,16 +128,16 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         return topic
     }
 
-    /// One produce-then-consume run; `bulk` queues records 1000 per `enqueue(_:)` call instead of
+    /// Produces `records` records; `bulk` queues them 1000 per `enqueue(_:)` call instead of
     /// one `enqueue` call (actor hop) per record.
-    private func swiftRun(bootstrap: String, size: Int, bulk: Bool, logger: Logger) async throws -> (Double, Double) {
-        let topic = try await newTopic(bootstrap, logger: logger)
+    private func swiftProduce(bootstrap: String, topic: String, size: Int, bulk: Bool, logger: Logger) async throws -> Timing {
         var config = KafkaProducerConfiguration(bootstrapServers: [bootstrap], linger: .milliseconds(10), batchSize: 1 << 20)
         config.maxInFlightRequestsPerBroker = 8
         let producer = try KafkaProducer(configuration: config, logger: logger)
         let payload = [UInt8](repeating: 0x78, count: size)
         let clock = ContinuousClock()
         let start = clock.now
+        let cpu = Self.processCPUSeconds()
         if bulk {
             for slice in stride(from: 0, to: records, by: 1000) {
                 try await producer.enqueue((slice..<min(slice + 1000, records)).map {
@@ -91,27 +150,34 @@ struct BenchKafkaCommand: AsyncParsableCommand {
             }
         }
         await producer.flush()
-        let produced = clock.now - start
+        let produced = Timing(seconds: (clock.now - start).seconds, cpuSeconds: Self.processCPUSeconds() - cpu)
         await producer.close()
+        return produced
+    }
 
+    /// Reads the topic's `records` records from the start, partitions assigned by hand (as the
+    /// librdkafka side does), the consumer's set-up included.
+    private func swiftConsume(bootstrap: String, topic: String, logger: Logger) async throws -> Timing {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let cpu = Self.processCPUSeconds()
         let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: [bootstrap], groupID: "bench-\(topic)"),
+            configuration: .init(bootstrapServers: [bootstrap], groupID: "bench-\(UUID().uuidString)"),
             partitions: (0..<4).map { TopicPartition(topic: topic, partition: $0) }, logger: logger)
-        let consumeStart = clock.now
         var count = 0
         while count < records {
             count += try await consumer.nextBatch().count
         }
-        let consumed = clock.now - consumeStart
+        let consumed = Timing(seconds: (clock.now - start).seconds, cpuSeconds: Self.processCPUSeconds() - cpu)
         await consumer.close()
-        return (produced.seconds, consumed.seconds)
+        return consumed
     }
 
-    private func librdkafkaRun(python: String, bootstrap: String, size: Int, logger: Logger) async throws -> (Double, Double) {
-        let topic = try await newTopic(bootstrap, logger: logger)
+    /// Runs one librdkafka bench step of the oracle (`bench-produce` or `bench-consume`).
+    private func oracle(_ python: String, _ arguments: String...) async throws -> Timing {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [oracle, "bench", bootstrap, topic, "\(size)", "\(records)"]
+        process.arguments = [oracle] + arguments
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -119,10 +185,10 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0,
               let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let p = json["produce_s"] as? Double, let c = json["consume_s"] as? Double else {
-            throw ValidationError("librdkafka bench failed: \(String(decoding: data, as: UTF8.self))")
+              let seconds = json["seconds"] as? Double, let cpu = json["cpu_seconds"] as? Double else {
+            throw ValidationError("librdkafka \(arguments[0]) failed: \(String(decoding: data, as: UTF8.self))")
         }
-        return (p, c)
+        return Timing(seconds: seconds, cpuSeconds: cpu)
     }
 }
 
