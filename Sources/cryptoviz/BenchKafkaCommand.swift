@@ -1,4 +1,5 @@
 import ArgumentParser
+import CryptoVizCore
 import Foundation
 import Kafka
 import Logging
@@ -77,7 +78,9 @@ struct BenchKafkaCommand: AsyncParsableCommand {
                 var readers: [(String, () async throws -> Timing)] = [
                     ("swift", { try await swiftConsume(bootstrap: bootstrap, topic: topic, logger: logger) })]
                 if let python {
-                    readers.append(("librdkafka", { try await oracle(python, "bench-consume", bootstrap, topic, "\(records)") }))
+                    readers.append(("librdkafka", {
+                        try await oracle(python, "bench-consume", bootstrap, topic, "\(records)", "\(readTimeout.components.seconds)")
+                    }))
                 }
                 if (round + index) % 2 == 0 { readers.reverse() }
                 for (consumer, read) in readers {
@@ -92,6 +95,10 @@ struct BenchKafkaCommand: AsyncParsableCommand {
             print("  median of \(swift.count) reads: swift \(Int(median(swift))), librdkafka \(Int(median(librdkafka))) rec/s, ratio \(String(format: "%.2f", ratio))")
         }
     }
+
+    /// How long one read of a topic may take before the bench gives up on it (a topic holding
+    /// fewer records than asked for would otherwise be waited for forever).
+    private var readTimeout: Duration { .seconds(max(120, records / 10_000)) }
 
     /// Wall-clock and CPU (user + system, all threads) seconds of one client's run.
     struct Timing {
@@ -164,9 +171,15 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         let consumer = try KafkaConsumer(
             configuration: .init(bootstrapServers: [bootstrap], groupID: "bench-\(UUID().uuidString)"),
             partitions: (0..<4).map { TopicPartition(topic: topic, partition: $0) }, logger: logger)
-        var count = 0
-        while count < records {
-            count += try await consumer.nextBatch().count
+        do {
+            _ = try await withTimeout(readTimeout) { [records] in
+                var count = 0
+                while count < records { count += try await consumer.nextBatch().count }
+                return count
+            }
+        } catch let error as TimeoutError {
+            await consumer.close()
+            throw ValidationError("the Swift consumer did not read \(records) records of \(topic): \(error)")
         }
         let consumed = Timing(seconds: (clock.now - start).seconds, cpuSeconds: Self.processCPUSeconds() - cpu)
         await consumer.close()

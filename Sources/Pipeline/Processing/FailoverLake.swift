@@ -254,19 +254,3 @@ public actor FailoverLake: LakeWriter {
         BusPartition(topic: record.busTopic, partition: record.busPartition)
     }
 }
-
-/// Runs `operation`, throwing `PipelineError` if it has not finished after `timeout`.
-func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw PipelineError("no answer within \(timeout)")
-        }
-        return value
-    }
-}

@@ -112,11 +112,12 @@ def bench_produce(bootstrap, topic, size, count):
             except BufferError:
                 p.poll(0.01)
         p.poll(0)
-    p.flush(120)
+    if p.flush(120) != 0:
+        raise SystemExit("flush timed out")
     print(json.dumps({"records": count, "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}))
 
 
-def bench_consume(bootstrap, topic, count):
+def bench_consume(bootstrap, topic, count, timeout_s):
     # check.crcs: librdkafka skips the CRC-32C check by default; the Swift consumer always
     # checks, so the comparison has librdkafka check too.
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4()}",
@@ -126,6 +127,8 @@ def bench_consume(bootstrap, topic, count):
     start, cpu = time.perf_counter(), time.process_time()
     c.assign([TopicPartition(topic, p_, 0) for p_ in md.topics[topic].partitions])
     while got < count:
+        if time.perf_counter() - start > timeout_s:
+            raise SystemExit(f"read {got} of {count} records of {topic} in {timeout_s} s")
         got += sum(1 for m in c.consume(10000, 1.0) if m.error() is None)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     c.close()
@@ -170,7 +173,7 @@ if __name__ == "__main__":
     elif cmd == "bench-produce":
         bench_produce(args[0], args[1], int(args[2]), int(args[3]))
     elif cmd == "bench-consume":
-        bench_consume(args[0], args[1], int(args[2]))
+        bench_consume(args[0], args[1], int(args[2]), float(args[3]))
     elif cmd == "member":
         member(args[0], args[1], args[2], args[3], int(args[4]))
     else:
