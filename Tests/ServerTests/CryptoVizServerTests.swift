@@ -260,7 +260,8 @@ import TestSupport
 
     @Test func metricsRenderTheGivenRegistry() async throws {
         let registry = PrometheusCollectorRegistry()
-        registry.makeCounter(name: "cryptoviz_server_test_total").increment(by: Int64(3))
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "cryptoviz_server_test", unitName: "total", helpText: ""))
+            .increment(by: Int64(3))
         let server = try await RunningServer.start(registry: registry)
         let metrics = try await server.get("/metrics")
         #expect(metrics.status == 200)

@@ -31,7 +31,7 @@ public final class ManagedProcess: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()

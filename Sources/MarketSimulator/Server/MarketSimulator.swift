@@ -68,7 +68,7 @@ public final class MarketSimulator: Sendable {
                 throw SimulatorError("server stopped before binding \(configuration.host):\(configuration.port)")
             }
             return MarketSimulator(port: port, host: configuration.host, state: state,
-                                   universe: await state.universe, server: server)
+                                   universe: state.universe, server: server)
         } catch {
             server.cancel()
             throw error as? SimulatorError ?? SimulatorError("cannot bind \(configuration.host):\(configuration.port): \(error)")
@@ -137,7 +137,7 @@ struct Routes: Sendable {
 
     func binance(_ request: Request) async -> Response {
         let now = Int64(wallClockMillis())
-        let others = await state.universe.otherBinancePairs
+        let others = state.universe.otherBinancePairs
         return await respond(provider: "binance", weight: BinanceShape.allTickersWeight, rateLimitBody: BinanceShape.rateLimited,
                              retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { dropEvery in
             BinanceShape.tickers(await state.quotes(), otherPairs: others, nowMillis: now, dropPriceEvery: dropEvery)
