@@ -16,6 +16,14 @@ import TestSupport
         await producer.close()
     }
 
+    /// A fresh topic on the shared broker and a group configuration for it.
+    func groupSetup(_ name: String, partitions: Int32) async throws -> (bootstrap: String, topic: String, config: KafkaConsumerConfiguration) {
+        let bootstrap = try KafkaTestContext.sharedBootstrap()
+        let topic = KafkaTestContext.unique(name)
+        try await KafkaTestContext.createTopic(topic, partitions: partitions, bootstrap: bootstrap)
+        return (bootstrap, topic, KafkaTestContext.consumerConfiguration(bootstrap, group: KafkaTestContext.unique("group")))
+    }
+
     /// Consumes in the background so that the member keeps fetching while the group changes.
     func drain(_ consumer: KafkaConsumer) -> Task<Void, Error> {
         Task { for try await _ in consumer.records {} }
@@ -38,12 +46,8 @@ import TestSupport
     }
 
     @Test func groupMembersSplitPartitionsAndTheSurvivorTakesOverOnClose() async throws {
-        let bootstrap = try KafkaTestContext.sharedBootstrap()
-        let topic = KafkaTestContext.unique("split")
-        let group = KafkaTestContext.unique("group")
-        try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
+        let (_, topic, config) = try await groupSetup("split", partitions: 4)
         let events = Mutex<[String]>([])
-        let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
         let a = try KafkaConsumer(configuration: config, topics: [topic], logger: logger,
                                   onAssign: { tps in events.withLock { $0.append("a+\(tps.count)") } },
                                   onRevoke: { tps in events.withLock { $0.append("a-\(tps.count)") } })
@@ -70,11 +74,7 @@ import TestSupport
     }
 
     @Test func survivorTakesOverAfterAMemberDiesWithoutLeaving() async throws {
-        let bootstrap = try KafkaTestContext.sharedBootstrap()
-        let topic = KafkaTestContext.unique("kill")
-        let group = KafkaTestContext.unique("group")
-        try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
-        let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
+        let (_, topic, config) = try await groupSetup("kill", partitions: 4)
         let (a, drainA, b, drainB) = try await twoAssignedMembers(config, topic: topic, within: .seconds(30))
         // B's connections drop without LeaveGroup, as if its process was killed.
         await b.abandon()
@@ -94,11 +94,8 @@ import TestSupport
     /// is dead, and the members must keep rejoining until one of them leads and hands out every
     /// partition (the cluster test's processors once waited forever here).
     @Test func replacementOfADeadLeaderAndTheSurvivorSplitThePartitions() async throws {
-        let bootstrap = try KafkaTestContext.sharedBootstrap()
-        let topic = KafkaTestContext.unique("releader")
-        let group = KafkaTestContext.unique("group")
-        try await KafkaTestContext.createTopic(topic, partitions: 4, bootstrap: bootstrap)
-        var config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
+        let (_, topic, groupConfig) = try await groupSetup("releader", partitions: 4)
+        var config = groupConfig
         // Longer than the broker's pauses in JoinGroup, so the dead leader outlives a join round.
         config.sessionTimeout = .seconds(6)
         config.heartbeatInterval = .milliseconds(600)
@@ -123,9 +120,7 @@ import TestSupport
     /// records before it, then fails with an error naming the mismatch each time it is asked,
     /// and never skips to the records after it (the fetch pipeline must not run past it).
     @Test func aCorruptBatchStopsItsPartitionWithAClearError() async throws {
-        let bootstrap = try KafkaTestContext.sharedBootstrap()
-        let topic = KafkaTestContext.unique("corrupt")
-        try await KafkaTestContext.createTopic(topic, partitions: 1, bootstrap: bootstrap)
+        let (bootstrap, topic, config) = try await groupSetup("corrupt", partitions: 1)
         try await produce(100, to: topic, partitions: 1, bootstrap: bootstrap)
 
         var writer = RecordBatchWriter(allocator: ByteBufferAllocator(), capacity: 4096)
@@ -143,8 +138,7 @@ import TestSupport
         try #require(code == .none, "the broker refused the corrupt batch (\(code)); this test needs one that stores it")
         try await produce(50, to: topic, partitions: 1, bootstrap: bootstrap)
 
-        let consumer = try KafkaConsumer(configuration: KafkaTestContext.consumerConfiguration(bootstrap, group: KafkaTestContext.unique("g")),
-                                         partitions: [tp], logger: logger)
+        let consumer = try KafkaConsumer(configuration: config, partitions: [tp], logger: logger)
         var offsets: [Int64] = []
         var failure: Error?
         while failure == nil && offsets.count <= 150 {
@@ -157,13 +151,10 @@ import TestSupport
     }
 
     @Test func committedOffsetsResumeExactly() async throws {
-        let bootstrap = try KafkaTestContext.sharedBootstrap()
-        let topic = KafkaTestContext.unique("resume")
-        let group = KafkaTestContext.unique("group")
-        try await KafkaTestContext.createTopic(topic, partitions: 1, bootstrap: bootstrap)
+        let (bootstrap, topic, config) = try await groupSetup("resume", partitions: 1)
+        let group = config.groupID
         try await produce(100, to: topic, partitions: 1, bootstrap: bootstrap)
         let tp = TopicPartition(topic: topic, partition: 0)
-        let config = KafkaTestContext.consumerConfiguration(bootstrap, group: group)
 
         let first = try KafkaConsumer(configuration: config, topics: [topic], logger: logger)
         var read: [Int64] = []
@@ -190,15 +181,13 @@ import TestSupport
     }
 
     @Test func manualAssignmentStartsFromLatestWhenAsked() async throws {
-        let bootstrap = try KafkaTestContext.sharedBootstrap()
-        let topic = KafkaTestContext.unique("latest")
-        try await KafkaTestContext.createTopic(topic, partitions: 1, bootstrap: bootstrap)
+        let (bootstrap, topic, groupConfig) = try await groupSetup("latest", partitions: 1)
+        var config = groupConfig
         // One batch per record: tansu 0.6 answers "latest" with the start of the last batch + 1
         // (TEST-INFRA.md), which equals the true end offset only for single-record batches.
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: [bootstrap]), logger: logger)
         for i in 0..<10 { try await producer.send(topic: topic, key: nil, value: Array("old-\(i)".utf8)) }
         await producer.close()
-        var config = KafkaTestContext.consumerConfiguration(bootstrap, group: KafkaTestContext.unique("g"))
         config.autoOffsetReset = .latest
         let consumer = try KafkaConsumer(configuration: config, partitions: [TopicPartition(topic: topic, partition: 0)], logger: logger)
         try await consumer.waitForAssignment(timeout: .seconds(10))
