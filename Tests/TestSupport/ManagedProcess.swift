@@ -50,15 +50,27 @@ public final class ManagedProcess: @unchecked Sendable {
         self.process = process
     }
 
-    /// Sends `signal` (SIGTERM by default, SIGKILL for crash tests) and waits for the exit.
-    public func stop(signal: Int32 = SIGTERM) {
+    /// Sends `signal` (SIGTERM by default, SIGKILL for crash tests) and waits for the exit;
+    /// returns the exit status (nil if it was not running).
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM) -> Int32? {
+        stop(signals: [signal], interval: .zero)
+    }
+
+    /// Sends each of `signals`, `interval` apart (a second Ctrl-C), and waits for the exit.
+    @discardableResult
+    public func stop(signals: [Int32], interval: Duration) -> Int32? {
         lock.lock()
         let process = self.process
         self.process = nil
         lock.unlock()
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, signal)
+        guard let process, process.isRunning else { return nil }
+        for (i, signal) in signals.enumerated() {
+            if i > 0 { Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18) }
+            kill(process.processIdentifier, signal)
+        }
         process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// Sends `signal` without waiting (a control signal the process handles, e.g. SIGUSR1).

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A loopback HTTP server speaking CoinGecko, CoinMarketCap and Binance in their real response
 /// shapes, over a simulated market, with the providers' rate limits and injectable faults.
@@ -27,14 +28,16 @@ public final class MarketSimulator: Sendable {
     public let universe: SimulatedUniverse
     private let state: MarketState
     private let server: Task<Void, Never>
+    private let group: ServiceGroup
 
-    private init(port: Int, host: String, state: MarketState, universe: SimulatedUniverse, server: Task<Void, Never>) {
+    private init(port: Int, host: String, state: MarketState, universe: SimulatedUniverse, server: Task<Void, Never>, group: ServiceGroup) {
         self.port = port
         let base = "http://\(host):\(port)"
         endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, stats: "\(base)/_sim/stats")
         self.state = state
         self.universe = universe
         self.server = server
+        self.group = group
     }
 
     /// Binds the server (port 0 → an ephemeral port) and returns once it accepts connections.
@@ -54,9 +57,12 @@ public final class MarketSimulator: Sendable {
                 if let port = channel.localAddress?.port { continuation.yield(port) }
             },
             logger: logger)
+        // A group of one, so that `stop` can shut the server down gracefully: cancelling a
+        // Hummingbird server instead logs errors for connections it was still serving.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let server = Task {
             do {
-                try await app.runService(gracefulShutdownSignals: [])
+                try await group.run()
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -68,16 +74,16 @@ public final class MarketSimulator: Sendable {
                 throw SimulatorError("server stopped before binding \(configuration.host):\(configuration.port)")
             }
             return MarketSimulator(port: port, host: configuration.host, state: state,
-                                   universe: state.universe, server: server)
+                                   universe: state.universe, server: server, group: group)
         } catch {
             server.cancel()
             throw error as? SimulatorError ?? SimulatorError("cannot bind \(configuration.host):\(configuration.port): \(error)")
         }
     }
 
-    /// Stops the server and waits for it (in-flight slow responses are cancelled).
+    /// Stops the server gracefully (in-flight responses finish) and waits for it.
     public func stop() async {
-        server.cancel()
+        await group.triggerGracefulShutdown()
         await server.value
     }
 

@@ -28,12 +28,15 @@ public struct RuntimeSettings: Sendable, Equatable {
     public var publishBufferTicks: Int = 100_000
     /// How long the Kafka producer retries a record before the publisher takes it back.
     public var deliveryTimeoutSeconds: Double = 120
+    /// How long each stage may keep finishing its I/O (last sends, last lake commit) after a
+    /// stop signal; what is still unsent then is spilled, not dropped.
+    public var drainTimeoutSeconds: Double = 30
 
     public init() {}
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`).
+    /// `delivery_timeout`, `drain_timeout`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -60,6 +63,8 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("publish_buffer", let v as Int): publishBufferTicks = v
             case ("delivery_timeout", let v as Double): deliveryTimeoutSeconds = v
             case ("delivery_timeout", let v as Int): deliveryTimeoutSeconds = Double(v)
+            case ("drain_timeout", let v as Double): drainTimeoutSeconds = v
+            case ("drain_timeout", let v as Int): drainTimeoutSeconds = Double(v)
             default:
                 throw PipelineError("config file \(url.path): unknown key or wrong type for '\(key)'")
             }
@@ -96,6 +101,10 @@ public struct RuntimeSettings: Sendable, Equatable {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DELIVERY_TIMEOUT must be seconds, got '\(v)'") }
             deliveryTimeoutSeconds = s
         }
+        if let v = value("CRYPTOVIZ_DRAIN_TIMEOUT") {
+            guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DRAIN_TIMEOUT must be seconds, got '\(v)'") }
+            drainTimeoutSeconds = s
+        }
     }
 
     /// Checks ranges and formats; the message names the setting.
@@ -108,6 +117,9 @@ public struct RuntimeSettings: Sendable, Equatable {
         guard publishBufferTicks >= 1 else { throw PipelineError("publish_buffer must be at least 1 tick, got \(publishBufferTicks)") }
         guard deliveryTimeoutSeconds >= 1 else {
             throw PipelineError("delivery_timeout must be at least 1 second, got \(deliveryTimeoutSeconds)")
+        }
+        guard drainTimeoutSeconds >= 1 && drainTimeoutSeconds <= 3_600 else {
+            throw PipelineError("drain_timeout must be 1-3600 seconds, got \(drainTimeoutSeconds)")
         }
         guard bus == "memory" || bus.hasPrefix("kafka://") else {
             throw PipelineError("bus must be 'memory' or kafka://host:port, got '\(bus)'")
@@ -139,6 +151,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds.map { "\($0)s" } ?? "(provider defaults)")", "assets = \(assets)",
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
             "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
+            "drain_timeout = \(drainTimeoutSeconds)s",
         ].joined(separator: "\n")
     }
 }

@@ -1,4 +1,5 @@
 import CryptoVizCore
+import Foundation
 import Logging
 import Metrics
 
@@ -24,6 +25,12 @@ public actor StreamProcessor {
         public var retryDelay: Duration = .milliseconds(200)
         public var maxRetryDelay: Duration = .seconds(10)
         public var validator = TickValidator()
+        /// How long the last commit may go on once the stop arrived (shared with the other stages).
+        public var drain = DrainBudget()
+        /// Where records read but not committed go at a stop when the bus would lose them (the
+        /// in-process bus); the publisher replays this file before new data at the next start.
+        /// Nil for a durable bus (Kafka), which keeps them past the lake's txn versions.
+        public var stopSpillFile: URL?
         public init() {}
     }
 
@@ -47,6 +54,12 @@ public actor StreamProcessor {
         public var committedOffsets: [String: Int64] = [:]
         /// The local fallback table's figures, when the lake has one.
         public var fallback: FailoverLake.Stats?
+        /// At the stop: records not committed that went to the spill file (replayed at the next start)...
+        public var spilledAtStop = 0
+        /// ...that stay on a durable bus, read again by the next owner of their partitions...
+        public var leftOnBusAtStop = 0
+        /// ...and that could be kept nowhere: lost.
+        public var lostAtStop = 0
     }
 
     private let bus: any Bus
@@ -126,17 +139,16 @@ public actor StreamProcessor {
             }
         } catch is CancellationError {
         }
-        // Shutdown: read what is left (collectors stopped first), then commit it.
-        while true {
-            let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero)
-            if records.isEmpty { break }
-            handle(records)
-            if pending.count >= configuration.maxBatchRecords { try await flushUntilDone(reason: "shutdown") }
+        // The stop: read what is left (collectors stopped first) and commit it, shielded from
+        // the stop's cancellation; what the drain budget does not cover is kept, not dropped.
+        if case .failure(let error) = await configuration.drain.shielded({ try await self.drainAndCommit(consumer) }) {
+            await keepUncommitted(consumer, after: error)
         }
-        try await flushUntilDone(reason: "shutdown")
-        await consumer.close()
+        _ = await configuration.drain.shielded { await consumer.close() }
         self.consumer = nil
-        logger.info("stream processor stopped", metadata: ["committed_records": "\(stats.committedRecords)"])
+        logger.info("stream processor stopped", metadata: [
+            "committed_records": "\(stats.committedRecords)", "spilled_at_stop": "\(stats.spilledAtStop)",
+            "left_on_bus_at_stop": "\(stats.leftOnBusAtStop)", "lost_at_stop": "\(stats.lostAtStop)"])
     }
 
     /// One poll, and a commit if the batch is due. Public for deterministic tests and benchmarks.
@@ -224,17 +236,45 @@ public actor StreamProcessor {
         }
     }
 
-    /// Commits pending records, retrying with backoff while the lake is unreachable; gives up
-    /// only when the task is cancelled (the records stay uncommitted and are read again).
+    /// Commits pending records, retrying with backoff while the lake is unreachable. A commit
+    /// in flight when the stop arrives finishes (within the drain budget) instead of being cut
+    /// off half-way; then the stop's drain takes over.
     private func flushRetrying() async throws {
         var delay = configuration.retryDelay
         while true {
+            let result = await configuration.drain.shielded { try await self.flush(reason: "batch") }
+            guard case .failure(let error) = result else { return }
+            if Task.isCancelled { throw CancellationError() }
+            stats.failedCommits += 1
+            logger.warning("lake commit failed; will retry", metadata: [
+                "error": "\(error)", "pending": "\(pending.count)", "retry_in": "\(delay)"])
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, configuration.maxRetryDelay)
+        }
+    }
+
+    /// The stop's drain: everything the bus still holds, committed; retried until it succeeds
+    /// or the drain budget cancels it.
+    private func drainAndCommit(_ consumer: any BusConsumer) async throws {
+        while true {
+            let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero)
+            if records.isEmpty { break }
+            handle(records)
+            if pending.count >= configuration.maxBatchRecords { try await flushUntilCancelled() }
+        }
+        try await flushUntilCancelled()
+    }
+
+    private func flushUntilCancelled() async throws {
+        var delay = configuration.retryDelay
+        while true {
             do {
-                try await flush(reason: "batch")
+                try await flush(reason: "shutdown")
                 return
-            } catch let error where !(error is CancellationError) {
+            } catch {
+                if Task.isCancelled || error is CancellationError { throw error }
                 stats.failedCommits += 1
-                logger.warning("lake commit failed; will retry", metadata: [
+                logger.warning("lake commit failed at shutdown; retrying", metadata: [
                     "error": "\(error)", "pending": "\(pending.count)", "retry_in": "\(delay)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, configuration.maxRetryDelay)
@@ -242,20 +282,35 @@ public actor StreamProcessor {
         }
     }
 
-    /// Like `flushRetrying` but ignores cancellation: used at shutdown, bounded by attempts.
-    private func flushUntilDone(reason: String) async throws {
-        var delay = configuration.retryDelay
-        for attempt in 1...20 {
-            do {
-                try await flush(reason: reason)
-                return
-            } catch {
-                stats.failedCommits += 1
-                if attempt == 20 { throw error }
-                logger.warning("lake commit failed at shutdown; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, configuration.maxRetryDelay)
-            }
+    /// The drain could not commit everything: records read but not committed (and, on the
+    /// in-process bus, what it still holds) go to the stop spill file; a durable bus keeps them.
+    private func keepUncommitted(_ consumer: any BusConsumer, after error: any Error) async {
+        defer {
+            pending.removeAll()
+            pendingOffsets.removeAll()
+            pendingSince = nil
+        }
+        guard let url = configuration.stopSpillFile else {
+            stats.leftOnBusAtStop = pending.count
+            logger.notice("records not committed at the stop stay on the bus; the next owner of their partitions reads them again",
+                          metadata: ["records": "\(pending.count)", "error": "\(error)"])
+            return
+        }
+        // Without waiting: the in-process bus answers at once, cancelled or not.
+        while let records = try? await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero), !records.isEmpty {
+            handle(records)
+        }
+        guard !pending.isEmpty else { return }
+        let messages = pending.map { TickMessage(tick: $0.tick, producedAtMillis: $0.ingestedTimeMillis) }
+        do {
+            try SpillFile(url: url).append(messages)
+            stats.spilledAtStop += messages.count
+            logger.notice("lake commit impossible before the stop; records kept in the spill file for the next start",
+                          metadata: ["records": "\(messages.count)", "file": "\(url.path)", "error": "\(error)"])
+        } catch let spillError {
+            stats.lostAtStop += messages.count
+            logger.error("records lost at the stop: neither committed nor spilled", metadata: [
+                "records": "\(messages.count)", "commit_error": "\(error)", "spill_error": "\(spillError)"])
         }
     }
 

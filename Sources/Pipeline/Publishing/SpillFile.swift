@@ -47,6 +47,13 @@ struct SpillFile {
         return lines
     }
 
+    /// Appends whole messages, one JSON document a line (the format replay decodes).
+    func append(_ messages: [TickMessage]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try append(try messages.map { Array(try encoder.encode($0)) })
+    }
+
     func remove() throws {
         if FileManager.default.fileExists(atPath: url.path) {
             try FileManager.default.removeItem(at: url)

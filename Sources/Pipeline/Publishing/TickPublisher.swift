@@ -19,6 +19,8 @@ public actor TickPublisher {
         public var retryDelay: Duration = .milliseconds(200)
         public var maxRetryDelay: Duration = .seconds(10)
         public var topics: [String] = [BusTopics.rawData, BusTopics.streaming]
+        /// How long sends may go on once the stop arrived (shared with the other stages).
+        public var drain = DrainBudget()
         public init() {}
     }
 
@@ -30,6 +32,8 @@ public actor TickPublisher {
         public var spilled = 0
         public var failures = 0
         public var busAvailable = true
+        /// Ticks that neither reached the bus nor the spill file at the stop: lost.
+        public var lostAtStop = 0
     }
 
     private let bus: any Bus
@@ -69,11 +73,13 @@ public actor TickPublisher {
         if spillMessages(queue, to: spill) { queue.removeAll() }
     }
 
-    /// Sends queued ticks until cancelled; then makes a last attempt to send what is left.
+    /// Sends queued ticks until cancelled; then makes a last attempt to send what is left and
+    /// spills the rest. A send in flight when the stop arrives runs to its end (within the
+    /// drain budget): cancelling a produce request half-way would only make it ambiguous.
     public func run() async {
         var delay = configuration.retryDelay
         while !Task.isCancelled {
-            let sent = await sendOnce()
+            let sent = await shieldedSend()
             if sent == nil {
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, configuration.maxRetryDelay)
@@ -82,21 +88,31 @@ public actor TickPublisher {
                 if sent == 0 { try? await Task.sleep(for: .milliseconds(20)) }
             }
         }
-        // Shutdown: a few quick attempts; what cannot be sent goes to the spill file.
-        for _ in 0..<5 where !queue.isEmpty || spillHasData {
-            if await sendOnce() == nil { try? await Task.sleep(for: .milliseconds(100)) }
-        }
+        _ = await configuration.drain.shielded { await self.lastSends() }
         if !queue.isEmpty, let spill {
             if spillMessages(queue, to: spill) { queue.removeAll() }
         }
         if !queue.isEmpty {
-            logger.error("ticks not published at shutdown (no spill file configured)", metadata: ["count": "\(queue.count)"])
+            stats.lostAtStop = queue.count
+            logger.error("ticks lost at shutdown: neither published nor spilled", metadata: [
+                "count": "\(queue.count)", "spill_file": "\(spill?.url.path ?? "(none configured)")"])
         }
         for waiter in waiters { waiter.resume() }
         waiters.removeAll()
         logger.info("publisher stopped", metadata: [
             "accepted": "\(stats.accepted)", "published": "\(stats.published)", "spilled": "\(stats.spilled)",
             "unsent_in_memory": "\(queue.count)", "unsent_in_spill_file": "\(spillHasData)"])
+    }
+
+    private func shieldedSend() async -> Int? {
+        (try? await configuration.drain.shielded { await self.sendOnce() }.get()) ?? nil
+    }
+
+    /// A few quick attempts at the stop, until the drain budget runs out.
+    private func lastSends() async {
+        for _ in 0..<5 where (!queue.isEmpty || spillHasData) && !Task.isCancelled {
+            if await sendOnce() == nil { try? await Task.sleep(for: .milliseconds(100)) }
+        }
     }
 
     /// Waits until everything queued so far has been published (or `run` ended).
@@ -171,10 +187,8 @@ public actor TickPublisher {
 
     /// Appends to the spill file; false (and nothing written) when the file cannot be written.
     private func spillMessages(_ messages: [TickMessage], to spill: SpillFile) -> Bool {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         do {
-            try spill.append(try messages.map { Array(try encoder.encode($0)) })
+            try spill.append(messages)
             spillHasData = true
             stats.spilled += messages.count
             spilledCounter.increment(by: messages.count)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Collectors
 import CryptoVizCore
@@ -9,6 +10,7 @@ import Pipeline
 import Prometheus
 import Server
 import ServiceLifecycle
+import UnixSignals
 
 /// Assembles the stages a role needs and runs them as one `ServiceGroup`.
 ///
@@ -19,6 +21,8 @@ struct PipelineRuntime {
 
     var services: [any Service]
     var logger: Logger
+    var drain: DrainBudget
+    var report: @Sendable () async -> StopReport
     var cleanup: @Sendable () async -> Void
 
     static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
@@ -29,16 +33,32 @@ struct PipelineRuntime {
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
         let needsLake = roles.contains(.process) || roles.contains(.serve)
         let lake = needsLake ? try await OpenedLake.open(settings.effectiveLake, logger: Logger(label: "cryptoviz.lakehouse")) : nil
+        let drain = DrainBudget(timeout: .milliseconds(Int64(settings.drainTimeoutSeconds * 1000)))
 
-        // The bus. In-process offsets continue from the lake's txn versions, so a restarted
-        // `up` numbers new messages after the ones its lake already holds.
+        // The processor's writer. A remote lake can be unreachable: commits then go to a local
+        // fallback table, which also counts for where each stream resumes.
+        var writer: (any LakeWriter)?
+        if roles.contains(.process), let lake {
+            if lake.localDirectory == nil {
+                let group = settings.group
+                writer = try await FailoverLake(
+                    main: lake.table, fallbackDirectory: dataURL.appendingPathComponent("fallback-lake"),
+                    appID: { StreamProcessor.appID(group: group, partition: $0) }, logger: Logger(label: "cryptoviz.processor"))
+            } else {
+                writer = lake.table
+            }
+        }
+
+        // The bus. In-process offsets continue after the txn versions the writer already holds
+        // (main table or fallback), so a restarted `up` never numbers a new message at an offset
+        // the processor would skip as committed.
         let bus: any Bus
         if settings.bus == "memory" {
             var configuration = InProcessBus.Configuration()
-            if let table = lake?.table {
+            if let writer {
                 for p in 0..<BusTopics.defaultPartitions {
                     let partition = BusPartition(topic: BusTopics.rawData, partition: Int32(p))
-                    if let version = try await table.transactionVersion(appId: StreamProcessor.appID(group: settings.group, partition: partition)) {
+                    if let version = try await writer.transactionVersion(appId: StreamProcessor.appID(group: settings.group, partition: partition)) {
                         configuration.startOffsets[partition] = version + 1
                     }
                 }
@@ -50,6 +70,9 @@ struct PipelineRuntime {
             bus = try KafkaBus(configuration: configuration, logger: Logger(label: "cryptoviz.bus"))
         }
         try await bus.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: BusTopics.defaultPartitions)
+        // One spill file per data directory: the publisher's overflow, and what the processor
+        // of the in-process bus could not commit at a stop. The publisher replays it first.
+        let spillFile = dataURL.appendingPathComponent("spill/ticks.jsonl")
 
         let deadLetters = DeadLetterQueue(fileURL: dataURL.appendingPathComponent("dead-letters.jsonl"),
                                           logger: Logger(label: "cryptoviz.pipeline"))
@@ -64,19 +87,11 @@ struct PipelineRuntime {
             let seeded = try await LakeMarketData.seedTail(tail, from: lake.table, window: tail.configuration.window)
             logger.info("hot tail seeded from the lake", metadata: ["ticks": "\(seeded)"])
         }
-        if roles.contains(.process), let lake {
+        if let writer {
             var configuration = StreamProcessor.Configuration()
             configuration.group = settings.group
-            // A remote lake can be unreachable: commits then go to a local fallback table.
-            let writer: any LakeWriter
-            if lake.localDirectory == nil {
-                let group = settings.group
-                writer = try await FailoverLake(
-                    main: lake.table, fallbackDirectory: dataURL.appendingPathComponent("fallback-lake"),
-                    appID: { StreamProcessor.appID(group: group, partition: $0) }, logger: Logger(label: "cryptoviz.processor"))
-            } else {
-                writer = lake.table
-            }
+            configuration.drain = drain
+            configuration.stopSpillFile = settings.bus == "memory" ? spillFile : nil
             let p = StreamProcessor(bus: bus, lake: writer, configuration: configuration, deadLetters: deadLetters,
                                     logger: Logger(label: "cryptoviz.processor"))
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
@@ -102,7 +117,8 @@ struct PipelineRuntime {
                 logger.info("demo market simulator started", metadata: ["port": "\(sim.port)", "assets": "\(demoAssets)"])
             }
             var publisherConfiguration = TickPublisher.Configuration()
-            publisherConfiguration.spillFile = dataURL.appendingPathComponent("spill/ticks.jsonl")
+            publisherConfiguration.spillFile = spillFile
+            publisherConfiguration.drain = drain
             publisherConfiguration.maxBufferedTicks = settings.publishBufferTicks
             let pub = try TickPublisher(bus: bus, configuration: publisherConfiguration, logger: Logger(label: "cryptoviz.bus"))
             publisher = pub
@@ -125,12 +141,15 @@ struct PipelineRuntime {
                 .withGeneratedTokenIfNeeded()
             if let generated {
                 print("Management and SQL token (bearer): \(generated)")
+                // stdout is block-buffered into a pipe: a supervisor's log must get the token now.
+                fflush(nil)
             }
             let server = try CryptoVizServer(configuration: serverConfiguration, data: data, registry: registry,
                                              logger: Logger(label: "cryptoviz.server"))
             let host = settings.host
             services.append(server.makeApplication(onRunning: { port in
                 print("CryptoViz is serving on http://\(host):\(port)")
+                fflush(nil)
             }))
             let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
             services.append(PipelineService("hot tail") {
@@ -149,13 +168,33 @@ struct PipelineRuntime {
             })
         }
         let finalSimulator = simulator
-        return PipelineRuntime(services: services, logger: logger, cleanup: {
+        let (finalProcessor, finalPublisher) = (processor, publisher)
+        let report: @Sendable () async -> StopReport = {
+            StopReport(publisher: await finalPublisher?.currentStats(), processor: await finalProcessor?.currentStats())
+        }
+        return PipelineRuntime(services: services, logger: logger, drain: drain, report: report, cleanup: {
             await finalSimulator?.stop()
             if let kafka = bus as? KafkaBus { await kafka.close() }
         })
     }
 
+    /// Runs until SIGINT or SIGTERM, then drains: collectors stop, the publisher sends what it
+    /// holds, the processor commits it, the tail and server stop. A second signal hurries the
+    /// drains (they keep what they hold instead of sending it). Exits non-zero only when data
+    /// was lost.
     func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let hurry = Task { [drain, logger] in
+            var received = 0
+            for await signal in signals {
+                received += 1
+                if received == 2 {
+                    logger.notice("second stop signal: finishing now; what is not committed is spilled", metadata: ["signal": "\(signal)"])
+                    drain.hurry()
+                }
+            }
+        }
+        defer { hurry.cancel() }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -164,9 +203,17 @@ struct PipelineRuntime {
             try await group.run()
         } catch {
             await cleanup()
+            var metadata = await report().metadata
+            metadata["error"] = "\(error)"
+            logger.error("stopped with an error", metadata: metadata)
             throw error
         }
         await cleanup()
-        logger.info("stopped cleanly")
+        let outcome = await report()
+        guard outcome.lost == 0 else {
+            logger.error("stopped, but data was lost", metadata: outcome.metadata)
+            throw ExitCode(3)
+        }
+        logger.info("stopped cleanly", metadata: outcome.metadata)
     }
 }

@@ -39,6 +39,9 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Comma-separated providers (default: every configured one).")
     var providers: String?
 
+    @Option(name: .customLong("drain-timeout"), help: "Seconds each stage may finish its I/O after a stop signal before the rest is spilled (default 30).")
+    var drainTimeout: Double?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
@@ -56,6 +59,7 @@ struct RuntimeOptions: ParsableArguments {
         if let interval { settings.intervalSeconds = interval }
         if let assets { settings.assets = assets }
         if let group { settings.group = group }
+        if let drainTimeout { settings.drainTimeoutSeconds = drainTimeout }
         if let providers { settings.providers = providers.split(separator: ",").map(String.init) }
         try settings.validate()
         return settings
