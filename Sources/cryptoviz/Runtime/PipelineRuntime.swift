@@ -55,14 +55,7 @@ struct PipelineRuntime {
         let bus: any Bus
         if settings.bus == "memory" {
             var configuration = InProcessBus.Configuration()
-            if let writer {
-                for p in 0..<BusTopics.defaultPartitions {
-                    let partition = BusPartition(topic: BusTopics.rawData, partition: Int32(p))
-                    if let version = try await writer.transactionVersion(appId: StreamProcessor.appID(group: settings.group, partition: partition)) {
-                        configuration.startOffsets[partition] = version + 1
-                    }
-                }
-            }
+            if let writer { configuration = try await .continuing(from: writer, group: settings.group) }
             bus = InProcessBus(configuration: configuration)
         } else {
             var configuration = KafkaBus.Configuration(bootstrapServers: try settings.kafkaBootstrapServers())
