@@ -86,7 +86,7 @@ struct CollectCommand: AsyncParsableCommand {
             try settings.validate()
             let runtime = try await PipelineRuntime.start(
                 settings: settings, roles: [.collect], demoAssets: nil, registry: PrometheusCollectorRegistry(), logger: logger,
-                collectorOverrides: { configuration in
+                collectOnce: once, collectorOverrides: { configuration in
                     if let coinGeckoURL { configuration.providers[.coinGecko]?.baseURL = coinGeckoURL }
                     if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
                     if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }

@@ -115,7 +115,7 @@ import TestSupport
 /// (tansu) and a processor committing to S3 are each stopped and restarted while the market
 /// runs; every tick the collectors accepted is on the topic (librdkafka) and in the lake
 /// exactly once (delta-rs, DuckDB), and every stop exits 0 with nothing lost.
-@Suite(.serialized) struct DistributedCleanStopTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct DistributedCleanStopTests {
     let group = "clean-stop-processors"
 
     @Test func collectorAndProcessorStoppedMidStreamLoseNothing() async throws {
@@ -170,5 +170,22 @@ import TestSupport
         #expect(check.lakeMissing == 0 && check.lakeExtra == 0, "lake equals topic: \(check.raw)")
         #expect(check.lakeRows == check.topicEvents && check.lakeEvents == check.topicEvents, "exactly once: \(check.raw)")
         #expect(check.duckRows == check.topicEvents && check.duckEvents == check.topicEvents, "DuckDB agrees: \(check.raw)")
+    }
+
+    /// `collect --once --bus …` polls each provider once, publishes, and exits by itself.
+    @Test func collectOnceOnABusPublishesEverythingAndExits() async throws {
+        let broker = try KafkaTestBroker()
+        defer { broker.stop() }
+        let (simulator, simulatorURL) = try CryptovizRoles.simulator(assets: 30, label: "collect-once-simulator")
+        defer { simulator.stop(signal: SIGKILL) }
+        let result = try ProcessRunner.run(try TestEnvironment.cryptovizBinary(), [
+            "collect", "--once", "--bus", "kafka://\(broker.bootstrap)", "--assets", "30",
+            "--coingecko-url", "\(simulatorURL)/api/v3", "--cmc-url", simulatorURL, "--binance-url", simulatorURL,
+            "--data", try TestEnvironment.temporaryDirectory("collect-once").path,
+        ], environment: ["CMC_API_KEY": "demo-key"], check: false)
+        let line = result.stderr.split(separator: "\n").last { $0.contains("stopped cleanly") }.map(String.init) ?? result.stderr
+        #expect(result.status == 0, "\(result.stderr.suffix(3000))")
+        let accepted = CryptovizRoles.number(after: "accepted=", in: line) ?? -1
+        #expect(accepted > 30 && CryptovizRoles.number(after: "published=", in: line) == accepted, "\(line)")
     }
 }

@@ -108,10 +108,17 @@ public actor TickPublisher {
         (try? await configuration.drain.shielded { await self.sendOnce() }.get()) ?? nil
     }
 
-    /// A few quick attempts at the stop, until the drain budget runs out.
+    /// Sends at the stop while the bus takes them; gives up after a few refusals in a row or
+    /// when the drain budget runs out (the rest is spilled).
     private func lastSends() async {
-        for _ in 0..<5 where (!queue.isEmpty || spillHasData) && !Task.isCancelled {
-            if await sendOnce() == nil { try? await Task.sleep(for: .milliseconds(100)) }
+        var refusals = 0
+        while (!queue.isEmpty || spillHasData) && !Task.isCancelled && refusals < 5 {
+            if await sendOnce() == nil {
+                refusals += 1
+                try? await Task.sleep(for: .milliseconds(100))
+            } else {
+                refusals = 0
+            }
         }
     }
 

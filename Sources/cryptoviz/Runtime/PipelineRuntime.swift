@@ -19,14 +19,14 @@ import UnixSignals
 struct PipelineRuntime {
     enum Role: Hashable { case collect, process, serve }
 
-    var services: [any Service]
+    var services: [ServiceGroupConfiguration.ServiceConfiguration]
     var logger: Logger
     var drain: DrainBudget
     var report: @Sendable () async -> StopReport
     var cleanup: @Sendable () async -> Void
 
     static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
-                      registry: PrometheusCollectorRegistry, logger: Logger,
+                      registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool = false,
                       collectorOverrides: (inout CollectorConfiguration) -> Void = { _ in }) async throws -> PipelineRuntime {
         if roles.contains(.serve) { try ListenAddressCheck.ensureAvailable(host: settings.host, port: settings.port) }
         let dataURL = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
@@ -70,7 +70,7 @@ struct PipelineRuntime {
         let deadLetters = DeadLetterQueue(fileURL: dataURL.appendingPathComponent("dead-letters.jsonl"),
                                           logger: Logger(label: "cryptoviz.pipeline"))
         let tail = HotTail()
-        var services: [any Service] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var processor: StreamProcessor?
         var publisher: TickPublisher?
         var collectors: CollectorService?
@@ -140,25 +140,32 @@ struct PipelineRuntime {
             let server = try CryptoVizServer(configuration: serverConfiguration, data: data, registry: registry,
                                              logger: Logger(label: "cryptoviz.server"))
             let host = settings.host
-            services.append(server.makeApplication(onRunning: { port in
+            services.append(.init(service: server.makeApplication(onRunning: { port in
                 print("CryptoViz is serving on http://\(host):\(port)")
                 fflush(nil)
-            }))
+            })))
             let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
-            services.append(PipelineService("hot tail") {
+            services.append(.init(service: PipelineService("hot tail") {
                 try await tail.follow(bus: bus, group: tailGroup, deadLetters: deadLetters, logger: Logger(label: "cryptoviz.tail"))
-            })
+            }))
         }
         if let processor {
-            services.append(PipelineService("stream processor") { try await processor.run() })
+            services.append(.init(service: PipelineService("stream processor") { try await processor.run() }))
         }
         if let publisher {
-            services.append(PipelineService("publisher") { await publisher.run() })
+            services.append(.init(service: PipelineService("publisher") { await publisher.run() }))
         }
         if let collectors, let publisher {
-            services.append(PipelineService("collectors") {
-                try await collectors.run { ticks in await publisher.enqueue(ticks) }
-            })
+            if collectOnce {
+                // One poll of each provider, then the same ordered stop as after a signal.
+                services.append(.init(service: PipelineService("collectors") {
+                    _ = try await collectors.collectOnce { ticks in await publisher.enqueue(ticks) }
+                }, successTerminationBehavior: .gracefullyShutdownGroup))
+            } else {
+                services.append(.init(service: PipelineService("collectors") {
+                    try await collectors.run { ticks in await publisher.enqueue(ticks) }
+                }))
+            }
         }
         let finalSimulator = simulator
         let (finalProcessor, finalPublisher) = (processor, publisher)
@@ -189,7 +196,7 @@ struct PipelineRuntime {
         }
         defer { hurry.cancel() }
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
