@@ -74,6 +74,7 @@ struct CollectCommand: AsyncParsableCommand {
         if let coinGeckoURL { configuration.providers[.coinGecko]?.baseURL = coinGeckoURL }
         if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
         if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
+        configuration.directoryFile = URL(fileURLWithPath: data).appendingPathComponent("asset-directory.json")
 
         if let bus {
             var settings = RuntimeSettings()

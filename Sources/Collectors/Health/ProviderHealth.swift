@@ -23,6 +23,12 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
     public var lastError: String?
     public var lastErrorMillis: Int64?
     public var consecutiveFailures: Int
+    /// Polls that answered with records but yielded no tick (unresolved identities, all
+    /// rejected, none watched): the provider looks up but delivers nothing.
+    public var emptyPolls: Int
+    public var consecutiveEmptyPolls: Int
+    /// Why the last empty poll delivered nothing, with counts.
+    public var lastEmptyReason: String?
 
     public init(provider: ProviderID, enabled: Bool = true, disabledReason: String? = nil) {
         self.provider = provider
@@ -40,6 +46,9 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
         self.lastError = nil
         self.lastErrorMillis = nil
         self.consecutiveFailures = 0
+        self.emptyPolls = 0
+        self.consecutiveEmptyPolls = 0
+        self.lastEmptyReason = nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -54,5 +63,8 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
         case lastError = "last_error"
         case lastErrorMillis = "last_error_ms"
         case consecutiveFailures = "consecutive_failures"
+        case emptyPolls = "empty_polls"
+        case consecutiveEmptyPolls = "consecutive_empty_polls"
+        case lastEmptyReason = "last_empty_reason"
     }
 }

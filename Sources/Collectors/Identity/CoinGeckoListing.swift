@@ -1,7 +1,7 @@
 import CryptoVizCore
 
 /// One asset as CoinGecko's `/coins/markets` lists it: the source of canonical identity.
-public struct CoinGeckoListing: Sendable, Hashable {
+public struct CoinGeckoListing: Sendable, Hashable, Codable {
     /// CoinGecko's id, used as the canonical `AssetID` ("bitcoin", "harmony").
     public var id: AssetID
     /// Lower-case ticker as CoinGecko sends it; not unique.
@@ -17,6 +17,12 @@ public struct CoinGeckoListing: Sendable, Hashable {
         self.name = name
         self.marketCapRank = marketCapRank
         self.marketCap = marketCap
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, symbol, name
+        case marketCapRank = "market_cap_rank"
+        case marketCap = "market_cap"
     }
 }
 

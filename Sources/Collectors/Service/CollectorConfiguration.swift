@@ -1,5 +1,5 @@
-import Foundation
 import CryptoVizCore
+import Foundation
 
 /// Everything the collectors need: which providers, how to reach and pace them, what to watch.
 public struct CollectorConfiguration: Sendable {
@@ -17,6 +17,9 @@ public struct CollectorConfiguration: Sendable {
     public var directoryDepth: Int = 250
     /// How often the directory is refreshed when CoinGecko itself is not polled for ticks.
     public var directoryRefreshInterval: Duration = .seconds(3600)
+    /// Where the asset directory is kept between runs (under `--data`), so identities resolve
+    /// from the first poll even while CoinGecko is unreachable; nil keeps it in memory only.
+    public var directoryFile: URL?
     /// Optional CoinGecko key (Demo or Pro); Pro also moves the default base URL.
     public var coinGeckoKey: CoinGeckoProvider.Key?
     /// CoinMarketCap key; without it the provider is disabled.

@@ -25,7 +25,7 @@ public final class CollectorService: Sendable {
     private let entries: [Entry]
     /// A CoinGecko adapter used only for listings when CoinGecko ticks are not collected.
     private let directorySource: (any MarketDataProvider)?
-    private let directoryStore = DirectoryStore()
+    private let directoryStore: DirectoryStore
     private let healthBoard: ProviderHealthBoard
     private let normalizer: BatchNormalizer
     private let logger: Logger
@@ -38,6 +38,7 @@ public final class CollectorService: Sendable {
     public init(configuration: CollectorConfiguration, httpClient: HTTPClient, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.directoryStore = DirectoryStore(file: configuration.directoryFile.map(AssetDirectoryFile.init(url:)), logger: logger)
         self.normalizer = BatchNormalizer(validator: TickValidator(configuration: configuration.validator))
         var initialHealth: [ProviderHealth] = []
         var entries: [Entry] = []
@@ -94,13 +95,20 @@ public final class CollectorService: Sendable {
     @discardableResult
     public func collectOnce(sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws -> [PollReport] {
         var reports: [PollReport] = []
+        var done = Set<ProviderID>()
         if let coinGecko = entries.first(where: { $0.provider.id == .coinGecko }) {
             reports.append(try await poll(coinGecko, sink: sink))
+            done.insert(.coinGecko)
         } else if await directoryStore.directory.isEmpty {
             await refreshDirectory()
         }
+        // No CoinGecko identity at all: CoinMarketCap's listing stands in, so it goes next.
+        if await directoryStore.directory.isEmpty, let cmc = entries.first(where: { $0.provider.id == .coinMarketCap }) {
+            reports.append(try await poll(cmc, sink: sink))
+            done.insert(.coinMarketCap)
+        }
         try await withThrowingTaskGroup(of: PollReport.self) { group in
-            for entry in entries where entry.provider.id != .coinGecko {
+            for entry in entries where !done.contains(entry.provider.id) {
                 group.addTask { try await self.poll(entry, sink: sink) }
             }
             for try await report in group { reports.append(report) }
@@ -202,6 +210,7 @@ public final class CollectorService: Sendable {
         }
         await entry.breaker.recordSuccess()
         if !batch.listings.isEmpty { await directoryStore.merge(batch.listings) }
+        if id == .coinMarketCap { await directoryStore.adoptProvisional(CoinGeckoListing.provisional(fromCoinMarketCap: batch.quotes)) }
         let directory = await directoryStore.directory
         var watch = Set(directory.top(configuration.topN))
         watch.formUnion(configuration.watch)
@@ -209,11 +218,19 @@ public final class CollectorService: Sendable {
         let result = normalizer.normalize(batch, directory: directory, watch: watch, collectedAtMillis: now)
         let unresolvedCount = result.unresolved.values.reduce(0, +)
         let partialFailures = batch.partialFailures
-        await healthBoard.update(id) {
+        let emptyReason = result.ticks.isEmpty && !batch.quotes.isEmpty ? Self.emptyReason(result, records: batch.quotes.count) : nil
+        let health = await healthBoard.update(id) {
             $0.successes += 1
             $0.lastSuccessMillis = now
             $0.lastTickCount = result.ticks.count
             $0.consecutiveFailures = 0
+            if let emptyReason {
+                $0.emptyPolls += 1
+                $0.consecutiveEmptyPolls += 1
+                $0.lastEmptyReason = emptyReason
+            } else {
+                $0.consecutiveEmptyPolls = 0
+            }
             $0.unresolved += unresolvedCount
             for (reason, count) in result.rejected { $0.rejectedByReason[reason, default: 0] += count }
             for failure in partialFailures {
@@ -226,9 +243,28 @@ public final class CollectorService: Sendable {
         for (reason, count) in result.rejected { CollectorMetrics.rejected(id, reason: reason, count: count) }
         for (reason, count) in result.unresolved { CollectorMetrics.unresolved(id, reason: reason, count: count) }
         logSummary(id, result: result, partialFailures: batch.partialFailures)
+        // 1st, 2nd, 4th, 8th … empty poll in a row: a provider that answers but delivers nothing is news.
+        if let emptyReason, health.consecutiveEmptyPolls & (health.consecutiveEmptyPolls - 1) == 0 {
+            logger.warning("provider answered but delivered no ticks", metadata: [
+                "provider": "\(id)", "reason": "\(emptyReason)", "consecutive_empty_polls": "\(health.consecutiveEmptyPolls)"])
+        }
         if !result.ticks.isEmpty { try await sink(result.ticks) }
         return PollReport(provider: id, tickCount: result.ticks.count, rejected: result.rejected,
                           unresolved: result.unresolved, unwatched: result.unwatched, ignored: result.ignored)
+    }
+
+    /// "300 records: 280 unresolved (unknown_symbol=280), 20 not watched", for the health board.
+    static func emptyReason(_ result: BatchNormalizer.Result, records: Int) -> String {
+        var parts: [String] = []
+        let unresolved = result.unresolved.values.reduce(0, +)
+        if unresolved > 0 {
+            let kinds = result.unresolved.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            parts.append("\(unresolved) unresolved (\(kinds))")
+        }
+        let rejected = result.rejected.values.reduce(0, +)
+        if rejected > 0 { parts.append("\(rejected) rejected") }
+        if result.unwatched > 0 { parts.append("\(result.unwatched) not watched") }
+        return "\(records) records: " + (parts.isEmpty ? "none usable" : parts.joined(separator: ", "))
     }
 
     /// One line per incident kind per poll, with counts — never one line per record.

@@ -64,10 +64,13 @@ public struct ProviderHealthDTO: Sendable, Codable, Hashable {
     public var lastSuccessMs: Int64?
     /// Last error, already safe to show (no keys or URLs with secrets).
     public var lastError: String?
+    /// Polls that answered but yielded no tick, and why the last one did.
+    public var emptyPolls: Int64
+    public var lastEmptyReason: String?
 
     public init(
         provider: ProviderID, status: Status, requestsTotal: Int64, errorsByKind: [ErrorCountDTO],
-        rateLimitWaits: Int64, lastSuccessMs: Int64?, lastError: String?
+        rateLimitWaits: Int64, lastSuccessMs: Int64?, lastError: String?, emptyPolls: Int64 = 0, lastEmptyReason: String? = nil
     ) {
         self.provider = provider
         self.status = status
@@ -76,6 +79,8 @@ public struct ProviderHealthDTO: Sendable, Codable, Hashable {
         self.rateLimitWaits = rateLimitWaits
         self.lastSuccessMs = lastSuccessMs
         self.lastError = lastError
+        self.emptyPolls = emptyPolls
+        self.lastEmptyReason = lastEmptyReason
     }
 }
 

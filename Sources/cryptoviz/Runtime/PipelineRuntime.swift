@@ -95,6 +95,7 @@ struct PipelineRuntime {
             collectorConfiguration.topN = settings.assets
             if !settings.providers.isEmpty { collectorConfiguration.enabledProviders = settings.providers.map { ProviderID($0) } }
             if let seconds = settings.intervalSeconds { collectorConfiguration.setInterval(.milliseconds(Int64(seconds * 1000))) }
+            collectorConfiguration.directoryFile = dataURL.appendingPathComponent("asset-directory.json")
             collectorOverrides(&collectorConfiguration)
             if let demoAssets {
                 var simulatorConfiguration = SimulatorConfiguration()

@@ -53,13 +53,15 @@ final class PipelineStatsReport: Sendable {
         var providers: [ProviderHealthDTO] = []
         for health in await collectors?.health() ?? [] {
             let status: ProviderHealthDTO.Status =
-                !health.enabled || health.circuit == .open ? .down : (health.consecutiveFailures > 0 ? .degraded : .healthy)
+                !health.enabled || health.circuit == .open
+                    ? .down : (health.consecutiveFailures > 0 || health.consecutiveEmptyPolls > 0 ? .degraded : .healthy)
             providers.append(ProviderHealthDTO(
                 provider: health.provider, status: status,
                 requestsTotal: Int64(health.successes + health.errorsByKind.values.reduce(0, +)),
                 errorsByKind: health.errorsByKind.sorted { $0.key < $1.key }.map { ErrorCountDTO(kind: $0.key, count: Int64($0.value)) },
                 rateLimitWaits: Int64(health.rateLimitWaits), lastSuccessMs: health.lastSuccessMillis,
-                lastError: health.lastError ?? health.disabledReason))
+                lastError: health.lastError ?? health.disabledReason,
+                emptyPolls: Int64(health.emptyPolls), lastEmptyReason: health.lastEmptyReason))
         }
         return PipelineStatsDTO(
             generatedAtMs: now, ingestRatePerSecond: rate, ticksTotal: Int64(ingested),

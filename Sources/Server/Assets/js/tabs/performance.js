@@ -52,7 +52,8 @@ async function poll() {
     badge.textContent = p.status;
     return [p.provider, badge, fmt.number(p.requests_total),
       p.errors_by_kind.map((e) => `${e.kind}: ${e.count}`).join(', ') || '0', fmt.number(p.rate_limit_waits),
-      fmt.time(p.last_success_ms), p.last_error || ''];
+      fmt.number(p.empty_polls ?? 0), fmt.time(p.last_success_ms),
+      [p.last_error, p.last_empty_reason && `no ticks: ${p.last_empty_reason}`].filter(Boolean).join('; ')];
   }));
   const rows = queries.map((q) => [q.name, q.count, q.p50_ms.toFixed(2), q.p95_ms.toFixed(2), q.max_ms.toFixed(2)]);
   for (const [path, ms] of clientTimings) rows.push(['browser ' + path, 1, ms.toFixed(1), '', '']);
