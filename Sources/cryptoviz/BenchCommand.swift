@@ -11,6 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchLakeCommand.self,
             BenchPipelineCommand.self,
             BenchServerCommand.self,
+            BenchLoadCommand.self,
         ]
     )
 }
