@@ -48,6 +48,19 @@ import Testing
         #expect(await iterator.next()?.sourceTimeMillis == 2)
     }
 
+    @Test func aSubscriberThatStopsReadingHoldsOnlyTheNewestAndLeavesWhenDropped() async {
+        let tail = HotTail()
+        var stream: AsyncStream<Tick>? = tail.subscribe(buffer: 16)
+        for s in 0..<1_000 { tail.insert(tick("sol", .binance, at: Int64(s))) }
+        var iterator = stream!.makeAsyncIterator()
+        #expect(await iterator.next()?.sourceTimeMillis == 984, "the 16 newest are kept, the rest dropped")
+        #expect(tail.subscriberCount == 1)
+        stream = nil
+        iterator = AsyncStream<Tick> { $0.finish() }.makeAsyncIterator()
+        #expect(tail.subscriberCount == 0, "a dropped subscription unregisters")
+        _ = await iterator.next()
+    }
+
     @Test func followsTheStreamingTopic() async throws {
         let bus = InProcessBus()
         try await bus.ensureTopics([BusTopics.streaming], partitions: 3)

@@ -134,7 +134,7 @@ public final class HotTail: Sendable {
 
     /// A live feed of every tick inserted from now on. A slow reader loses the oldest
     /// undelivered ticks (bounded buffer), never blocks the tail.
-    public func subscribe(buffer: Int = 10_000) -> AsyncStream<Tick> {
+    public func subscribe(buffer: Int = 2_048) -> AsyncStream<Tick> {
         let (stream, continuation) = AsyncStream<Tick>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         let id = state.withLock { state -> Int in
             let id = state.nextSubscriber
@@ -147,6 +147,9 @@ public final class HotTail: Sendable {
         }
         return stream
     }
+
+    /// Live subscribers attached now (a closed SSE response must leave none behind).
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     /// Reads `crypto-streaming` from `bus` into the tail until cancelled. Malformed messages
     /// are counted in `deadLetters` and skipped.

@@ -32,7 +32,9 @@ struct LiveEventStream: Sendable {
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         let stream = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let (events, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(8192))
+            // Events formatted but not yet written: a client that stops reading holds at most this
+            // many (about 200 KB), then loses the oldest; 200 stalled tabs must not cost a gigabyte.
+            let (events, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
             let forward = Task {
                 for await tick in feed where stream.matches(tick) { continuation.yield(Self.event(tick)) }
                 continuation.finish()
