@@ -30,51 +30,34 @@ public struct TickMessage: Sendable, Codable, Equatable {
 }
 
 /// Turns ticks into bus messages and back, refusing anything malformed with a reason.
+///
+/// The wire format is plain JSON any Kafka consumer can read, written and parsed at the byte
+/// level (`TickWireFormat`): encoded once per tick whatever the number of topics, decoded in one
+/// pass straight from the record's bytes. Unknown fields are ignored, missing optional ones are
+/// nil, anything else wrong is a `MessageDecodingError` (the processor dead-letters it).
 public struct TickMessageCodec: Sendable {
     public init() {}
 
     /// The message for `tick`, keyed by asset so one asset stays in one partition (ordered).
     public func encode(_ tick: Tick, topic: String, producedAtMillis: Int64) throws -> OutgoingMessage {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let value = try encoder.encode(TickMessage(tick: tick, producedAtMillis: producedAtMillis))
-        return OutgoingMessage(topic: topic, key: Array(tick.asset.rawValue.utf8), value: Array(value),
-                               timestampMillis: producedAtMillis)
+        try outgoing(TickMessage(tick: tick, producedAtMillis: producedAtMillis), topics: [topic])[0]
+    }
+
+    /// One message per topic, sharing one encoding of the tick.
+    public func outgoing(_ message: TickMessage, topics: [String]) throws -> [OutgoingMessage] {
+        let value = try TickWireFormat.encode(message)
+        let key = Array(message.tick.asset.rawValue.utf8)
+        return topics.map { OutgoingMessage(topic: $0, key: key, value: value, timestampMillis: message.producedAtMillis) }
+    }
+
+    /// The JSON document of `message`.
+    public func encodeValue(_ message: TickMessage) throws -> [UInt8] {
+        try TickWireFormat.encode(message)
     }
 
     /// The message in `bytes`, or a `MessageDecodingError` saying why it is unusable.
     public func decode(_ bytes: [UInt8]) throws(MessageDecodingError) -> TickMessage {
-        let data = Data(bytes)
-        let header: Header
-        do {
-            header = try JSONDecoder().decode(Header.self, from: data)
-        } catch {
-            throw MessageDecodingError(kind: .malformed, detail: "not a JSON object with schema_version and type")
-        }
-        guard header.schemaVersion == TickMessage.currentSchemaVersion else {
-            throw MessageDecodingError(kind: .unknownSchemaVersion, detail: "schema_version \(header.schemaVersion)")
-        }
-        guard header.type == "tick" else {
-            throw MessageDecodingError(kind: .unknownType, detail: "type '\(header.type)'")
-        }
-        do {
-            return try JSONDecoder().decode(TickMessage.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw MessageDecodingError(kind: .malformed, detail: "missing field \(key.stringValue)")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw MessageDecodingError(kind: .malformed, detail: "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch {
-            throw MessageDecodingError(kind: .malformed, detail: "unreadable tick")
-        }
-    }
-
-    private struct Header: Decodable {
-        var schemaVersion: Int
-        var type: String
-        enum CodingKeys: String, CodingKey {
-            case schemaVersion = "schema_version"
-            case type
-        }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(MessageDecodingError) in try TickWireFormat.decode(buffer) }
     }
 }
 

@@ -49,9 +49,8 @@ struct SpillFile {
 
     /// Appends whole messages, one JSON document a line (the format replay decodes).
     func append(_ messages: [TickMessage]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try append(try messages.map { Array(try encoder.encode($0)) })
+        let codec = TickMessageCodec()
+        try append(try messages.map { try codec.encodeValue($0) })
     }
 
     func remove() throws {

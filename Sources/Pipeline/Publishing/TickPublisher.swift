@@ -187,9 +187,7 @@ public actor TickPublisher {
     }
 
     private func outgoing(_ message: TickMessage) throws -> [OutgoingMessage] {
-        try configuration.topics.map {
-            try codec.encode(message.tick, topic: $0, producedAtMillis: message.producedAtMillis)
-        }
+        try codec.outgoing(message, topics: configuration.topics)
     }
 
     /// Appends to the spill file; false (and nothing written) when the file cannot be written.
