@@ -20,7 +20,7 @@ public struct DuckDBEngine: Sendable {
     public var executable: String
     /// Per-query scratch folders (scripts, spill files) go under it, e.g. `<data>/tmp/sql`.
     public var scratchDirectory: String
-    /// Longest a request may take, both processes together.
+    /// Longest a request may take: waiting for a slot and both processes together.
     public var timeout: Duration
     /// DuckDB `memory_limit` of one query.
     public var memoryLimit: String = "1GB"
@@ -44,9 +44,10 @@ public struct DuckDBEngine: Sendable {
 
     /// Runs `statement` over `files` as view `ticks`, reading nothing outside `allowedDirectory`.
     public func query(_ statement: String, files: [String], allowedDirectory: String, rowLimit: Int) async throws -> SQLResultDTO {
-        try await admission.run {
-            let started = ContinuousClock.now
-            let deadline = started + timeout
+        // The deadline runs from arrival: time spent waiting for a slot counts too.
+        let started = ContinuousClock.now
+        let deadline = started + timeout
+        return try await admission.run {
             let folder = try makeQueryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let script = DuckDBScript(

@@ -106,18 +106,20 @@ struct ProcessGroupRun: Sendable {
         if let stop {
             kill(-pid, SIGKILL)
             _ = Self.reap(pid)
+            Self.awaitGroupGone(pid)
             return Result(outcome: stop, output: output, errorOutput: errorOutput, processGroup: pid)
         }
         // Both pipes closed: the program is exiting. Wait for it within the same deadline.
         while true {
             if let status = Self.reap(pid, block: false) {
                 // Anything the program left behind in its group goes too.
-                kill(-pid, SIGKILL)
+                if kill(-pid, SIGKILL) == 0 { Self.awaitGroupGone(pid) }
                 return Result(outcome: .exited(status: status), output: output, errorOutput: errorOutput, processGroup: pid)
             }
             if deadline - .now <= .zero || isCancelled() {
                 kill(-pid, SIGKILL)
                 _ = Self.reap(pid)
+                Self.awaitGroupGone(pid)
                 return Result(outcome: deadline - .now <= .zero ? .timedOut : .cancelled, output: output,
                               errorOutput: errorOutput, processGroup: pid)
             }
@@ -156,6 +158,14 @@ struct ProcessGroupRun: Sendable {
         let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard code == 0 else { throw SpawnFailure(executable: executable, errno: code) }
         return pid
+    }
+
+    /// Waits briefly until no process is left in `group`: killed grandchildren are reaped by
+    /// their new parent (init), not by us, so they linger a moment after the SIGKILL.
+    private static func awaitGroupGone(_ group: pid_t) {
+        for _ in 0..<200 where kill(-group, 0) == 0 {
+            usleep(5_000)
+        }
     }
 
     /// The exit code (or 128 + signal) once `pid` has ended; nil while it runs (`block: false`).
