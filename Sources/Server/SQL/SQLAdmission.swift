@@ -17,6 +17,9 @@ final class SQLAdmission: Sendable {
         self.maxWaiting = max(0, maxWaiting)
     }
 
+    /// Queries waiting for a slot now.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
     /// Runs `body` once a slot is free; waits in line while the queue has room.
     func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await enter()

@@ -16,11 +16,15 @@ import Hummingbird
 /// - `Origin`, when sent, must be `http(s)://` + the request's `Host` (403);
 /// - on a loopback bind, `Host` must name a loopback address or the configured host (403),
 ///   so a DNS-rebound name (`evil.example` resolving to 127.0.0.1) is not "same origin".
+///
+/// Requests for no route, or a method the route does not serve, pass on to the 404/405 answer.
 struct CrossSiteGuard<Context: RequestContext>: RouterMiddleware {
     let configuration: ServerConfiguration
+    let routes: RouteIndex
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if ![.get, .head, .options].contains(request.method) {
+        if ![.get, .head, .options].contains(request.method),
+            routes.methods(for: request.uri.path).contains(request.method.rawValue) {
             try check(request)
         }
         return try await next(request, context)
