@@ -111,9 +111,12 @@ struct ProcessGroupRun: Sendable {
         }
         // Both pipes closed: the program is exiting. Wait for it within the same deadline.
         while true {
-            if let status = Self.reap(pid, block: false) {
-                // Anything the program left behind in its group goes too.
-                if kill(-pid, SIGKILL) == 0 { Self.awaitGroupGone(pid) }
+            if Self.hasExited(pid) {
+                // Anything the program left behind in its group goes too. Killed while the
+                // leader is an unreaped zombie, so its id cannot yet name another group.
+                let stragglers = kill(-pid, SIGKILL) == 0
+                let status = Self.reap(pid)
+                if stragglers { Self.awaitGroupGone(pid) }
                 return Result(outcome: .exited(status: status), output: output, errorOutput: errorOutput, processGroup: pid)
             }
             if deadline - .now <= .zero || isCancelled() {
@@ -160,6 +163,13 @@ struct ProcessGroupRun: Sendable {
         return pid
     }
 
+    /// True once `pid` has ended; it stays unreaped (WNOWAIT) so its id stays reserved.
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return errno != EINTR }
+        return info._sifields._sigchld.si_pid == pid
+    }
+
     /// Waits briefly until no process is left in `group`: killed grandchildren are reaped by
     /// their new parent (init), not by us, so they linger a moment after the SIGKILL.
     private static func awaitGroupGone(_ group: pid_t) {
@@ -168,13 +178,12 @@ struct ProcessGroupRun: Sendable {
         }
     }
 
-    /// The exit code (or 128 + signal) once `pid` has ended; nil while it runs (`block: false`).
-    private static func reap(_ pid: pid_t, block: Bool = true) -> Int32? {
+    /// Waits for `pid` to end and returns its exit code (or 128 + signal); -1 if it cannot.
+    private static func reap(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while true {
-            let result = waitpid(pid, &status, block ? 0 : WNOHANG)
+            let result = waitpid(pid, &status, 0)
             if result == -1, errno == EINTR { continue }
-            if result == 0 { return nil }
             if result == -1 { return -1 }
             break
         }
