@@ -160,14 +160,16 @@ import TestSupport
     }
 
     @Test func slowQueriesLeaveTheServerResponsiveAndExtraOnesAreRefused() async throws {
-        let server = try await LakeSQLServer.start(timeout: .seconds(8), maxRunning: 2, maxWaiting: 2)
+        // Four running at once: more than the cooperative pool has threads on this machine,
+        // so a blocking wait on any of them would starve the server.
+        let server = try await LakeSQLServer.start(timeout: .seconds(8), maxRunning: 4, maxWaiting: 0)
         let slow = "SELECT count(*) FROM range(1000000000000)"
         let answers = (0..<4).map { _ in Task { try await server.sql(slow) } }
-        // Wait until two are running (the other two queue behind them).
         let started = ContinuousClock.now
-        while ChildProcesses.named("duckdb").count < 2, ContinuousClock.now - started < .seconds(5) {
+        while ChildProcesses.named("duckdb").count < 4, ContinuousClock.now - started < .seconds(5) {
             try await Task.sleep(for: .milliseconds(20))
         }
+        #expect(ChildProcesses.named("duckdb").count == 4)
         try await Task.sleep(for: .milliseconds(300))
         var latencies: [Duration] = []
         for _ in 0..<5 {
@@ -182,7 +184,7 @@ import TestSupport
         #expect(try refused.errorFields().code == "too_many_requests")
         #expect(refused.headers["retry-after"] == "1")
         for answer in answers {
-            #expect([504, 200].contains(try await answer.value.status))
+            #expect(try await answer.value.status == 504)
         }
         #expect(ChildProcesses.named("duckdb").isEmpty)
         #expect(try await server.sql("SELECT 1 AS one").status == 200)
