@@ -49,23 +49,41 @@ public struct DuckDBEngine: Sendable {
         let deadline = started + timeout
         return try await admission.run {
             let folder = try makeQueryFolder()
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            let script = DuckDBScript(
-                spillDirectory: folder + "/spill", readableDirectory: allowedDirectory,
-                limits: .init(memoryLimit: memoryLimit, threads: threads, maxTempDirectorySize: maxTempDirectorySize))
-
-            let verdict = try await run(script.check(statement), in: folder, name: "check.sql", deadline: deadline)
-            if let reason = SQLStatementCheck.rejection(in: verdict.output) {
-                throw MarketDataError(.rejected, reason)
+            do {
+                let result = try await execute(statement, files: files, rowLimit: rowLimit, in: folder,
+                                               allowedDirectory: allowedDirectory, started: started, deadline: deadline)
+                await Self.remove(folder)
+                return result
+            } catch {
+                await Self.remove(folder)
+                throw error
             }
-            let result = try await run(script.query(statement, files: files, rowLimit: rowLimit + 1),
-                                       in: folder, name: "query.sql", deadline: deadline)
-            var parsed = DuckDBOutput.parse(result.output)
-            let truncated = parsed.rows.count > rowLimit
-            if truncated { parsed.rows.removeLast(parsed.rows.count - rowLimit) }
-            return SQLResultDTO(columns: parsed.columns, rows: parsed.rows, truncated: truncated,
-                                elapsedMs: (ContinuousClock.now - started).millis)
         }
+    }
+
+    /// The statement check, then the query, in the request's scratch `folder`.
+    private func execute(_ statement: String, files: [String], rowLimit: Int, in folder: String, allowedDirectory: String,
+                         started: ContinuousClock.Instant, deadline: ContinuousClock.Instant) async throws -> SQLResultDTO {
+        let script = DuckDBScript(
+            spillDirectory: folder + "/spill", readableDirectory: allowedDirectory,
+            limits: .init(memoryLimit: memoryLimit, threads: threads, maxTempDirectorySize: maxTempDirectorySize))
+
+        let verdict = try await run(script.check(statement), in: folder, name: "check.sql", deadline: deadline)
+        if let reason = SQLStatementCheck.rejection(in: verdict.output) {
+            throw MarketDataError(.rejected, reason)
+        }
+        let result = try await run(script.query(statement, files: files, rowLimit: rowLimit + 1),
+                                   in: folder, name: "query.sql", deadline: deadline)
+        var parsed = DuckDBOutput.parse(result.output)
+        let truncated = parsed.rows.count > rowLimit
+        if truncated { parsed.rows.removeLast(parsed.rows.count - rowLimit) }
+        return SQLResultDTO(columns: parsed.columns, rows: parsed.rows, truncated: truncated,
+                            elapsedMs: (ContinuousClock.now - started).millis)
+    }
+
+    /// Removes a query's scratch folder (up to `maxTempDirectorySize` of spill) off the pool.
+    private static func remove(_ folder: String) async {
+        await DedicatedThread.run { _ in try? FileManager.default.removeItem(atPath: folder) }
     }
 
     private func makeQueryFolder() throws -> String {
