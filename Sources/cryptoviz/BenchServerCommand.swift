@@ -162,7 +162,8 @@ struct BenchServerCommand: AsyncParsableCommand {
         print("table: version \(info.version), \(info.files) files, \(info.bytes) bytes; tail seeded with \(seeded) lake ticks + \(live.count) newer ticks")
         var dataConfiguration = LakeMarketData.Configuration(location: directory)
         dataConfiguration.localDirectory = directory
-        dataConfiguration.duckdb = DuckDBEngine.locate().map { DuckDBEngine(executable: $0) }
+        // Beside the lake, not in it: DuckDB may read the lake folder, and vacuum lists it.
+        dataConfiguration.duckdb = DuckDBEngine.locate().map { DuckDBEngine(executable: $0, scratchDirectory: directory + "-tmp/sql") }
         let data = LakeMarketData(table: table, store: store, tail: tail, configuration: dataConfiguration, stats: {
             PipelineStatsDTO(generatedAtMs: currentUnixMillis(), ingestRatePerSecond: 0, ticksTotal: 0, freshnessP50Ms: nil,
                              freshnessP95Ms: nil, partitions: [], providers: [])

@@ -123,7 +123,7 @@ import TestSupport
 
     @Test func managementNeedsNoTokenOnLoopbackButAValidOneElsewhere() async throws {
         let loopback = try await RunningServer.start(data: await Self.seeded())
-        #expect(try await loopback.post("/api/v1/lake/compact").status == 200)
+        #expect(try await loopback.post("/api/v1/lake/compact", json: "{}").status == 200)
         await loopback.stop()
 
         let open = try await RunningServer.start(configuration: ServerConfiguration(host: "0.0.0.0", port: 0, token: "s3cret"), data: await Self.seeded())
@@ -134,7 +134,7 @@ import TestSupport
             let wrong = try await open.post(path, json: "{}", headers: ["Authorization": "Bearer s3cre"])
             #expect(wrong.status == 401)
         }
-        let allowed = try await open.post("/api/v1/lake/compact", headers: ["Authorization": "Bearer s3cret"])
+        let allowed = try await open.post("/api/v1/lake/compact", json: "{}", headers: ["Authorization": "Bearer s3cret"])
         #expect(allowed.status == 200)
         #expect(try allowed.json()["version"] as? Int == 3)
         #expect(try await open.get("/api/v1/lake").status == 200)
@@ -142,7 +142,7 @@ import TestSupport
 
         let unconfigured = ServerConfiguration(host: "0.0.0.0", port: 0)
         let fenced = try await RunningServer.start(configuration: unconfigured, data: await Self.seeded())
-        #expect(try await fenced.post("/api/v1/lake/compact").status == 401)
+        #expect(try await fenced.post("/api/v1/lake/compact", json: "{}").status == 401)
         await fenced.stop()
         let (withToken, generated) = unconfigured.withGeneratedTokenIfNeeded()
         #expect(generated?.count == 64)
@@ -164,7 +164,7 @@ import TestSupport
         #expect(try notJSON.errorFields().code == "invalid_body")
         let big = try await server.post("/api/v1/sql", json: #"{"sql": ""# + String(repeating: "x", count: 70_000) + #""}"#)
         #expect(big.status == 413)
-        let dry = try await server.post("/api/v1/lake/vacuum")
+        let dry = try await server.post("/api/v1/lake/vacuum", json: "")
         #expect(try dry.json()["dry_run"] as? Bool == true)
         await server.stop()
     }

@@ -1,55 +1,28 @@
 import Testing
 @testable import Server
 
+/// The guard only trims and refuses empty or oversized text; what a statement does is judged
+/// by the engine's parser (`SQLSecurityTests`, `SQLStatementCheckTests`).
 @Suite struct SQLGuardTests {
     @Test(arguments: [
-        "SELECT * FROM ticks",
-        "select price from ticks where asset = 'bitcoin' limit 10;",
-        "  WITH recent AS (SELECT * FROM ticks) SELECT count(*) FROM recent  ",
-        "SELECT 'DROP TABLE x; ATTACH' AS text FROM ticks",
-        "SELECT \"set\" FROM ticks -- a comment; with a semicolon\n",
-        "SELECT replace(symbol, 'B', 'b') FROM ticks /* load copy */",
-        "SELECT * FROM ticks;  -- trailing comment",
+        ("SELECT * FROM ticks", "SELECT * FROM ticks"),
+        ("  select 1;\n", "select 1;"),
+        ("\tSELECT E'\\'' AS a -- left for DuckDB to judge\n", "SELECT E'\\'' AS a -- left for DuckDB to judge"),
     ])
-    func acceptsSingleReadOnlyQueries(_ sql: String) throws {
-        let checked = try SQLGuard.check(sql)
-        #expect(!checked.hasSuffix(";"))
-        #expect(checked.first?.isWhitespace == false)
+    func trimsWhitespaceOnly(_ sql: String, _ expected: String) throws {
+        #expect(try SQLGuard.check(sql) == expected)
     }
 
-    @Test(arguments: [
-        ("SELECT 1; SELECT 2", SQLGuard.Rejection.Code.multipleStatements),
-        ("SELECT 1; DROP TABLE ticks", .multipleStatements),
-        ("SELECT 1 /* x */ ; ATTACH 'evil.db'", .multipleStatements),
-        ("ATTACH 'x.db' AS x", .notAQuery),
-        ("COPY ticks TO '/tmp/x.csv'", .notAQuery),
-        ("INSTALL httpfs", .notAQuery),
-        ("LOAD httpfs", .notAQuery),
-        ("PRAGMA database_list", .notAQuery),
-        ("SET threads = 1", .notAQuery),
-        ("CREATE TABLE t AS SELECT 1", .notAQuery),
-        ("DELETE FROM ticks", .notAQuery),
-        ("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", .forbiddenKeyword),
-        ("SELECT * FROM read_csv('/etc/passwd')", .forbiddenFunction),
-        ("SELECT * FROM READ_TEXT ('/etc/shadow')", .forbiddenFunction),
-        ("SELECT getenv('HOME')", .forbiddenFunction),
-        ("SELECT $$hidden$$", .forbiddenKeyword),
-        ("", .empty),
-        ("  -- only a comment", .empty),
-        ("SELECT 'unterminated", .unterminated),
-        ("SELECT 1 /* open", .unterminated),
-    ])
-    func rejectsEverythingElse(_ sql: String, _ code: SQLGuard.Rejection.Code) {
-        #expect(throws: SQLGuard.Rejection.self) { try SQLGuard.check(sql) }
-        do {
-            _ = try SQLGuard.check(sql)
-        } catch {
-            #expect(error.code == code, "\(sql): \(error.message)")
-        }
+    @Test(arguments: ["", "   ", "\n\t "])
+    func rejectsEmptyText(_ sql: String) {
+        #expect(throws: SQLGuard.Rejection(code: .empty, message: "statement is empty")) { try SQLGuard.check(sql) }
     }
 
-    @Test func rejectsStatementsOverTheSizeLimit() {
+    @Test func rejectsStatementsOverTheSizeLimit() throws {
         let long = "SELECT " + String(repeating: "1 + ", count: 100) + "1"
-        #expect(throws: SQLGuard.Rejection.self) { try SQLGuard.check(long, maxLength: 100) }
+        #expect(throws: SQLGuard.Rejection(code: .tooLong, message: "statement is longer than 100 bytes")) {
+            try SQLGuard.check(long, maxLength: 100)
+        }
+        #expect(try SQLGuard.check(String(long.prefix(100)), maxLength: 100).count == 100)
     }
 }

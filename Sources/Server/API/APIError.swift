@@ -17,6 +17,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case methodNotAllowed = "method_not_allowed"
         case conflict
         case payloadTooLarge = "payload_too_large"
+        case unsupportedMediaType = "unsupported_media_type"
+        case forbidden
+        case tooManyRequests = "too_many_requests"
         case notImplemented = "not_implemented"
         case unavailable
         case timeout
@@ -30,6 +33,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
             case .payloadTooLarge: .contentTooLarge
+            case .unsupportedMediaType: .unsupportedMediaType
+            case .forbidden: .forbidden
+            case .tooManyRequests: .tooManyRequests
             case .notImplemented: .notImplemented
             case .unavailable: .serviceUnavailable
             case .timeout: .gatewayTimeout
@@ -65,6 +71,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case .unsupported: self.init(.notImplemented, error.message)
         case .unavailable: self.init(.unavailable, error.message)
         case .timeout: self.init(.timeout, error.message)
+        case .rejected: self.init(.sqlRejected, error.message, parameter: "sql")
+        case .busy: self.init(.tooManyRequests, error.message)
+        case .tooLarge: self.init(.payloadTooLarge, error.message)
         }
     }
 
@@ -84,6 +93,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         if code == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"cryptoviz\"" }
+        if code == .tooManyRequests { headers[.retryAfter] = "1" }
         let bytes = (try? JSONResponse.encoder.encode(body)).map { [UInt8]($0) } ?? Array(#"{"error":{"code":"internal","message":"internal error"}}"#.utf8)
         return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -61,8 +61,9 @@ enum InMemorySQL {
         return tokens
     }
 
+    /// Anything outside the subset is refused as a statement the source will not run.
     static func bad(_ message: String) -> MarketDataError {
-        MarketDataError(.invalidArgument, "in-memory SQL: \(message)")
+        MarketDataError(.rejected, "in-memory SQL: \(message)")
     }
 
     static func compare(_ a: SQLValue, _ b: SQLValue) -> Int? {

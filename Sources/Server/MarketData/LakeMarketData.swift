@@ -338,7 +338,7 @@ public final class LakeMarketData: MarketDataSource {
         let snapshot = try await table.snapshot()
         let root = directory.hasSuffix("/") ? directory : directory + "/"
         let files = snapshot.delta.files.map { root + $0.relativeKey }
-        return try await Task.detached { try engine.query(statement, files: files, allowedDirectory: root, rowLimit: rowLimit) }.value
+        return try await engine.query(statement, files: files, allowedDirectory: root, rowLimit: rowLimit)
     }
 
     public func liveTicks() -> AsyncStream<Tick> { tail.subscribe() }

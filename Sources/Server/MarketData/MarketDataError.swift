@@ -16,6 +16,12 @@ public struct MarketDataError: Error, Sendable, CustomStringConvertible {
         case unavailable
         /// The operation ran past its time budget (504).
         case timeout
+        /// A SQL statement the engine will not run: not exactly one SELECT (400, `sql_rejected`).
+        case rejected
+        /// Too much work is already queued; the client should retry later (429).
+        case busy
+        /// The answer would exceed a size cap (413), e.g. a SQL result's bytes.
+        case tooLarge = "too_large"
     }
 
     public var code: Code

@@ -55,8 +55,9 @@ public protocol MarketDataSource: Sendable {
 
     /// Runs one read-only SQL statement over the lake (table `ticks`), at most `rowLimit` rows.
     ///
-    /// The Server has already checked the statement with `SQLGuard`; implementations must still
-    /// run it read-only with a timeout (defence in depth).
+    /// The Server has only checked length and emptiness (`SQLGuard`): implementations judge
+    /// the statement with their own parser, refuse anything but one query (`rejected`), and
+    /// run it read-only with a timeout.
     func executeSQL(_ statement: String, rowLimit: Int) async throws -> SQLResultDTO
 
     /// A new subscription to ticks as they arrive; ends when the subscriber stops iterating.

@@ -125,7 +125,9 @@ struct PipelineRuntime {
             let report = PipelineStatsReport(processor: processor, publisher: publisher, collectors: collectors, bus: bus, tail: tail)
             var dataConfiguration = LakeMarketData.Configuration(location: lake.location)
             dataConfiguration.localDirectory = lake.localDirectory
-            dataConfiguration.duckdb = DuckDBEngine.locate().map { DuckDBEngine(executable: $0) }
+            dataConfiguration.duckdb = DuckDBEngine.locate().map {
+                DuckDBEngine(executable: $0, scratchDirectory: dataURL.appendingPathComponent("tmp/sql").path)
+            }
             if dataConfiguration.duckdb == nil {
                 logger.warning("DuckDB CLI not found: the SQL explorer is off (scripts/up.sh installs it; or set CRYPTOVIZ_DUCKDB)")
             }

@@ -76,8 +76,10 @@ final class HTTPTestClient: @unchecked Sendable {  // fd is only used from one t
     }
 
     static func requestText(_ method: String, _ path: String, headers: [String: String], body: String?) -> [UInt8] {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        for (k, v) in headers { text += "\(k): \(v)\r\n" }
+        // A test may name another Host (e.g. a DNS-rebound name); only one Host line is sent.
+        let host = headers.first { $0.key.lowercased() == "host" }?.value ?? "127.0.0.1"
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
+        for (k, v) in headers where k.lowercased() != "host" { text += "\(k): \(v)\r\n" }
         let bodyBytes = Array((body ?? "").utf8)
         if body != nil || method == "POST" { text += "Content-Length: \(bodyBytes.count)\r\n" }
         text += "\r\n"

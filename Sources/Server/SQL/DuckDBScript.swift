@@ -1,0 +1,85 @@
+import Foundation
+
+/// The scripts one SQL request feeds the DuckDB CLI on standard input: a locked-down session,
+/// then either the statement check or the query.
+///
+/// The user's text never appears in a script. It travels as base64 and is decoded inside
+/// DuckDB (`decode(from_base64('…'))`): the CLI splits its input into statements and runs
+/// lines starting with `.` as its own commands before DuckDB's parser sees anything, so raw
+/// text could escape a quote the CLI and the parser read differently (issue #12: `E'\''`,
+/// nested comments). The query itself runs through `query(…)`, which DuckDB refuses for
+/// anything but one SELECT.
+struct DuckDBScript {
+    /// Limits applied to the session before any user text is read.
+    struct Limits: Sendable {
+        var memoryLimit: String
+        var threads: Int
+        var maxTempDirectorySize: String
+    }
+
+    /// Where spilled data goes; must not be readable as lake data.
+    var spillDirectory: String
+    /// The only directory the session may read (the lake's folder); nil for none.
+    var readableDirectory: String?
+    var limits: Limits
+
+    /// `SELECT json_serialize_sql(...)`: DuckDB's parse tree of `statement`, one JSON row.
+    func check(_ statement: String) -> String {
+        lockedSession(view: nil) + "SELECT json_serialize_sql(\(Self.decoded(statement))) AS statement_tree;\n"
+    }
+
+    /// The column types (DESCRIBE), a marker row, then at most `rowLimit` rows of `statement`
+    /// over view `ticks` of `files`.
+    func query(_ statement: String, files: [String], rowLimit: Int) -> String {
+        let source = "query(\(Self.decoded(statement)))"
+        return lockedSession(view: Self.ticksView(files))
+            + "DESCRIBE SELECT * FROM \(source);\n"
+            + "SELECT true AS \(Self.rowsMarker);\n"
+            + "SELECT * FROM \(source) LIMIT \(rowLimit);\n"
+    }
+
+    /// The column name of the row that separates DESCRIBE's output from the result rows.
+    static let rowsMarker = "__cryptoviz_rows__"
+
+    /// Settings first (some cannot change once file access is off), then the view, then the
+    /// fences: reads only under the lake, no other file or network access, no extension
+    /// loading, and finally the configuration locked so the statement cannot undo any of it.
+    private func lockedSession(view: String?) -> String {
+        var lines = [
+            "SET temp_directory = \(Self.literal(spillDirectory));",
+            "SET max_temp_directory_size = \(Self.literal(limits.maxTempDirectorySize));",
+            "SET memory_limit = \(Self.literal(limits.memoryLimit));",
+            "SET threads = \(limits.threads);",
+            "SET autoinstall_known_extensions = false;",
+            "SET autoload_known_extensions = false;",
+        ]
+        if let view { lines.append(view) }
+        if let readableDirectory {
+            lines.append("SET allowed_directories = [\(Self.literal(readableDirectory))];")
+        }
+        lines += ["SET enable_external_access = false;", "SET lock_configuration = true;"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Every file is named explicitly, so the view is exactly one table version. The files of
+    /// one table share one schema (`TickTable` writes its layout's columns), so no
+    /// `union_by_name`: it reads every file's footer at each bind, seconds at 20 000 files.
+    static func ticksView(_ files: [String]) -> String {
+        guard !files.isEmpty else {
+            return "CREATE VIEW ticks AS SELECT NULL::VARCHAR AS event_id, NULL::BIGINT AS source_time_ms WHERE false;"
+        }
+        return "CREATE VIEW ticks AS SELECT *, epoch_ms(source_time) AS source_time_ms, "
+            + "epoch_ms(collected_time) AS collected_time_ms FROM read_parquet(["
+            + files.map(literal).joined(separator: ", ")
+            + "], hive_partitioning = true);"
+    }
+
+    static func decoded(_ statement: String) -> String {
+        "decode(from_base64('\(Data(statement.utf8).base64EncodedString())'))"
+    }
+
+    /// A SQL string literal; paths come from the server, not from the request.
+    static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
