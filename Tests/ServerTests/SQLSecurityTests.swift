@@ -162,11 +162,13 @@ import TestSupport
     @Test func slowQueriesLeaveTheServerResponsiveAndExtraOnesAreRefused() async throws {
         // Four running at once: more than the cooperative pool has threads on this machine,
         // so a blocking wait on any of them would starve the server.
-        let server = try await LakeSQLServer.start(timeout: .seconds(8), maxRunning: 4, maxWaiting: 0)
+        // Generous times: on a loaded 2-core machine starting four DuckDB processes (each after
+        // its statement check) has taken more than 5 s.
+        let server = try await LakeSQLServer.start(timeout: .seconds(25), maxRunning: 4, maxWaiting: 0)
         let slow = "SELECT count(*) FROM range(1000000000000)"
         let answers = (0..<4).map { _ in Task { try await server.sql(slow) } }
         let started = ContinuousClock.now
-        while ChildProcesses.named("duckdb").count < 4, ContinuousClock.now - started < .seconds(5) {
+        while ChildProcesses.named("duckdb").count < 4, ContinuousClock.now - started < .seconds(20) {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(ChildProcesses.named("duckdb").count == 4)
