@@ -53,29 +53,86 @@ struct TickBatch: Sendable {
         }
     }
 
-    /// Row `i` as a record; columns the file lacks take their neutral values.
+    /// Row `i` as a record; columns the file lacks take their neutral values. For many rows,
+    /// take a `rows()` reader once: this looks every column up again.
+    func record(at i: Int) -> LakeRecord { rows().record(at: i) }
+
+    /// The columns looked up and widened once, for reading many rows.
+    func rows() -> TickBatchRows { TickBatchRows(self) }
+}
+
+/// One batch's columns, each looked up and widened once (an Int32 column converted per row
+/// made every row cost a whole column: quadratic scans and compactions).
+struct TickBatchRows {
+    private let batch: TickBatch
+    private let sources: [String]?
+    private let assets: [String]?
+    private let symbols: [String]?
+    private let quoteCurrencies: [String]?
+    private let prices: [Double]?
+    private let marketCaps: ColumnData?
+    private let volumes: ColumnData?
+    private let changes1h: ColumnData?
+    private let changes24h: ColumnData?
+    private let changes7d: ColumnData?
+    private let sourceTimes: [Int64]?
+    private let collectedTimes: [Int64]?
+    private let ingestedTimes: [Int64]?
+    private let processedTimes: [Int64]?
+    private let topics: [String]?
+    private let partitions: [Int64]?
+    private let offsets: [Int64]?
+
+    init(_ batch: TickBatch) {
+        self.batch = batch
+        sources = batch.strings(.source)
+        assets = batch.strings(.asset)
+        symbols = batch.strings(.symbol)
+        quoteCurrencies = batch.strings(.quoteCurrency)
+        prices = batch.doubles(.price)
+        marketCaps = batch.columns[TickColumn.marketCap.rawValue]
+        volumes = batch.columns[TickColumn.volume24h.rawValue]
+        changes1h = batch.columns[TickColumn.change1h.rawValue]
+        changes24h = batch.columns[TickColumn.change24h.rawValue]
+        changes7d = batch.columns[TickColumn.change7d.rawValue]
+        sourceTimes = batch.int64s(.sourceTime)
+        collectedTimes = batch.int64s(.collectedTime)
+        ingestedTimes = batch.int64s(.ingestedTime)
+        processedTimes = batch.int64s(.processedTime)
+        topics = batch.strings(.busTopic)
+        partitions = batch.int64s(.busPartition)
+        offsets = batch.int64s(.busOffset)
+    }
+
+    private static func optionalDouble(_ data: ColumnData?, _ i: Int) -> Double? {
+        guard let data, !data.isNull(i) else { return nil }
+        switch data.values {
+        case .double(let v): return v[i]
+        case .float(let v): return Double(v[i])
+        default: return nil
+        }
+    }
+
     func record(at i: Int) -> LakeRecord {
-        let assets = strings(.asset)
-        let times = int64s(.sourceTime)
         let tick = Tick(
-            source: ProviderID(sourceValue(at: i, strings(.source))),
-            asset: AssetID(assets?[i] ?? (partition["crypto"] ?? nil) ?? ""),
-            symbol: strings(.symbol)?[i] ?? "",
-            quoteCurrency: strings(.quoteCurrency)?[i] ?? "USD",
-            price: doubles(.price)?[i] ?? .nan,
-            marketCap: optionalDouble(.marketCap, i),
-            volume24h: optionalDouble(.volume24h, i),
-            change1h: optionalDouble(.change1h, i),
-            change24h: optionalDouble(.change24h, i),
-            change7d: optionalDouble(.change7d, i),
-            sourceTimeMillis: times?[i] ?? 0,
-            collectedTimeMillis: int64s(.collectedTime)?[i] ?? 0)
+            source: ProviderID(batch.sourceValue(at: i, sources)),
+            asset: AssetID(assets?[i] ?? (batch.partition["crypto"] ?? nil) ?? ""),
+            symbol: symbols?[i] ?? "",
+            quoteCurrency: quoteCurrencies?[i] ?? "USD",
+            price: prices?[i] ?? .nan,
+            marketCap: Self.optionalDouble(marketCaps, i),
+            volume24h: Self.optionalDouble(volumes, i),
+            change1h: Self.optionalDouble(changes1h, i),
+            change24h: Self.optionalDouble(changes24h, i),
+            change7d: Self.optionalDouble(changes7d, i),
+            sourceTimeMillis: sourceTimes?[i] ?? 0,
+            collectedTimeMillis: collectedTimes?[i] ?? 0)
         return LakeRecord(
             tick: tick,
-            ingestedTimeMillis: int64s(.ingestedTime)?[i] ?? 0,
-            processedTimeMillis: int64s(.processedTime)?[i] ?? 0,
-            busTopic: strings(.busTopic)?[i] ?? "",
-            busPartition: int64s(.busPartition).map { Int32(truncatingIfNeeded: $0[i]) } ?? -1,
-            busOffset: int64s(.busOffset)?[i] ?? -1)
+            ingestedTimeMillis: ingestedTimes?[i] ?? 0,
+            processedTimeMillis: processedTimes?[i] ?? 0,
+            busTopic: topics?[i] ?? "",
+            busPartition: partitions.map { Int32(truncatingIfNeeded: $0[i]) } ?? -1,
+            busOffset: offsets?[i] ?? -1)
     }
 }

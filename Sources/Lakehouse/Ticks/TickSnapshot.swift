@@ -106,6 +106,7 @@ public struct TickSnapshot: Sendable {
             let assets = batch.strings(.asset)
             let sources = batch.strings(.source)
             let times = batch.int64s(.sourceTime)
+            let rows = batch.rows()
             for i in 0..<batch.count {
                 if let asset, assets?[i] != asset.rawValue { continue }
                 if let source, batch.sourceValue(at: i, sources) != source.rawValue { continue }
@@ -113,7 +114,7 @@ public struct TickSnapshot: Sendable {
                     if let fromMillis, t < fromMillis { continue }
                     if let toMillis, t >= toMillis { continue }
                 }
-                out.append(batch.record(at: i))
+                out.append(rows.record(at: i))
             }
         }
         out.sort {
@@ -181,11 +182,12 @@ public struct TickSnapshot: Sendable {
         try await read(files, columns: TickColumn.allCases) { batch in
             guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime) else { return }
             let sources = batch.strings(.source)
+            let rows = batch.rows()
             for i in 0..<batch.count {
                 if let sinceMillis, times[i] < sinceMillis { continue }
                 let key = Key(asset: assets[i], source: batch.sourceValue(at: i, sources))
                 if let current = best[key], current.tick.sourceTimeMillis >= times[i] { continue }
-                best[key] = batch.record(at: i)
+                best[key] = rows.record(at: i)
             }
         }
         return best.values.sorted {
