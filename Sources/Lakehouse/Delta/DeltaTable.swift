@@ -115,7 +115,12 @@ public actor DeltaTable {
         } catch let error as ObjectStoreError where error.code == .notFound {
             throw LakehouseError(.versionNotFound, "commit \(version) is missing from \(logPrefix)")
         }
-        return try DeltaAction.decodeCommit(bytes, version: version)
+        do {
+            return try DeltaAction.decodeCommit(bytes, version: version)
+        } catch let error as LakehouseError where error.code == .corruptLog {
+            // Name the file: an operator has to find it to inspect or restore it.
+            throw LakehouseError(.corruptLog, "\(commitKey(version)): \(error.message)")
+        }
     }
 
     /// The latest snapshot, reading only the commits newer than the cached one; a handle
