@@ -20,7 +20,7 @@ public actor DeltaTable {
     /// Where the table lives in the store: "" or a prefix ending in "/".
     public nonisolated let root: String
     public nonisolated let store: any ObjectStore
-    private let logger: Logger
+    let logger: Logger
     private var cached: DeltaSnapshot?
     /// How many versions a commit may lose before giving up.
     public var maxCommitAttempts = 200
