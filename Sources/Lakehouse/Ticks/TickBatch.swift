@@ -10,11 +10,15 @@ struct TickBatch: Sendable {
     let count: Int
     let columns: [String: ColumnData]
     let partition: [String: String?]
+    /// True when the file's timestamps had digits below the millisecond, which this batch
+    /// dropped: fine for scans, but a rewrite of the file would lose them.
+    let droppedSubMillisecondDigits: Bool
 
-    init(count: Int, columns: [String: ColumnData], partition: [String: String?]) {
+    init(count: Int, columns: [String: ColumnData], partition: [String: String?], droppedSubMillisecondDigits: Bool = false) {
         self.count = count
         self.columns = columns
         self.partition = partition
+        self.droppedSubMillisecondDigits = droppedSubMillisecondDigits
     }
 
     func strings(_ column: TickColumn) -> [String]? {
