@@ -47,6 +47,14 @@ import TestSupport
 
         let environment = ["CRYPTOVIZ_DATA": data.path]
         let binary = try TestEnvironment.cryptovizBinary()
+        // Start-up reads the lake: it stops on the damage and says how out of it (bounded, in
+        // case it started instead).
+        let refused = try ProcessRunner.run("/usr/bin/timeout", [
+            "60", binary, "up", "--demo", "--demo-assets", "50", "--assets", "20", "--port", "\(try LoopbackPort.free())",
+        ], environment: environment, check: false)
+        #expect(refused.status == 1, "\(refused.stderr.suffix(2000))")
+        #expect(refused.stderr.contains("checksum mismatch") && refused.stderr.contains("cryptoviz lake repair --quarantine"),
+                "\(refused.stderr.suffix(2000))")
         let check = try ProcessRunner.run(binary, ["lake", "check"], environment: environment, check: false)
         #expect(check.status == 1 && check.stdout.contains("bad \(victim.relativeKey): checksum_mismatch"), "\(check.stdout)\(check.stderr)")
         let repair = try ProcessRunner.run(binary, ["lake", "repair", "--quarantine"], environment: environment, check: false)
