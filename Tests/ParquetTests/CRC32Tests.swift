@@ -34,6 +34,14 @@ import TestSupport
         }
     }
 
+    /// From 1536 bytes on the buffer is split into three streams joined by shifts.
+    @Test(arguments: [1535, 1536, 1537, 1543, 1544, 4099, 65_536, 100_003])
+    func threeStreamsEqualTheBitwiseDefinition(_ length: Int) {
+        var g = SeededGenerator(seed: UInt64(length))
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &g) }
+        #expect(CRC32.checksum(bytes) == Self.bitwise(bytes))
+    }
+
     @Test func agreesWithZlib() throws {
         var g = SeededGenerator(seed: 7)
         let bytes = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &g) }
