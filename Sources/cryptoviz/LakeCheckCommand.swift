@@ -53,20 +53,25 @@ struct IntegrityReportJSON: Encodable {
 
     var table: String
     var version: Int64
-    var files_checked: Int
-    var bytes_checked: Int64
-    var bad_files: [File]
-    var bad_rows: Int64
+    var filesChecked: Int
+    var bytesChecked: Int64
+    var badFiles: [File]
+    var badRows: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case table, version
+        case filesChecked = "files_checked", bytesChecked = "bytes_checked", badFiles = "bad_files", badRows = "bad_rows"
+    }
 
     init(_ report: IntegrityReport, table: String) {
         self.table = table
         version = report.version
-        files_checked = report.filesChecked
-        bytes_checked = report.bytesChecked
-        bad_files = report.problems.map {
+        filesChecked = report.filesChecked
+        bytesChecked = report.bytesChecked
+        badFiles = report.problems.map {
             File(path: $0.path, reason: $0.kind.rawValue, message: $0.message, size: $0.file.size, rows: $0.rows)
         }
-        bad_rows = report.rowsInProblemFiles
+        badRows = report.rowsInProblemFiles
     }
 
     func encoded() throws -> String {
