@@ -2,7 +2,7 @@ import ArgumentParser
 import Lakehouse
 import Logging
 
-/// `cryptoviz compact`: merge each partition's small files into larger ones (one commit).
+/// `cryptoviz lake compact` (also `cryptoviz compact`): merge each partition's small files into larger ones (one commit).
 struct CompactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compact", abstract: "Merge small data files per partition (Delta OPTIMIZE).")
 
@@ -11,7 +11,7 @@ struct CompactCommand: AsyncParsableCommand {
     @Option(help: "Rewrite a partition only if it has at least this many small files.") var minFiles: Int = 2
 
     func run() async throws {
-        let table = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
+        let (table, _) = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
         let result = try await table.compact(targetFileBytes: targetMib << 20, minFiles: minFiles)
         if let version = result.version {
             print("compacted \(result.partitions) partitions: \(result.filesRemoved) files -> \(result.filesAdded) (version \(version))")

@@ -3,28 +3,52 @@ import Foundation
 import Lakehouse
 import Logging
 import ObjectStore
+import Pipeline
 
-/// `cryptoviz lake <subcommand>`: inspect the lake's tick table.
+/// `cryptoviz lake <subcommand>`: inspect, check and maintain the lake's tick table.
 struct LakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lake",
-        abstract: "Inspect the Delta Lake tick table.",
-        subcommands: [LakeInfoCommand.self]
+        abstract: "Inspect, check and maintain the Delta Lake tick table.",
+        subcommands: [LakeInfoCommand.self, CompactCommand.self, VacuumCommand.self, LakeCheckCommand.self, LakeRepairCommand.self]
     )
 }
 
-/// The `--lake` option shared by the lake commands.
+/// How the lake commands find the table: as `up` does (`RuntimeSettings`), so that with no
+/// flag they maintain the table `up` writes.
 struct LakeLocationOptions: ParsableArguments {
-    @Option(name: .long, help: "Table location: file:///path, a local path, or s3://bucket/prefix (S3 settings from AWS_* variables).")
-    var lake: String = "file://\(FileManager.default.currentDirectoryPath)/lake"
+    @Option(name: .long, help: "Table location: file:///path, a local path, or s3://bucket/prefix (S3 settings from AWS_* variables). Default: CRYPTOVIZ_LAKE, else <data>/lake.")
+    var lake: String?
 
-    /// Opens the existing table at `--lake`.
-    func openTable(logger: Logger) async throws -> TickTable {
-        let store = try makeObjectStore(url: lake, environment: ProcessInfo.processInfo.environment)
+    @Option(name: .long, help: "Data directory whose lake/ folder is the table when no lake is given (default: CRYPTOVIZ_DATA, else ./cryptoviz-data).")
+    var data: String?
+
+    @Option(help: "JSON config file, as for `up` (its lake and data keys apply).")
+    var config: String?
+
+    /// The lake URL in effect: the flags, then `CRYPTOVIZ_LAKE` / `CRYPTOVIZ_DATA`, then the
+    /// config file, then `./cryptoviz-data/lake`.
+    func resolvedLake(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        var settings = RuntimeSettings()
+        if let config { try settings.apply(configFile: URL(fileURLWithPath: config)) }
+        try settings.apply(environment: environment)
+        if let lake { settings.lake = lake }
+        if let data { settings.dataDirectory = data }
+        return settings.effectiveLake
+    }
+
+    /// Opens the existing table; never creates one (nor, for a local lake, its folder).
+    func openTable(logger: Logger) async throws -> (table: TickTable, location: String) {
+        let url = try resolvedLake()
+        let environment = ProcessInfo.processInfo.environment
+        if case .local(let path) = try ObjectStoreLocation(parsing: url), !FileManager.default.fileExists(atPath: path) {
+            throw LakehouseError(.tableNotFound, "no Delta table at \(url): \(path) does not exist")
+        }
+        let store = try makeObjectStore(url: url, environment: environment)
         do {
-            return try await TickTable.openExisting(store: store, logger: logger)
+            return (try await TickTable.openExisting(store: store, logger: logger), url)
         } catch let error as LakehouseError where error.code == .tableNotFound {
-            throw LakehouseError(.tableNotFound, "no Delta table at \(lake)")
+            throw LakehouseError(.tableNotFound, "no Delta table at \(url)")
         }
     }
 }

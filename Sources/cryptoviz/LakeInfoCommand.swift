@@ -12,11 +12,11 @@ struct LakeInfoCommand: AsyncParsableCommand {
     @Flag(help: "List every partition.") var partitions = false
 
     func run() async throws {
-        let table = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
+        let (table, lake) = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
         let snapshot: TickSnapshot
         if let version { snapshot = try await table.snapshot(version: version) } else { snapshot = try await table.snapshot() }
         let info = snapshot.info()
-        print("table        \(location.lake)")
+        print("table        \(lake)")
         print("version      \(info.version) (\(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(info.timestampMillis) / 1000))))")
         print("protocol     reader \(info.protocolVersion.reader), writer \(info.protocolVersion.writer)")
         print("layout       \(info.layout?.rawValue ?? "other") (partitioned by \(info.partitionColumns.joined(separator: ", ")))")

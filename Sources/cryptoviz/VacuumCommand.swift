@@ -2,7 +2,7 @@ import ArgumentParser
 import Lakehouse
 import Logging
 
-/// `cryptoviz vacuum`: delete data files no version within the retention needs.
+/// `cryptoviz lake vacuum` (also `cryptoviz vacuum`): delete data files no version within the retention needs.
 struct VacuumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "vacuum", abstract: "Delete unreferenced data files older than the retention.")
 
@@ -17,7 +17,7 @@ struct VacuumCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let table = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
+        let (table, _) = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
         if let days = dropOlderThanDays, !dryRun {
             if let version = try await table.dropPartitions(olderThanDays: days) {
                 print("dropped partitions older than \(days) days (version \(version))")

@@ -24,7 +24,9 @@ public enum DeltaAction: Sendable, Hashable {
     }
 
     /// Parses a whole commit file: newline-delimited JSON objects, one action each.
-    /// Blank lines are skipped; anything else that is not an action object throws.
+    /// Blank lines are skipped; anything else that is not an action object throws, and so does
+    /// a file with no action at all: every commit a writer makes holds at least one, so an
+    /// empty file is damage (a torn or truncated write), never an empty commit.
     public static func decodeCommit(_ bytes: [UInt8], version: Int64) throws -> [DeltaAction] {
         var actions: [DeltaAction] = []
         let decoder = JSONDecoder()
@@ -62,6 +64,11 @@ public enum DeltaAction: Sendable, Hashable {
             } catch {
                 throw LakehouseError(.corruptLog, "commit \(version) line \(lineNumber): \(error)")
             }
+        }
+        if actions.isEmpty {
+            throw LakehouseError(.corruptLog, bytes.isEmpty
+                ? "commit \(version) is empty (0 bytes)"
+                : "commit \(version) holds no action (\(bytes.count) bytes of blank lines)")
         }
         return actions
     }

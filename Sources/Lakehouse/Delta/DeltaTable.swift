@@ -20,7 +20,7 @@ public actor DeltaTable {
     /// Where the table lives in the store: "" or a prefix ending in "/".
     public nonisolated let root: String
     public nonisolated let store: any ObjectStore
-    private let logger: Logger
+    let logger: Logger
     private var cached: DeltaSnapshot?
     /// How many versions a commit may lose before giving up.
     public var maxCommitAttempts = 200
@@ -115,7 +115,12 @@ public actor DeltaTable {
         } catch let error as ObjectStoreError where error.code == .notFound {
             throw LakehouseError(.versionNotFound, "commit \(version) is missing from \(logPrefix)")
         }
-        return try DeltaAction.decodeCommit(bytes, version: version)
+        do {
+            return try DeltaAction.decodeCommit(bytes, version: version)
+        } catch let error as LakehouseError where error.code == .corruptLog {
+            // Name the file: an operator has to find it to inspect or restore it.
+            throw LakehouseError(.corruptLog, "\(commitKey(version)): \(error.message)")
+        }
     }
 
     /// The latest snapshot, reading only the commits newer than the cached one; a handle

@@ -60,6 +60,16 @@ enum ParquetBridge {
     }
 }
 
+extension ParquetBridge {
+    /// Decodes every page of a data file, whatever its schema, and returns its row count;
+    /// throws the reader's `ParquetError` (a checksum mismatch names column and page).
+    static func verify(_ bytes: [UInt8]) throws -> Int64 {
+        let reader = try ParquetFileReader(bytes: bytes)
+        try reader.verify()
+        return reader.rowCount
+    }
+}
+
 /// The row predicate a scan can push into the Parquet reader (row-group statistics pruning).
 struct TickRowFilter: Sendable {
     var asset: String?

@@ -10,11 +10,15 @@ struct TickBatch: Sendable {
     let count: Int
     let columns: [String: ColumnData]
     let partition: [String: String?]
+    /// True when the file's timestamps had digits below the millisecond, which this batch
+    /// dropped: fine for scans, but a rewrite of the file would lose them.
+    let droppedSubMillisecondDigits: Bool
 
-    init(count: Int, columns: [String: ColumnData], partition: [String: String?]) {
+    init(count: Int, columns: [String: ColumnData], partition: [String: String?], droppedSubMillisecondDigits: Bool = false) {
         self.count = count
         self.columns = columns
         self.partition = partition
+        self.droppedSubMillisecondDigits = droppedSubMillisecondDigits
     }
 
     func strings(_ column: TickColumn) -> [String]? {
@@ -52,10 +56,6 @@ struct TickBatch: Sendable {
         default: return nil
         }
     }
-
-    /// Row `i` as a record; columns the file lacks take their neutral values. For many rows,
-    /// take a `rows()` reader once: this looks every column up again.
-    func record(at i: Int) -> LakeRecord { rows().record(at: i) }
 
     /// The columns looked up and widened once, for reading many rows.
     func rows() -> TickBatchRows { TickBatchRows(self) }

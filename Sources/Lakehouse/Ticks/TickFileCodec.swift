@@ -125,17 +125,22 @@ enum TickFileCodec {
         do {
             let (count, raw) = try ParquetBridge.read(bytes, columns: columns.map(\.rawValue), filter: filter)
             var normalized: [String: ColumnData] = [:]
+            var dropped = false
             for (name, (data, unit)) in raw {
                 guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
                 let scaled: [Int64]
                 switch unit {
                 case .millis: scaled = v
-                case .micros: scaled = v.map { $0 >= 0 ? $0 / 1000 : ($0 - 999) / 1000 }
-                case .nanos: scaled = v.map { $0 >= 0 ? $0 / 1_000_000 : ($0 - 999_999) / 1_000_000 }
+                case .micros:
+                    scaled = v.map { $0 >= 0 ? $0 / 1000 : ($0 - 999) / 1000 }
+                    dropped = dropped || v.contains { $0 % 1000 != 0 }
+                case .nanos:
+                    scaled = v.map { $0 >= 0 ? $0 / 1_000_000 : ($0 - 999_999) / 1_000_000 }
+                    dropped = dropped || v.contains { $0 % 1_000_000 != 0 }
                 }
                 normalized[name] = ColumnData(.int64(scaled), validity: data.validity)
             }
-            return TickBatch(count: count, columns: normalized, partition: partition)
+            return TickBatch(count: count, columns: normalized, partition: partition, droppedSubMillisecondDigits: dropped)
         } catch {
             throw LakehouseError(.corruptDataFile, "data file '\(path)': \(error)")
         }

@@ -16,7 +16,7 @@ public actor TickTable {
     /// The layout the table was created with (nil for a table with other partitioning,
     /// which can be read but not written).
     public nonisolated let layout: TableLayout?
-    private let logger: Logger
+    let logger: Logger
 
     private init(delta: DeltaTable, layout: TableLayout?, logger: Logger) {
         self.delta = delta
@@ -97,8 +97,6 @@ public actor TickTable {
             groups[path, default: (values, [])].records.append(record)
         }
         let columns = TickColumn.dataColumns(partitionColumns: layout.partitionColumns)
-        let store = delta.store
-        let table = delta
         return try await withThrowingTaskGroup(of: AddFile.self) { group in
             var adds: [AddFile] = []
             var running = 0
@@ -109,16 +107,25 @@ public actor TickTable {
                     let sorted = group0.records.sorted {
                         ($0.tick.asset.rawValue, $0.tick.sourceTimeMillis) < ($1.tick.asset.rawValue, $1.tick.sourceTimeMillis)
                     }
-                    let (bytes, stats) = try TickFileCodec.encode(sorted, columns: columns)
-                    let relative = "\(folder)/part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
-                    try await store.put(table.dataKey(relative), bytes)
-                    return AddFile(path: DeltaPath.encode(relative), partitionValues: group0.values, size: Int64(bytes.count),
-                                   modificationTime: currentMillis(), dataChange: dataChange, stats: try stats.jsonString())
+                    return try await self.writeFile(sorted, folder: folder, partitionValues: group0.values,
+                                                    columns: columns, dataChange: dataChange)
                 }
             }
             for try await add in group { adds.append(add) }
             return adds.sorted { $0.path < $1.path }
         }
+    }
+
+    /// Writes one data file of `records` (already sorted) into the partition folder `folder`
+    /// ("" for an unpartitioned table), holding `columns`; returns its uncommitted `add`.
+    nonisolated func writeFile(_ records: [LakeRecord], folder: String, partitionValues: [String: String?],
+                               columns: [TickColumn], dataChange: Bool) async throws -> AddFile {
+        let (bytes, stats) = try TickFileCodec.encode(records, columns: columns)
+        let name = "part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
+        let relative = folder.isEmpty ? name : "\(folder)/\(name)"
+        try await delta.store.put(delta.dataKey(relative), bytes)
+        return AddFile(path: DeltaPath.encode(relative), partitionValues: partitionValues, size: Int64(bytes.count),
+                       modificationTime: currentMillis(), dataChange: dataChange, stats: try stats.jsonString())
     }
 
     /// Phase two of an append: commits written files and stream transactions atomically.
@@ -167,68 +174,6 @@ public actor TickTable {
     }
 
     // MARK: - Maintenance
-
-    /// What a compaction did.
-    public struct CompactionResult: Sendable {
-        /// The version committed, nil when nothing needed compacting.
-        public var version: Int64?
-        public var partitions: Int
-        public var filesRemoved: Int
-        public var filesAdded: Int
-    }
-
-    /// Rewrites each partition's small files (below `targetFileBytes`) into files of about that
-    /// size, rows sorted by asset then time, in one commit with `dataChange = false` (Delta
-    /// "OPTIMIZE"). A partition needs at least `minFiles` small files to be rewritten.
-    /// If a concurrent commit removed any of the same files, the new files are deleted and
-    /// the compaction retries from a fresh snapshot (up to `attempts` times), then throws.
-    public func compact(targetFileBytes: Int64 = 128 << 20, minFiles: Int = 2, attempts: Int = 3) async throws -> CompactionResult {
-        guard let layout else { throw LakehouseError(.invalidArgument, "compaction needs a CryptoViz layout") }
-        var lastError: (any Error)?
-        for _ in 0..<max(1, attempts) {
-            let snapshot = try await snapshot()
-            var byPartition: [String: [AddFile]] = [:]
-            for file in snapshot.delta.files where file.size < targetFileBytes {
-                let key = layout.partitionColumns.map { "\($0)=\((file.partitionValues[$0] ?? nil) ?? "")" }.joined(separator: "/")
-                byPartition[key, default: []].append(file)
-            }
-            let chosen = byPartition.filter { $0.value.count >= max(2, minFiles) }
-            if chosen.isEmpty { return CompactionResult(version: nil, partitions: 0, filesRemoved: 0, filesAdded: 0) }
-            var adds: [AddFile] = []
-            var removes: [RemoveFile] = []
-            let now = currentMillis()
-            for (_, files) in chosen.sorted(by: { $0.key < $1.key }) {
-                var records: [LakeRecord] = []
-                try await snapshot.read(files, columns: TickColumn.allCases) { batch in
-                    for i in 0..<batch.count { records.append(batch.record(at: i)) }
-                }
-                let bytes = files.reduce(Int64(0)) { $0 + $1.size }
-                let chunks = max(1, Int((bytes + targetFileBytes - 1) / targetFileBytes))
-                records.sort {
-                    ($0.tick.asset.rawValue, $0.tick.sourceTimeMillis) < ($1.tick.asset.rawValue, $1.tick.sourceTimeMillis)
-                }
-                let per = (records.count + chunks - 1) / chunks
-                for start in stride(from: 0, to: records.count, by: max(1, per)) {
-                    adds += try await writeFiles(Array(records[start..<min(records.count, start + per)]), dataChange: false)
-                }
-                removes += files.map { RemoveFile(removing: $0, at: now, dataChange: false) }
-            }
-            let actions = removes.map { DeltaAction.remove($0) } + adds.map { DeltaAction.add($0) }
-            do {
-                let version = try await delta.commit(.init(
-                    actions: actions, operation: "OPTIMIZE",
-                    parameters: ["targetSize": .string(String(targetFileBytes)), "predicate": .string("[]")],
-                    readVersion: snapshot.version))
-                logger.info("compacted", metadata: ["version": "\(version)", "removed": "\(removes.count)", "added": "\(adds.count)"])
-                return CompactionResult(version: version, partitions: chosen.count, filesRemoved: removes.count, filesAdded: adds.count)
-            } catch let error as LakehouseError where error.code == .concurrentModification {
-                logger.warning("compaction conflicted; retrying", metadata: ["error": "\(error)"])
-                try? await delta.store.delete(adds.map { delta.dataKey($0.relativeKey) })
-                lastError = error
-            }
-        }
-        throw lastError ?? LakehouseError(.concurrentModification, "compaction conflicted")
-    }
 
     /// Deletes files no longer referenced by any version within `retentionMillis` (default
     /// 7 days, Delta's default) and older than it; returns the keys (only lists them with

@@ -4,6 +4,8 @@ struct PageHeaderFormat {
     var type: Int32 = 0
     var uncompressedPageSize: Int32 = 0
     var compressedPageSize: Int32 = 0
+    /// CRC-32 of the page bytes after the header, as stored (compressed); nil when absent.
+    var crc: UInt32?
     // Data page (v1) or dictionary page or data page v2 fields, merged.
     var numValues: Int32 = 0
     var encoding: Int32 = 0
@@ -24,6 +26,7 @@ struct PageHeaderFormat {
         w.writeI32(1, type)
         w.writeI32(2, uncompressedPageSize)
         w.writeI32(3, compressedPageSize)
+        if let crc { w.writeI32(4, Int32(bitPattern: crc)) }
         if type == PageTypeCode.dictionaryPage {
             w.beginStruct(7)
             w.writeI32(1, numValues)
@@ -49,6 +52,7 @@ struct PageHeaderFormat {
             case (1, _): h.type = try r.readI32(f.type)
             case (2, _): h.uncompressedPageSize = try r.readI32(f.type)
             case (3, _): h.compressedPageSize = try r.readI32(f.type)
+            case (4, _): h.crc = UInt32(bitPattern: try r.readI32(f.type))
             case (5, 12):
                 h.hasDataPage = true
                 var l: Int16 = 0

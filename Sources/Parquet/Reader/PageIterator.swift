@@ -1,9 +1,9 @@
 import Snappy
 
 /// Walks the pages of one column chunk: parses each page header, checks every size against the
-/// chunk's bytes, decompresses, and splits data pages into definition levels and values
-/// (Parquet spec: "Data Pages", "DataPageHeaderV2"; repetition then definition levels, RLE
-/// with the bit width of their maximum).
+/// chunk's bytes and the page's CRC-32 when the header has one, decompresses, and splits data
+/// pages into definition levels and values (Parquet spec: "Data Pages", "DataPageHeaderV2";
+/// repetition then definition levels, RLE with the bit width of their maximum).
 struct PageIterator {
     /// A decoded page.
     enum Page {
@@ -27,6 +27,9 @@ struct PageIterator {
     private var position: Int
     private let end: Int
     private let column: String
+    private let rowGroup: Int
+    /// Index in the chunk of the next page, counting every page type.
+    private var pageIndex = 0
     private let codec: Int32
     private let optional: Bool
     private let maxDefinition: Int
@@ -34,7 +37,7 @@ struct PageIterator {
     private let keepLevels: Bool
     private var valuesLeft: Int64
 
-    init(bytes: [UInt8], range: Range<Int>, column: String, codec: Int32, maxDefinition: Int, maxRepetition: Int,
+    init(bytes: [UInt8], range: Range<Int>, column: String, rowGroup: Int, codec: Int32, maxDefinition: Int, maxRepetition: Int,
          keepLevels: Bool, valueCount: Int64) throws {
         guard codec == CodecCode.uncompressed || codec == CodecCode.snappy else {
             throw ParquetError("unsupported codec \(CodecCode.name(codec)) in column \(column)")
@@ -43,6 +46,7 @@ struct PageIterator {
         self.position = range.lowerBound
         self.end = range.upperBound
         self.column = column
+        self.rowGroup = rowGroup
         self.codec = codec
         self.optional = maxDefinition > 0
         self.maxDefinition = maxDefinition
@@ -69,8 +73,13 @@ struct PageIterator {
             guard compressedSize >= 0, compressedSize <= end - bodyStart, uncompressedSize >= 0 else {
                 throw ParquetError("column \(column): page at offset \(position) declares \(compressedSize) bytes, \(end - bodyStart) remain")
             }
+            let pageStart = position
             position = bodyStart + compressedSize
             let body = ByteRegion(bytes, bodyStart..<(bodyStart + compressedSize))
+            if let expected = header.crc {
+                try verify(body, expected: expected, type: header.type, at: pageStart)
+            }
+            pageIndex += 1
             switch header.type {
             case PageTypeCode.dictionaryPage:
                 guard header.hasDictionaryPage else { throw ParquetError("column \(column): dictionary page without its header") }
@@ -133,6 +142,27 @@ struct PageIterator {
             }
         }
         return nil
+    }
+
+    /// Checks the CRC-32 of the page bytes as stored (after the header, compressed): damage
+    /// anywhere in them, even where decoding would still succeed, is reported here.
+    private func verify(_ body: ByteRegion, expected: UInt32, type: Int32, at offset: Int) throws {
+        let actual = body.withUnsafeBytes { CRC32.checksum($0) }
+        guard actual != expected else { return }
+        let kind = switch type {
+        case PageTypeCode.dictionaryPage: "dictionary page"
+        case PageTypeCode.dataPage: "data page"
+        case PageTypeCode.dataPageV2: "data page v2"
+        default: "page"
+        }
+        throw ParquetError(.checksumMismatch,
+            "column \(column), row group \(rowGroup), page \(pageIndex) (\(kind) at offset \(offset)): "
+            + "checksum mismatch, header says \(hex(expected)), bytes give \(hex(actual))")
+    }
+
+    private func hex(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     private mutating func pageValueCount(_ header: PageHeaderFormat, _ uncompressedSize: Int) throws -> Int {

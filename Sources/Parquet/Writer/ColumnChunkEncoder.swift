@@ -155,6 +155,7 @@ struct ColumnChunkEncoder {
         switch options.compression {
         case .uncompressed:
             header.compressedPageSize = Int32(body.count)
+            if options.pageChecksums { header.crc = CRC32.checksum(body) }
             let headerStart = out.count
             header.encode(into: &out)
             let headerSize = out.count - headerStart
@@ -164,6 +165,8 @@ struct ColumnChunkEncoder {
             var compressed = [UInt8]()
             body.withUnsafeBufferPointer { Snappy.compress($0, into: &compressed) }
             header.compressedPageSize = Int32(compressed.count)
+            // The checksum covers the bytes as stored, after compression (PageHeader.crc).
+            if options.pageChecksums { header.crc = CRC32.checksum(compressed) }
             let headerStart = out.count
             header.encode(into: &out)
             let headerSize = out.count - headerStart

@@ -1,6 +1,7 @@
 /// How a `ParquetWriter` lays out and compresses a file. Defaults follow pyarrow's: Snappy,
 /// dictionary encoding with fallback to PLAIN past 1 MiB of dictionary, row groups of at most
-/// 1 Mi rows, pages of about 1 MiB or 20 000 rows.
+/// 1 Mi rows, pages of about 1 MiB or 20 000 rows. Unlike pyarrow's default, every page
+/// carries its CRC-32, so a reader can tell a damaged page from a valid one.
 public struct ParquetWriterOptions: Sendable {
     /// The page compression codec.
     public enum Compression: Sendable, Hashable {
@@ -25,6 +26,8 @@ public struct ParquetWriterOptions: Sendable {
     public var keyValueMetadata: [String: String]
     /// The `created_by` string of the footer.
     public var createdBy: String
+    /// Write the CRC-32 of every page into its header (Parquet spec: `PageHeader.crc`).
+    public var pageChecksums: Bool
 
     public init(
         compression: Compression = .snappy,
@@ -35,7 +38,8 @@ public struct ParquetWriterOptions: Sendable {
         dictionary: Bool = true,
         dictionaryPageByteLimit: Int = 1 << 20,
         keyValueMetadata: [String: String] = [:],
-        createdBy: String = "cryptoviz-parquet version 0.1.0"
+        createdBy: String = "cryptoviz-parquet version 0.1.0",
+        pageChecksums: Bool = true
     ) {
         self.compression = compression
         self.rowGroupRowLimit = max(1, rowGroupRowLimit)
@@ -46,5 +50,6 @@ public struct ParquetWriterOptions: Sendable {
         self.dictionaryPageByteLimit = dictionaryPageByteLimit
         self.keyValueMetadata = keyValueMetadata
         self.createdBy = createdBy
+        self.pageChecksums = pageChecksums
     }
 }

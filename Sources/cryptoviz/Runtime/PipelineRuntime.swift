@@ -28,6 +28,19 @@ struct PipelineRuntime {
     static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
                       registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool = false,
                       collectorOverrides: (inout CollectorConfiguration) -> Void = { _ in }) async throws -> PipelineRuntime {
+        do {
+            return try await assemble(settings: settings, roles: roles, demoAssets: demoAssets, registry: registry,
+                                      logger: logger, collectOnce: collectOnce, collectorOverrides: collectorOverrides)
+        } catch let error as LakehouseError where error.code == .corruptDataFile {
+            // Start-up scans the lake (dedupe seed, hot tail): say how out of a damaged file.
+            throw LakehouseError(.corruptDataFile, error.message
+                + "; `cryptoviz lake check` lists the damaged files, `cryptoviz lake repair --quarantine` removes them")
+        }
+    }
+
+    private static func assemble(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
+                                 registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool,
+                                 collectorOverrides: (inout CollectorConfiguration) -> Void) async throws -> PipelineRuntime {
         if roles.contains(.serve) { try ListenAddressCheck.ensureAvailable(host: settings.host, port: settings.port) }
         let dataURL = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)

@@ -3,6 +3,7 @@
 Usage:
   delta_oracle.py summary TABLE [--version N]...   -> JSON summaries per version ("latest" too)
   delta_oracle.py write TABLE --rows N              -> writes N synthetic ticks with delta-rs
+                   [--partition-by c1,c2] [--drop COL]...   (default partitioning: date,source)
   delta_oracle.py append TABLE --commits K --rows N -> K separate delta-rs appends of N rows
   delta_oracle.py checkpoint TABLE                  -> delta-rs create_checkpoint() at the latest version
   delta_oracle.py read-checkpoint FILE              -> pyarrow's view of a checkpoint file: row and
@@ -136,7 +137,9 @@ def synthetic(n, seed, start_ms):
 def write(args):
     from deltalake import write_deltalake
     tbl = synthetic(args.rows, args.seed, args.start_ms)
-    write_deltalake(args.table, tbl, partition_by=["date", "source"], mode="append",
+    tbl = tbl.drop_columns(args.drop or [])
+    partition_by = [c for c in args.partition_by.split(",") if c]
+    write_deltalake(args.table, tbl, partition_by=partition_by or None, mode="append",
                     storage_options=opts(args.table))
     print(json.dumps({"rows": tbl.num_rows}))
 
@@ -193,6 +196,8 @@ def main():
     p.add_argument("--commits", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--start-ms", type=int, default=1_764_115_200_000)
+    p.add_argument("--partition-by", default="date,source")
+    p.add_argument("--drop", action="append")
     args = p.parse_args()
     {"summary": summary, "write": write, "append": append, "checkpoint": checkpoint,
      "read-checkpoint": read_checkpoint}[args.command](args)

@@ -5,7 +5,7 @@ infinities, empty and non-ASCII strings and extreme integers.
 
 usage: write_parquet.py OUT --engine pyarrow|duckdb --rows N --seed S
          [--compression snappy|none|zstd] [--dictionary on|off] [--data-page-version 1.0|2.0]
-         [--row-group-size N] [--delta]
+         [--row-group-size N] [--delta] [--page-checksum]
 """
 import argparse
 import random
@@ -68,6 +68,7 @@ def main():
     p.add_argument("--data-page-version", default="1.0")
     p.add_argument("--row-group-size", type=int, default=None)
     p.add_argument("--delta", action="store_true")
+    p.add_argument("--page-checksum", action="store_true", help="pyarrow only: write every page's CRC-32")
     a = p.parse_args()
     table = make_table(a.rows, a.seed)
     if a.engine == "pyarrow":
@@ -79,6 +80,8 @@ def main():
             kwargs["use_dictionary"] = False
         else:
             kwargs["use_dictionary"] = a.dictionary == "on"
+        if a.page_checksum:
+            kwargs["write_page_checksum"] = True
         pq.write_table(table, a.out, compression=a.compression, data_page_version=a.data_page_version,
                        row_group_size=a.row_group_size, **kwargs)
     else:
