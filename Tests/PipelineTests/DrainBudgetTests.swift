@@ -47,6 +47,19 @@ import Testing
         #expect((try? await later.value.get()) == false)
     }
 
+    @Test func workThatIgnoresCancellationIsAbandonedAfterTheGrace() async {
+        let budget = DrainBudget(timeout: .milliseconds(50), grace: .milliseconds(50))
+        let caller = Task {
+            await budget.shielded { () async -> Bool in
+                // A client library that never answers and never looks at cancellation.
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+                return true
+            }
+        }
+        caller.cancel()
+        #expect((try? await caller.value.get()) == nil, "the stop waited for work that never ends")
+    }
+
     @Test func errorsComeBackAsTheyAre() async {
         let result = await DrainBudget().shielded { () async throws -> Int in throw PipelineError("boom") }
         #expect(throws: PipelineError.self) { try result.get() }

@@ -48,15 +48,6 @@ struct TickBatch: Sendable {
         return sources?[i] ?? ""
     }
 
-    private func optionalDouble(_ column: TickColumn, _ i: Int) -> Double? {
-        guard let data = columns[column.rawValue], !data.isNull(i) else { return nil }
-        switch data.values {
-        case .double(let v): return v[i]
-        case .float(let v): return Double(v[i])
-        default: return nil
-        }
-    }
-
     /// The columns looked up and widened once, for reading many rows.
     func rows() -> TickBatchRows { TickBatchRows(self) }
 }
