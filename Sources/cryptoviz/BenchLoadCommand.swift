@@ -36,7 +36,13 @@ struct BenchLoadCommand: AsyncParsableCommand {
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + 8)))
 
-        let assets = try await LoadTarget.waitForQuotes(base: base, http: http)
+        let assets: [String]
+        do {
+            assets = try await LoadTarget.waitForQuotes(base: base, http: http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
         print("server pid \(target.pid) on \(base): \(assets.count) assets quoted; \(clients) clients for \(seconds) s, \(stalledStreams) stalled streams")
         let before = ProcessFigures.read(pid: target.pid)
         let streams = StalledStreams.open(count: stalledStreams, port: port)

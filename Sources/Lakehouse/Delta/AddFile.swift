@@ -45,6 +45,6 @@ public struct AddFile: Sendable, Hashable, Codable {
     /// without statistics is never pruned, so unreadable ones only cost speed).
     public func parsedStatistics() -> FileStatistics? {
         guard let stats else { return nil }
-        return try? FileStatistics(json: stats)
+        return FileStatisticsCache.shared.statistics(path: path, text: stats)
     }
 }

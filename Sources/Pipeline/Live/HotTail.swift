@@ -119,6 +119,22 @@ public final class HotTail: Sendable {
         }
     }
 
+    /// The oldest source time held per source of `asset`, without copying or sorting anything.
+    public func seriesStarts(asset: AssetID) -> [ProviderID: Int64] {
+        state.withLock { state in
+            var starts: [ProviderID: Int64] = [:]
+            for (key, points) in state.series where key.asset == asset {
+                if let first = points.first { starts[key.source] = first.sourceTimeMillis }
+            }
+            return starts
+        }
+    }
+
+    /// Whether any series of `asset` is held.
+    public func holds(asset: AssetID) -> Bool {
+        state.withLock { state in state.series.contains { $0.key.asset == asset && !$0.value.isEmpty } }
+    }
+
     public func assets() -> [AssetID] {
         state.withLock { Set($0.series.keys.map(\.asset)).sorted() }
     }

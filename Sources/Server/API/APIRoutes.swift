@@ -163,8 +163,7 @@ struct APIRoutes: Sendable {
 
     /// 404 for assets the pipeline has never seen, so typos do not look like empty history.
     private func requireKnown(_ asset: AssetID) async throws {
-        let known = try await timings.measure("assets") { try await data.assets() }
-        guard known.contains(where: { $0.asset == asset }) else {
+        guard try await data.isKnown(asset) else {
             throw APIError(.notFound, "unknown asset '\(asset.rawValue)'", parameter: "asset")
         }
     }

@@ -66,6 +66,11 @@ public final class LakeMarketData: MarketDataSource {
         return symbols.keys.sorted().map { AssetDTO(asset: $0, symbol: symbols[$0] ?? "", sources: sources[$0, default: []].sorted()) }
     }
 
+    /// The assets list comes from the tail alone, so this asks the tail without building it.
+    public func isKnown(_ asset: AssetID) async throws -> Bool {
+        tail.holds(asset: asset)
+    }
+
     public func sources() async throws -> [SourceDTO] {
         var assets: [ProviderID: Set<AssetID>] = [:]
         var last: [ProviderID: Int64] = [:]
@@ -173,8 +178,7 @@ public final class LakeMarketData: MarketDataSource {
     /// Where the tail's copy of `asset` starts: the latest first point of any wanted series
     /// (`.max` when the tail holds none). See `range`.
     private func tailStart(asset: AssetID, sources: Set<ProviderID>?) -> Int64 {
-        let held = Set(tail.latest().lazy.filter { $0.asset == asset && (sources?.contains($0.source) ?? true) }.map(\.source))
-        return held.compactMap { tail.earliestMillis(asset: asset, source: $0) }.max() ?? .max
+        tail.seriesStarts(asset: asset).filter { sources?.contains($0.key) ?? true }.values.max() ?? .max
     }
 
     /// Ticks of one asset in `[from, to)`, ordered by (source time, source).

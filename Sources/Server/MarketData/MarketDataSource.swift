@@ -12,6 +12,9 @@ public protocol MarketDataSource: Sendable {
     /// The assets with at least one tick, with the sources that report each.
     func assets() async throws -> [AssetDTO]
 
+    /// Whether `asset` has at least one tick (every per-asset request asks; it must be cheap).
+    func isKnown(_ asset: AssetID) async throws -> Bool
+
     /// The sources known to the pipeline, with the assets each reports.
     func sources() async throws -> [SourceDTO]
 
@@ -167,5 +170,11 @@ public struct CandleQuery: Sendable, Hashable {
         self.fromMillis = fromMillis
         self.toMillis = toMillis
         self.asOfVersion = asOfVersion
+    }
+}
+
+extension MarketDataSource {
+    public func isKnown(_ asset: AssetID) async throws -> Bool {
+        try await assets().contains { $0.asset == asset }
     }
 }
