@@ -61,6 +61,22 @@ import Testing
         _ = await iterator.next()
     }
 
+    @Test func seriesStartsSayFromWhenTheTailHoldsTheWholeSeries() {
+        var configuration = HotTail.Configuration()
+        configuration.maxPointsPerSeries = 3
+        let tail = HotTail(configuration: configuration)
+        tail.insert(tick("btc", .binance, at: 5_000))
+        tail.insert(tick("btc", .coinGecko, at: 7_000))
+        #expect(tail.seriesStarts(asset: "btc") == [.binance: 5_000, .coinGecko: 7_000])
+        // Seeded from the lake since 1 000: the lake has nothing else for these series after it.
+        tail.markComplete(since: 1_000)
+        #expect(tail.seriesStarts(asset: "btc") == [.binance: 1_000, .coinGecko: 1_000])
+        // A series that lost points is whole only from its oldest remaining one.
+        for s in 1...3 { tail.insert(tick("btc", .binance, at: 5_000 + Int64(s) * 1_000)) }
+        #expect(tail.seriesStarts(asset: "btc") == [.binance: 6_000, .coinGecko: 1_000])
+        #expect(tail.holds(asset: "btc") && !tail.holds(asset: "eth"))
+    }
+
     @Test func followsTheStreamingTopic() async throws {
         let bus = InProcessBus()
         try await bus.ensureTopics([BusTopics.streaming], partitions: 3)

@@ -36,6 +36,11 @@ public final class HotTail: Sendable {
         var ingested = 0
         var droppedSeries = 0
         var arrivals = LatencyWindow(capacity: 5_000)
+        /// Since when the tail holds every tick the lake holds (set after seeding from it).
+        var completeSince: Int64?
+        /// Series that lost old points to the window or the point bound: complete only from
+        /// their first point on.
+        var trimmed: Set<SeriesKey> = []
     }
 
     public let configuration: Configuration
@@ -74,7 +79,10 @@ public final class HotTail: Sendable {
             var drop = 0
             while drop < points.count && points[drop].sourceTimeMillis < newest - windowMillis { drop += 1 }
             drop = max(drop, points.count - configuration.maxPointsPerSeries)
-            if drop > 0 { points.removeFirst(drop) }
+            if drop > 0 {
+                points.removeFirst(drop)
+                state.trimmed.insert(key)
+            }
             state.series[key] = points
             state.ingested += 1
             state.arrivals.add(tick.collectedTimeMillis)
@@ -119,12 +127,24 @@ public final class HotTail: Sendable {
         }
     }
 
-    /// The oldest source time held per source of `asset`, without copying or sorting anything.
+    /// Records that the tail now holds every tick the lake holds from `millis` on (it was
+    /// just seeded with them): ranges after that need no lake read, unless a series was trimmed.
+    public func markComplete(since millis: Int64) {
+        state.withLock { $0.completeSince = millis }
+    }
+
+    /// Per source of `asset`, the time from which the tail holds the whole series (its oldest
+    /// point, or earlier when the tail is known complete since then); the lake answers before.
     public func seriesStarts(asset: AssetID) -> [ProviderID: Int64] {
         state.withLock { state in
             var starts: [ProviderID: Int64] = [:]
             for (key, points) in state.series where key.asset == asset {
-                if let first = points.first { starts[key.source] = first.sourceTimeMillis }
+                guard let first = points.first?.sourceTimeMillis else { continue }
+                if let complete = state.completeSince, !state.trimmed.contains(key) {
+                    starts[key.source] = min(first, complete)
+                } else {
+                    starts[key.source] = first
+                }
             }
             return starts
         }

@@ -53,6 +53,7 @@ public final class LakeMarketData: MarketDataSource {
         let from = nowMillis - Int64(window.components.seconds) * 1000
         let records = try await table.ticks(fromMillis: from)
         for record in records { tail.insert(record.tick) }
+        tail.markComplete(since: from)
         return records.count
     }
 
