@@ -29,11 +29,14 @@ let package = Package(
         ),
         // General libraries: they know nothing of crypto.
         .target(name: "Snappy"),
-        .target(name: "Parquet", dependencies: ["Snappy"]),
+        // Reflected CRC-32s (CRC-32C for Kafka batches, zlib's CRC-32 for Parquet pages).
+        .target(name: "Checksums"),
+        .target(name: "Parquet", dependencies: ["Snappy", "Checksums"]),
         .target(
             name: "Kafka",
             dependencies: [
                 "Snappy",
+                "Checksums",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
