@@ -21,6 +21,24 @@ final class SwitchableBus: Bus {
     }
 }
 
+/// A broker that stops answering: publishes hang and ignore cancellation (seen with a real
+/// producer stuck in a storm of OUT_OF_ORDER_SEQUENCE_NUMBER after a broker restart).
+final class HangingBus: Bus {
+    let inner: InProcessBus
+    let hanging = Mutex(false)
+    let refusing = Mutex(false)
+    init(inner: InProcessBus) { self.inner = inner }
+    func ensureTopics(_ topics: [String], partitions: Int) async throws { try await inner.ensureTopics(topics, partitions: partitions) }
+    func publish(_ messages: [OutgoingMessage]) async throws {
+        if refusing.withLock({ $0 }) { throw PipelineError("broker unreachable (switched off)") }
+        if hanging.withLock({ $0 }) { await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in } }
+        try await inner.publish(messages)
+    }
+    func consumer(group: String, topics: [String], listener: RebalanceListener) async throws -> any BusConsumer {
+        try await inner.consumer(group: group, topics: topics, listener: listener)
+    }
+}
+
 @Suite struct TickPublisherTests {
     func ticks(_ range: Range<Int>) -> [Tick] {
         range.map { Tick(source: .coinGecko, asset: "bitcoin", symbol: "BTC", price: Double($0 + 1),
@@ -107,5 +125,41 @@ final class SwitchableBus: Bus {
         run2.cancel()
         await run2.value
         #expect(try await readAll(inner, topic: BusTopics.rawData) == Array(0..<25))
+    }
+
+    /// A send that never returns is given up at the stop, and what it carried is spilled with
+    /// the rest: nothing accepted is lost, whether it was in memory, in flight or in the file.
+    @Test(.timeLimit(.minutes(1)), arguments: [true, false])
+    func aSendThatNeverReturnsIsGivenUpAndItsTicksAreSpilled(outageFirst: Bool) async throws {
+        let dir = try TestEnvironment.temporaryDirectory("publisher-hang")
+        let inner = InProcessBus()
+        try await inner.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: 3)
+        let bus = HangingBus(inner: inner)
+        var configuration = TickPublisher.Configuration()
+        configuration.spillFile = dir.appendingPathComponent("spill.jsonl")
+        configuration.maxBufferedTicks = 50
+        configuration.batchSize = 40
+        configuration.retryDelay = .milliseconds(10)
+        configuration.maxRetryDelay = .milliseconds(20)
+        configuration.drain = DrainBudget(timeout: .milliseconds(200), grace: .milliseconds(100))
+        let publisher = try TickPublisher(bus: bus, configuration: configuration, logger: .init(label: "test"))
+        let run = Task { await publisher.run() }
+        // With an outage first, some ticks are in the spill file when the broker starts to hang;
+        // without, the hanging send holds a batch taken from memory.
+        bus.refusing.withLock { $0 = outageFirst }
+        bus.hanging.withLock { $0 = !outageFirst }
+        await publisher.enqueue(ticks(0..<(outageFirst ? 120 : 30)))
+        try await Task.sleep(for: .milliseconds(100))
+        bus.hanging.withLock { $0 = true }
+        bus.refusing.withLock { $0 = false }
+        await publisher.enqueue(ticks(outageFirst ? 120..<150 : 30..<150))
+        try await Task.sleep(for: .milliseconds(200))
+        await publisher.enqueue(ticks(150..<170))
+        run.cancel()
+        await run.value
+        let stats = await publisher.currentStats()
+        #expect(stats.lostAtStop == 0, "\(stats)")
+        let kept = try SpillFile(url: configuration.spillFile!).readAll().map { try TickMessageCodec().decode($0).tick.price }
+        #expect(Set(kept).count == 170 && kept.count == 170, "\(kept.count) lines in the spill file, \(Set(kept).count) distinct ticks")
     }
 }

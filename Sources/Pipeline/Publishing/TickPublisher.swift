@@ -44,6 +44,11 @@ public actor TickPublisher {
     private var queue: [TickMessage] = []
     private var spillHasData: Bool
     private var sending = false
+    /// The batch taken from the queue by the send in flight; put back if that send is abandoned.
+    private var inFlight: [TickMessage] = []
+    /// Bumped when the stop gives up on a send: a send of an older epoch that completes late
+    /// changes nothing (its batch or spill file has been kept already).
+    private var epoch = 0
     private var stats = Stats()
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private let publishedCounter = Counter(label: "cryptoviz_bus_published_ticks_total")
@@ -88,7 +93,9 @@ public actor TickPublisher {
                 if sent == 0 { try? await Task.sleep(for: .milliseconds(20)) }
             }
         }
+        reclaimAbandonedSend()
         _ = await configuration.drain.shielded { await self.lastSends() }
+        reclaimAbandonedSend()
         if !queue.isEmpty, let spill {
             if spillMessages(queue, to: spill) { queue.removeAll() }
         }
@@ -102,6 +109,19 @@ public actor TickPublisher {
         logger.info("publisher stopped", metadata: [
             "accepted": "\(stats.accepted)", "published": "\(stats.published)", "spilled": "\(stats.spilled)",
             "unsent_in_memory": "\(queue.count)", "unsent_in_spill_file": "\(spillHasData)"])
+    }
+
+    /// After a shielded send returned at the stop, it may still be running (abandoned by the
+    /// drain budget): its batch goes back to the front of the queue, to be sent or spilled,
+    /// and whatever it does later is ignored. A late success means a duplicate downstream
+    /// (dropped there by event identity), never a loss.
+    private func reclaimAbandonedSend() {
+        epoch += 1
+        if !inFlight.isEmpty {
+            queue.insert(contentsOf: inFlight, at: 0)
+            inFlight = []
+        }
+        sending = false
     }
 
     private func shieldedSend() async -> Int? {
@@ -133,11 +153,14 @@ public actor TickPublisher {
     /// Publishes one batch: the spill file first, then memory. Returns the ticks sent, or nil
     /// when the bus refused (the batch stays queued, in order).
     private func sendOnce() async -> Int? {
+        let myEpoch = epoch
         sending = true
         defer {
-            sending = false
-            spillOverflow()
-            stats.buffered = queue.count
+            if epoch == myEpoch {
+                sending = false
+                spillOverflow()
+                stats.buffered = queue.count
+            }
         }
         if spillHasData, let spill {
             do {
@@ -151,6 +174,8 @@ public actor TickPublisher {
                     messages += try outgoing(message)
                 }
                 try await bus.publish(messages)
+                // Abandoned meanwhile: the file may hold newer lines now, and stays for replay.
+                guard epoch == myEpoch else { return nil }
                 try spill.remove()
                 spillHasData = false
                 let ticks = messages.count / configuration.topics.count
@@ -171,15 +196,20 @@ public actor TickPublisher {
         }
         let batch = Array(queue.prefix(configuration.batchSize))
         queue.removeFirst(batch.count)
+        inFlight = batch
         do {
             var messages: [OutgoingMessage] = []
             for message in batch { messages += try outgoing(message) }
             try await bus.publish(messages)
         } catch {
+            guard epoch == myEpoch else { return nil }
+            inFlight = []
             queue.insert(contentsOf: batch, at: 0)
             markUnavailable(error)
             return nil
         }
+        guard epoch == myEpoch else { return nil }
+        inFlight = []
         stats.published += batch.count
         publishedCounter.increment(by: batch.count)
         markAvailable()
