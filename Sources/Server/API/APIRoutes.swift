@@ -171,9 +171,9 @@ struct APIRoutes: Sendable {
 
 struct AssetsResponse: Encodable { var assets: [AssetDTO] }
 struct SourcesResponse: Encodable { var sources: [SourceDTO] }
-struct QuotesResponse: Encodable { var quotes: [QuoteDTO] }
+struct QuotesResponse: ExplicitJSONKeys { var quotes: [QuoteDTO] }
 struct VersionsResponse: Encodable { var versions: [LakeVersionDTO] }
-struct CandlesResponse: Encodable {
+struct CandlesResponse: ExplicitJSONKeys {
     var asset: AssetID
     var interval: CandleInterval
     var candles: [CandleDTO]

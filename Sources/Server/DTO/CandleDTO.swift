@@ -22,4 +22,8 @@ public struct CandleDTO: Sendable, Codable, Hashable {
         self.volume = volume
         self.tickCount = tickCount
     }
+
+    enum CodingKeys: String, CodingKey {
+        case startMs = "start_ms", open, high, low, close, volume, tickCount = "tick_count"
+    }
 }

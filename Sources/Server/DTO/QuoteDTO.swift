@@ -32,7 +32,7 @@ public struct QuoteDTO: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case asset, symbol, price, change1h = "change_1h", change24h = "change_24h"
-        case change7d = "change_7d", sourceTimeMs, sources
+        case change7d = "change_7d", sourceTimeMs = "source_time_ms", sources
     }
 }
 
@@ -61,7 +61,8 @@ public struct SourceQuoteDTO: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, price, marketCap, volume24h = "volume_24h", change1h = "change_1h"
-        case change24h = "change_24h", change7d = "change_7d", sourceTimeMs, collectedTimeMs
+        case source, price, marketCap = "market_cap", volume24h = "volume_24h", change1h = "change_1h"
+        case change24h = "change_24h", change7d = "change_7d", sourceTimeMs = "source_time_ms"
+        case collectedTimeMs = "collected_time_ms"
     }
 }
