@@ -1,21 +1,22 @@
-/// Appends JSON (RFC 8259) tokens to a byte buffer: the tick wire format's writer.
-struct JSONByteWriter {
-    struct NonFiniteNumber: Error, Sendable, CustomStringConvertible {
-        var field: String
-        var description: String { "\(field) is not a finite number (JSON has no NaN or infinity)" }
+/// Appends JSON (RFC 8259) tokens to a byte buffer: the tick wire format's writer, and the
+/// API's for its largest responses.
+public struct JSONByteWriter: Sendable {
+    public struct NonFiniteNumber: Error, Sendable, CustomStringConvertible {
+        public var field: String
+        public var description: String { "\(field) is not a finite number (JSON has no NaN or infinity)" }
     }
 
-    private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func int(_ value: Int64) {
+    public mutating func int(_ value: Int64) {
         if value == 0 {
             bytes.append(UInt8(ascii: "0"))
             return
@@ -36,14 +37,14 @@ struct JSONByteWriter {
 
     /// The shortest digits that read back as the same double (Swift's `description`), which
     /// JSON accepts as it is: `1.0`, `-0.0`, `1e-300`, `1e+16`.
-    mutating func double(_ value: Double, field: String) throws(NonFiniteNumber) {
+    public mutating func double(_ value: Double, field: String) throws(NonFiniteNumber) {
         guard value.isFinite else { throw NonFiniteNumber(field: field) }
         var text = value.description
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// A string with `"`, `\` and control characters escaped; other characters as UTF-8.
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = value
         text.withUTF8 { utf8 in

@@ -21,7 +21,12 @@ enum JSONResponse {
 
     /// A 200 (or `status`) JSON response of `value`.
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let bytes = try (value is any ExplicitJSONKeys ? explicitKeysEncoder : encoder).encode(value)
+        let bytes: [UInt8]
+        if let direct = value as? any JSONBytesEncodable {
+            bytes = try direct.jsonBytes()
+        } else {
+            bytes = Array(try (value is any ExplicitJSONKeys ? explicitKeysEncoder : encoder).encode(value))
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -32,3 +37,9 @@ enum JSONResponse {
 /// A response type whose keys, and those of every type inside it, are written out as they go
 /// on the wire (snake_case), so it needs no key conversion.
 protocol ExplicitJSONKeys: Encodable {}
+
+/// A response that writes its own JSON bytes (the hottest ones), equal in content to its
+/// `Encodable` form.
+protocol JSONBytesEncodable: Encodable {
+    func jsonBytes() throws -> [UInt8]
+}
