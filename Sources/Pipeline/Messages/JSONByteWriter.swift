@@ -43,6 +43,14 @@ public struct JSONByteWriter: Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    /// `key` (the `,"name":` text) and `value`, or nothing when there is no value: absent
+    /// optionals are left out, as `Codable` leaves them out.
+    public mutating func optional(_ key: StaticString, _ value: Double?, field: String) throws(NonFiniteNumber) {
+        guard let value else { return }
+        raw(key)
+        try double(value, field: field)
+    }
+
     /// A string with `"`, `\` and control characters escaped; other characters as UTF-8.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))

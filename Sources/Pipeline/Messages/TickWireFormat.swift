@@ -26,11 +26,11 @@ enum TickWireFormat {
         out.string(tick.quoteCurrency)
         out.raw(",\"price\":")
         try out.double(tick.price, field: "price")
-        if let v = tick.marketCap { out.raw(",\"market_cap\":"); try out.double(v, field: "market_cap") }
-        if let v = tick.volume24h { out.raw(",\"volume_24h\":"); try out.double(v, field: "volume_24h") }
-        if let v = tick.change1h { out.raw(",\"change_1h\":"); try out.double(v, field: "change_1h") }
-        if let v = tick.change24h { out.raw(",\"change_24h\":"); try out.double(v, field: "change_24h") }
-        if let v = tick.change7d { out.raw(",\"change_7d\":"); try out.double(v, field: "change_7d") }
+        try out.optional(",\"market_cap\":", tick.marketCap, field: "market_cap")
+        try out.optional(",\"volume_24h\":", tick.volume24h, field: "volume_24h")
+        try out.optional(",\"change_1h\":", tick.change1h, field: "change_1h")
+        try out.optional(",\"change_24h\":", tick.change24h, field: "change_24h")
+        try out.optional(",\"change_7d\":", tick.change7d, field: "change_7d")
         out.raw(",\"source_time_ms\":")
         out.int(tick.sourceTimeMillis)
         out.raw(",\"collected_time_ms\":")

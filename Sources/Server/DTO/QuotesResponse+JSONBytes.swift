@@ -15,9 +15,9 @@ extension QuotesResponse: JSONBytesEncodable {
             out.string(quote.symbol)
             out.raw(",\"price\":")
             try out.double(quote.price, field: "price")
-            if let v = quote.change1h { out.raw(",\"change_1h\":"); try out.double(v, field: "change_1h") }
-            if let v = quote.change24h { out.raw(",\"change_24h\":"); try out.double(v, field: "change_24h") }
-            if let v = quote.change7d { out.raw(",\"change_7d\":"); try out.double(v, field: "change_7d") }
+            try out.optional(",\"change_1h\":", quote.change1h, field: "change_1h")
+            try out.optional(",\"change_24h\":", quote.change24h, field: "change_24h")
+            try out.optional(",\"change_7d\":", quote.change7d, field: "change_7d")
             out.raw(",\"source_time_ms\":")
             out.int(quote.sourceTimeMs)
             out.raw(",\"sources\":[")
@@ -27,11 +27,11 @@ extension QuotesResponse: JSONBytesEncodable {
                 out.string(source.source.rawValue)
                 out.raw(",\"price\":")
                 try out.double(source.price, field: "price")
-                if let v = source.marketCap { out.raw(",\"market_cap\":"); try out.double(v, field: "market_cap") }
-                if let v = source.volume24h { out.raw(",\"volume_24h\":"); try out.double(v, field: "volume_24h") }
-                if let v = source.change1h { out.raw(",\"change_1h\":"); try out.double(v, field: "change_1h") }
-                if let v = source.change24h { out.raw(",\"change_24h\":"); try out.double(v, field: "change_24h") }
-                if let v = source.change7d { out.raw(",\"change_7d\":"); try out.double(v, field: "change_7d") }
+                try out.optional(",\"market_cap\":", source.marketCap, field: "market_cap")
+                try out.optional(",\"volume_24h\":", source.volume24h, field: "volume_24h")
+                try out.optional(",\"change_1h\":", source.change1h, field: "change_1h")
+                try out.optional(",\"change_24h\":", source.change24h, field: "change_24h")
+                try out.optional(",\"change_7d\":", source.change7d, field: "change_7d")
                 out.raw(",\"source_time_ms\":")
                 out.int(source.sourceTimeMs)
                 out.raw(",\"collected_time_ms\":")
