@@ -8,14 +8,8 @@ import TestSupport
 /// removal go through the store alone, and delta-rs reads the repaired table.
 @Suite struct DataFileIntegrityS3Tests {
     @Test func checksAndQuarantinesOnS3() async throws {
-        let endpoint = try TestEnvironment.s3Endpoint()
-        let env = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-                   "AWS_ENDPOINT_URL": endpoint]
-        let bucket = "check-\(UUID().uuidString.prefix(8).lowercased())"
-        try await S3ObjectStore(configuration: try S3Configuration(bucket: bucket, environment: env)).createBucket()
-        let url = "s3://\(bucket)/ticks"
-        let store = try makeObjectStore(url: url, environment: env)
-        let table = try await TickTable.open(store: store)
+        let fixture = try await S3TickTableFixture.make(bucketPrefix: "check")
+        let (url, store, table) = (fixture.url, fixture.store, fixture.table)
         for batch in 0..<3 { try await table.append(TickFixtures.records(count: 10, offset: batch * 10)) }
         let files = try await table.snapshot().delta.files
         try #require(files.count == 6)

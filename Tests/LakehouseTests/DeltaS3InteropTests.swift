@@ -10,14 +10,8 @@ import TestSupport
 /// S3 conditional puts, delta-rs appends concurrently, and delta-rs and DuckDB read the result.
 @Suite struct DeltaS3InteropTests {
     @Test func referenceReadersAgreeOnS3WithConcurrentDeltaRsWriter() async throws {
-        let endpoint = try TestEnvironment.s3Endpoint()
-        let env = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-                   "AWS_ENDPOINT_URL": endpoint]
-        let bucket = "lake-\(UUID().uuidString.prefix(8).lowercased())"
-        try await S3ObjectStore(configuration: try S3Configuration(bucket: bucket, environment: env)).createBucket()
-        let url = "s3://\(bucket)/ticks"
-        let store = try makeObjectStore(url: url, environment: env)
-        let table = try await TickTable.open(store: store)
+        let fixture = try await S3TickTableFixture.make(bucketPrefix: "lake")
+        let (url, store, table) = (fixture.url, fixture.store, fixture.table)
         let records = TickFixtures.records(count: 30)
         try await table.append(Array(records.prefix(90)), transactions: ["s3-writer": 0])
 

@@ -17,7 +17,7 @@ import TestSupport
     }
 
     static func s3Environment(_ s3: LocalBucketServer) -> [String: String] {
-        ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": s3.endpoint]
+        S3TestCredentials.environment(endpoint: s3.endpoint)
     }
 
     func up(data: URL, s3: LocalBucketServer, port: Int) throws -> ManagedProcess {

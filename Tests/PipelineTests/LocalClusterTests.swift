@@ -30,8 +30,7 @@ import TestSupport
         defer { simulator.stop(signal: SIGKILL) }
 
         let bus = "kafka://\(broker.bootstrap)"
-        let s3Environment = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                             "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": s3.endpoint]
+        let s3Environment = S3TestCredentials.environment(endpoint: s3.endpoint)
         func processor(_ name: String) -> ManagedProcess {
             ManagedProcess(executable: binary, arguments: [
                 "process", "--bus", bus, "--group", group, "--lake", "s3://lake/ticks",
