@@ -1,0 +1,68 @@
+import CryptoVizCore
+
+/// Where a row of the candles table came from.
+public enum CandleOrigin: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Paged from a provider's history endpoint by `cryptoviz backfill`.
+    case backfill
+    /// Rolled up by the stream processor from the ticks it committed.
+    case rollup
+    /// Pushed by a venue's kline stream.
+    case stream
+}
+
+/// One row of the candles table: an OHLCV bar of one asset from one source over one interval.
+///
+/// Unlike `Candle` (an aggregate the server computes from ticks on the fly), a record is what
+/// the lake stores: the provider's own bar, or a rollup the processor committed, with the
+/// volume fields the providers publish and whether the bar is still open.
+public struct CandleRecord: Sendable, Hashable {
+    public var source: ProviderID
+    public var asset: AssetID
+    /// The venue's pair or coin symbol (e.g. `BTCUSDT`, `btc`).
+    public var symbol: String
+    public var quoteCurrency: String
+    public var interval: CandleInterval
+    /// Bar start, Unix ms UTC (inclusive).
+    public var openTimeMillis: Int64
+    public var open: Double
+    public var high: Double
+    public var low: Double
+    public var close: Double
+    /// Volume in the base asset (Binance `volume`); for sources that publish only a quote-currency
+    /// volume, that volume divided by the close.
+    public var baseVolume: Double
+    /// Volume in the quote currency.
+    public var quoteVolume: Double
+    /// Number of trades (nil when the source does not say).
+    public var tradeCount: Int64?
+    /// Market capitalisation at the bar (nil when the source does not say).
+    public var marketCap: Double?
+    /// False while the bar is still open (a rollup of the current minute, an unclosed kline).
+    public var isFinal: Bool
+    public var origin: CandleOrigin
+    /// When the row was written, Unix ms.
+    public var ingestTimeMillis: Int64
+
+    public init(source: ProviderID, asset: AssetID, symbol: String, quoteCurrency: String, interval: CandleInterval,
+                openTimeMillis: Int64, open: Double, high: Double, low: Double, close: Double,
+                baseVolume: Double, quoteVolume: Double, tradeCount: Int64?, marketCap: Double?,
+                isFinal: Bool, origin: CandleOrigin, ingestTimeMillis: Int64) {
+        self.source = source
+        self.asset = asset
+        self.symbol = symbol
+        self.quoteCurrency = quoteCurrency
+        self.interval = interval
+        self.openTimeMillis = openTimeMillis
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.baseVolume = baseVolume
+        self.quoteVolume = quoteVolume
+        self.tradeCount = tradeCount
+        self.marketCap = marketCap
+        self.isFinal = isFinal
+        self.origin = origin
+        self.ingestTimeMillis = ingestTimeMillis
+    }
+}
