@@ -58,12 +58,13 @@ struct BenchTable {
     }
 
     func print() {
-        Swift.print(String(format: "%-42@ %9@ %9@ %14@ %10@", "" as NSString, "wall s" as NSString, "CPU s" as NSString,
-                           "rows/CPU s" as NSString, "bytes/row" as NSString))
+        func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+        func left(_ text: String, _ width: Int) -> String { text.count >= width ? text : String(repeating: " ", count: width - text.count) + text }
+        Swift.print(pad("", 44) + left("wall s", 9) + left("CPU s", 9) + left("rows/CPU s", 14) + left("bytes/row", 11))
         for (label, s, bytes) in lines {
             let perRow = bytes.map { String(format: "%.1f", Double($0) / Double(rows)) } ?? "-"
-            Swift.print(String(format: "%-42@ %9.3f %9.3f %14.0f %10@", label as NSString, s.wall, s.cpu, Double(rows) / s.cpu,
-                               perRow as NSString))
+            Swift.print(pad(label, 44) + left(String(format: "%.3f", s.wall), 9) + left(String(format: "%.3f", s.cpu), 9)
+                        + left(String(format: "%.0f", Double(rows) / s.cpu), 14) + left(perRow, 11))
         }
     }
 }
