@@ -121,6 +121,12 @@ public actor TickTable {
     nonisolated func writeFile(_ records: [LakeRecord], folder: String, partitionValues: [String: String?],
                                columns: [TickColumn], dataChange: Bool) async throws -> AddFile {
         let (bytes, stats) = try TickFileCodec.encode(records, columns: columns)
+        return try await putFile(bytes, stats: stats, folder: folder, partitionValues: partitionValues, dataChange: dataChange)
+    }
+
+    /// Stores an encoded data file under `folder` and returns its `add` action.
+    nonisolated func putFile(_ bytes: [UInt8], stats: FileStatistics, folder: String, partitionValues: [String: String?],
+                             dataChange: Bool) async throws -> AddFile {
         let name = "part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
         let relative = folder.isEmpty ? name : "\(folder)/\(name)"
         try await delta.store.put(delta.dataKey(relative), bytes)
