@@ -15,8 +15,8 @@ enum TickFileCodec {
         let schema = ParquetSchema(columns: columns.map {
             ParquetColumn(name: $0.0.rawValue, type: parquetType($0.0), optional: $0.0.nullable)
         })
-        let bytes = try ParquetBridge.write(schema: schema, columns: columns.map(\.1))
-        return (bytes, statistics(columns, count: count))
+        let (bytes, summary) = try ParquetBridge.write(schema: schema, columns: columns.map(\.1))
+        return (bytes, statistics(columns, count: count, parquet: summary))
     }
 
     static func parquetType(_ column: TickColumn) -> ParquetType {
@@ -55,13 +55,19 @@ enum TickFileCodec {
 
     /// Delta statistics for the file (Delta PROTOCOL.md, "Per-file Statistics"). Long free
     /// text (event_id) gets no min/max, as Delta writers truncate such columns anyway.
-    static func statistics(_ columns: [(TickColumn, ColumnData)], count: Int) -> FileStatistics {
+    /// String bounds come from the Parquet writer's statistics (same byte order) when given.
+    static func statistics(_ columns: [(TickColumn, ColumnData)], count: Int, parquet: ParquetFileSummary? = nil) -> FileStatistics {
         var stats = FileStatistics(numRecords: Int64(count))
         guard count > 0 else { return stats }
         for (c, data) in columns {
             let name = c.rawValue
             stats.nullCount[name] = .int(Int64(data.nullCount))
             switch data.values {
+            case .string where c != .eventID && parquet?.statistics(of: name)?.min != nil:
+                if case .string(let lo)? = parquet?.statistics(of: name)?.min, case .string(let hi)? = parquet?.statistics(of: name)?.max {
+                    stats.minValues[name] = .string(lo)
+                    stats.maxValues[name] = .string(hi)
+                }
             case .string(let v) where c != .eventID:
                 var lo = v[0], hi = v[0]
                 for x in v {

@@ -235,22 +235,19 @@ struct ColumnChunkEncoder {
         _ values: [T], validity: [Bool]?, limit: Int, wrap: ([T]) -> ColumnValues
     ) -> ValuesEncoding? {
         let maxEntries = limit / MemoryLayout<T>.size
-        var map = [UInt64: UInt32]()
+        var map = FixedWidthDictionary()
         var entries = [T]()
         var indices = [UInt32]()
         indices.reserveCapacity(values.count)
         for i in values.indices where validity?[i] ?? true {
             let v = values[i]
-            if let ix = map[v.bitKey] {
+            if let ix = map.indexOrInsert(v.bitKey) {
                 indices.append(ix)
             } else {
-                if entries.count >= maxEntries { return nil }
                 // Mostly distinct values after a fair sample: give up early, PLAIN is smaller.
-                if entries.count >= 4096 && entries.count * 4 > indices.count * 3 { return nil }
-                let ix = UInt32(entries.count)
-                map[v.bitKey] = ix
+                if entries.count >= maxEntries || (entries.count >= 4096 && entries.count * 4 > indices.count * 3) { return nil }
+                indices.append(UInt32(entries.count))
                 entries.append(v)
-                indices.append(ix)
             }
         }
         // A dictionary that barely repeats only costs space and time.
