@@ -72,6 +72,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let publisherTask = Task { await publisher.run() }
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuStarted = CPUClock.seconds()
+        let loadBefore = BenchTiming.loadAverage()
         for chunk in stride(from: 0, to: input.count, by: 5_000) {
             await publisher.enqueue(Array(input[chunk..<min(chunk + 5_000, input.count)]))
         }
@@ -93,6 +95,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             if clock.now - started > .seconds(1_800) { throw ValidationError("gave up after 30 minutes: \(stats.committedRecords) committed") }
         }
         let committed = clock.now - started
+        let cpu = CPUClock.seconds() - cpuStarted
         processorTask.cancel()
         publisherTask.cancel()
         _ = try? await processorTask.value
@@ -107,6 +110,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         print("bus: \(bus), ticks: \(ticks), assets: \(assets), batch: \(batch), partitions: \(BusTopics.defaultPartitions)")
         print("published to both topics: \(rate(published))")
         print("committed to the lake:    \(rate(committed)) (\(stats.commits) commits, table rows \(rows.rows))")
+        print(String(format: "process CPU: %.2f s (%.1f us per tick; %.2f cores busy on average); load average before %@, after %@",
+                     cpu, cpu / Double(ticks) * 1e6, cpu / committed.benchSeconds, loadBefore as NSString, BenchTiming.loadAverage() as NSString))
         print("processor duplicates: \(stats.duplicates), rejected: \(stats.rejected), dead letters: \(stats.deadLettered)")
         print("peak resident memory: \(PeakMemory.residentMegabytes().map { String(format: "%.0f MB", $0) } ?? "n/a")")
     }
