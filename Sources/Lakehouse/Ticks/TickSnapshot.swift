@@ -137,15 +137,23 @@ public struct TickSnapshot: Sendable {
                   let prices = batch.doubles(.price) else { return }
             let sources = batch.strings(.source)
             let priceColumn = batch.columns[TickColumn.price.rawValue]
-            for i in 0..<batch.count {
-                if let asset, assets[i] != asset.rawValue { continue }
+            let lower = fromMillis ?? .min, upper = toMillis ?? .max
+            // Rows come in runs of one asset (and, with source partitions, one source): the
+            // filters and the series lookup happen once per run, the rows are only copied.
+            var i = 0
+            while i < batch.count {
                 let s = batch.sourceValue(at: i, sources)
+                var end = i + 1
+                while end < batch.count && assets[end] == assets[i] && (sources == nil || sources![end] == s) { end += 1 }
+                defer { i = end }
+                if let asset, assets[i] != asset.rawValue { continue }
                 if let source, s != source.rawValue { continue }
-                let t = times[i]
-                if let fromMillis, t < fromMillis { continue }
-                if let toMillis, t >= toMillis { continue }
-                if priceColumn?.isNull(i) == true { continue }
-                series[Key(asset: assets[i], source: s), default: []].append((t, prices[i]))
+                let key = Key(asset: assets[i], source: s)
+                var points = series.removeValue(forKey: key) ?? []
+                for r in i..<end where times[r] >= lower && times[r] < upper && priceColumn?.isNull(r) != true {
+                    points.append((times[r], prices[r]))
+                }
+                series[key] = points
             }
         }
         var candles: [Candle] = []
