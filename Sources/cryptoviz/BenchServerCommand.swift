@@ -33,6 +33,7 @@ struct BenchServerCommand: AsyncParsableCommand {
     @Option(help: "Port to serve on (0: any free port).") var port = 0
     @Option(help: "Python with playwright for time to first chart (default: $CRYPTOVIZ_PYTHON; skipped when unset).") var python: String?
     @Option(help: "The first-chart oracle script.") var firstChartScript = "Tests/Oracles/server/first_chart.py"
+    @Option(help: "DuckDB's side of the candle queries.") var duckdbCandlesScript = "Tests/Oracles/server/bench_candles_duckdb.py"
     @Option(help: "Page loads for time to first chart.") var browserRuns = 5
     @Flag(help: "Keep serving after the measurements (for manual browsing) until interrupted.") var stay = false
 
@@ -124,6 +125,22 @@ struct BenchServerCommand: AsyncParsableCommand {
         return (elapsed, data)
     }
 
+    /// The same candles by DuckDB in-process (`bench_candles_duckdb.py`): first query on a new
+    /// connection per asset, then the query repeated; nil without a Python to run it.
+    func duckdbCandles(interval: String, from: Int64, to: Int64, assets: [String]) throws -> [Figures]? {
+        guard let python = python ?? ProcessInfo.processInfo.environment["CRYPTOVIZ_PYTHON"] else { return nil }
+        let seconds = ["1m": 60, "5m": 300, "1h": 3600, "1d": 86_400][interval] ?? 60
+        let child = try ChildProcess.run([python, duckdbCandlesScript, directory, String(seconds), String(from), String(to)] + assets)
+        guard child.status == 0, let start = child.output.firstIndex(of: "{"),
+              let json = try? JSONSerialization.jsonObject(with: Data(child.output[start...].utf8)) as? [String: Any],
+              let first = json["first_ms"] as? [Double], let repeated = json["repeated_ms"] as? [Double]
+        else { throw BenchError(description: "bench_candles_duckdb.py failed: \(child.output)") }
+        let rows = json["rows"] as? Int ?? 0
+        let span = to - from >= 300 * 86_400_000 ? "year" : to - from >= 30 * 86_400_000 ? "month" : "day"
+        return [Figures(name: "DuckDB in-process: candles \(interval), one \(span), first query per asset", millis: first, items: rows, bytes: 0),
+                Figures(name: "DuckDB in-process: candles \(interval), one \(span), repeated", millis: repeated, items: rows, bytes: 0)]
+    }
+
     func count(_ data: Data, _ key: String) -> Int {
         ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?[key].flatMap { $0 as? [Any] }?.count ?? 0
     }
@@ -207,6 +224,13 @@ struct BenchServerCommand: AsyncParsableCommand {
                 for f in [cold, warm] where !f.millis.isEmpty {
                     print(f.line)
                     figures.append(f)
+                }
+                if let anchor = try duckdbCandles(interval: interval, from: end - span, to: end,
+                                                  assets: Array(assetNames.prefix(min(requests, assetNames.count)))) {
+                    for f in anchor {
+                        print(f.line)
+                        figures.append(f)
+                    }
                 }
             }
         }
