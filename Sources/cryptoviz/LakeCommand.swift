@@ -37,7 +37,8 @@ struct LakeLocationOptions: ParsableArguments {
         return settings.effectiveLake
     }
 
-    /// Opens the existing table; never creates one (nor, for a local lake, its folder).
+    /// Opens the lake's existing tick table (`<lake>/ticks`, after migrating a lake written
+    /// before per-table folders); never creates one (nor, for a local lake, its folder).
     func openTable(logger: Logger) async throws -> (table: TickTable, location: String) {
         let url = try resolvedLake()
         let environment = ProcessInfo.processInfo.environment
@@ -46,9 +47,10 @@ struct LakeLocationOptions: ParsableArguments {
         }
         let store = try makeObjectStore(url: url, environment: environment)
         do {
-            return (try await TickTable.openExisting(store: store, logger: logger), url)
+            let lake = try await Lake.open(store: store, logger: logger)
+            return (try await lake.existingTicks(), url)
         } catch let error as LakehouseError where error.code == .tableNotFound {
-            throw LakehouseError(.tableNotFound, "no Delta table at \(url)")
+            throw LakehouseError(.tableNotFound, "no tick table in the lake at \(url) (looked for \(Lake.ticksRoot)_delta_log)")
         }
     }
 }
