@@ -137,6 +137,22 @@ import TestSupport
         try await Self.expectMigrated(store, legacy, "half retired")
     }
 
+    /// A root table beside a different `ticks/` table (an old binary kept writing at the root
+    /// after an upgrade): the migration refuses to overwrite either, and changes nothing.
+    @Test func refusesToCopyOverADifferentTicksTable() async throws {
+        let (store, _) = try TickFixtures.localStore("migrate-conflict")
+        _ = try await Self.makeLegacyLake(store)
+        let other = try await TickTable.open(store: store, root: "ticks")
+        try await other.append(TickFixtures.records(count: 3, offset: 70))
+        let before = try await store.listAll(prefix: "").map(\.key)
+        await #expect(performing: { try await Lake.open(store: store) }, throws: { error in
+            guard let error = error as? LakehouseError else { return false }
+            return error.code == .invalidArgument && error.message.contains("another in ticks/")
+        })
+        #expect(try await store.listAll(prefix: "").map(\.key) == before)
+        #expect(try await other.ticks().count == 18)
+    }
+
     @Test func aLakeInTheNewLayoutIsLeftAlone() async throws {
         let (store, _) = try TickFixtures.localStore("migrate-none")
         let lake = try await Lake.open(store: store)

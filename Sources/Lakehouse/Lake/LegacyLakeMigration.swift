@@ -67,6 +67,7 @@ public struct LegacyLakeMigration: Sendable {
             return .finished
         }
         guard try await needsMigration() else { return .notNeeded }
+        try await checkTargetHoldsOnlyOurCopy()
         logger.info("migrating a lake written before per-table folders: moving the tick table from the lake root to \(target) (every version is kept)")
         let data = try await copyDataFiles()
         let log = try await copyLog()
@@ -154,6 +155,37 @@ public struct LegacyLakeMigration: Sendable {
     /// Step 6: deletes the marker; the migration is over.
     public func finish() async throws {
         try await store.delete([Self.markerKey])
+    }
+
+    /// Refuses to copy over a table that is not an earlier, interrupted copy of this one:
+    /// every log file already under the target must exist at the root with the same size
+    /// (and, for JSON commits, which are small, the same bytes).
+    /// (A lake holding both a root table and a different `ticks/` table, say one an old
+    /// binary kept writing at the root after an upgrade, needs a person to decide.)
+    func checkTargetHoldsOnlyOurCopy() async throws {
+        let targetLog = target + "_delta_log/"
+        let existing = try await store.listAll(prefix: targetLog)
+        guard !existing.isEmpty else { return }
+        var rootSizes: [String: Int] = [:]
+        for object in try await store.listAll(prefix: Self.rootLog) {
+            rootSizes[String(object.key.rawValue.dropFirst(Self.rootLog.count))] = object.size
+        }
+        for object in existing {
+            let name = String(object.key.rawValue.dropFirst(targetLog.count))
+            // `_last_checkpoint` is rewritten by the root table's writers; its size may change.
+            if name == "_last_checkpoint" { continue }
+            var same = rootSizes[name] == object.size
+            if same && name.hasSuffix(".json") {
+                same = try await store.get(object.key) == store.get(ObjectKey(Self.rootLog + name))
+            }
+            guard same else {
+                throw LakehouseError(.invalidArgument, """
+                    the lake holds a tick table at its root (_delta_log/) and another in \(target) whose log file \
+                    '\(name)' differs from the root's: not migrating over it. Keep one: move the root table's \
+                    _delta_log/ and data folders elsewhere, or remove \(target)
+                    """)
+            }
+        }
     }
 
     // MARK: - Helpers
