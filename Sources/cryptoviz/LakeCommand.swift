@@ -17,10 +17,10 @@ struct LakeCommand: AsyncParsableCommand {
 /// How the lake commands find the table: as `up` does (`RuntimeSettings`), so that with no
 /// flag they maintain the table `up` writes.
 struct LakeLocationOptions: ParsableArguments {
-    @Option(name: .long, help: "Table location: file:///path, a local path, or s3://bucket/prefix (S3 settings from AWS_* variables). Default: CRYPTOVIZ_LAKE, else <data>/lake.")
+    @Option(name: .long, help: "Lake location (its tick table is <lake>/ticks): file:///path, a local path, or s3://bucket/prefix (S3 settings from AWS_* variables). Default: CRYPTOVIZ_LAKE, else <data>/lake.")
     var lake: String?
 
-    @Option(name: .long, help: "Data directory whose lake/ folder is the table when no lake is given (default: CRYPTOVIZ_DATA, else ./cryptoviz-data).")
+    @Option(name: .long, help: "Data directory whose lake/ folder is the lake when no lake is given (default: CRYPTOVIZ_DATA, else ./cryptoviz-data).")
     var data: String?
 
     @Option(help: "JSON config file, as for `up` (its lake and data keys apply).")
