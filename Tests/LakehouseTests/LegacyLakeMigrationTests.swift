@@ -15,6 +15,8 @@ import TestSupport
         var txnsAt: [Int64: [String: Int64]] = [:]
         var latest: Int64 = 0
         var checkpoint: Int64 = 0
+        /// Commit time of every version (log file modification time, ms).
+        var commitTimes: [Int64: Int64] = [:]
     }
 
     static let apps = ["g/crypto-raw-data/0", "g/crypto-raw-data/1"]
@@ -40,6 +42,7 @@ import TestSupport
         legacy.rowsAt[compacted] = rows
         legacy.txnsAt[compacted] = legacy.txnsAt[compacted - 1]
         legacy.latest = compacted
+        for commit in try await table.delta.listCommits() { legacy.commitTimes[commit.version] = commit.timestampMillis }
         return legacy
     }
 
@@ -48,6 +51,15 @@ import TestSupport
     static func expectMigrated(_ store: any ObjectStore, _ legacy: Legacy, _ stage: String) async throws {
         let lake = try await Lake.open(store: store)
         let ticks = try await lake.existingTicks()
+        if store is LocalFileStore {
+            // On disk the copies keep their commit times, so time travel by timestamp is unchanged.
+            var times: [Int64: Int64] = [:]
+            for commit in try await ticks.delta.listCommits() { times[commit.version] = commit.timestampMillis }
+            #expect(times == legacy.commitTimes, "\(stage): commit times")
+            for (version, time) in legacy.commitTimes where legacy.commitTimes.values.filter({ $0 == time }).count == 1 {
+                #expect(try await ticks.snapshot(asOfMillis: time).version == version, "\(stage): as of \(time)")
+            }
+        }
         #expect(ticks.delta.root == "ticks/")
         #expect(try await ticks.snapshot().version == legacy.latest, "\(stage)")
         for (version, rows) in legacy.rowsAt {

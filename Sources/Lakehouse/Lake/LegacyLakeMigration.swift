@@ -24,8 +24,9 @@ import ObjectStore
 /// marker and runs steps 4-6 only. Writers must be stopped while an old lake is upgraded:
 /// the migration runs when a lake is opened, before anything is written through it.
 ///
-/// Not preserved: object modification times. Delta defines a version's commit time as its
-/// log file's modification time, so time travel *by timestamp* to versions before the
+/// Delta defines a version's commit time as its log file's modification time: on local disk
+/// the copies keep their originals' times, so time travel by timestamp is unchanged; on S3 an
+/// object's time cannot be set, so there time travel *by timestamp* to versions before the
 /// migration sees them all at the migration time (time travel by version is exact).
 public struct LegacyLakeMigration: Sendable {
     public let store: any ObjectStore
@@ -108,6 +109,7 @@ public struct LegacyLakeMigration: Sendable {
             let ordered = pending.sorted { Self.copyOrder($0.key) < Self.copyOrder($1.key) }
             for object in ordered {
                 try await copy([object.key])
+                try preserveModificationTime(object)
                 copied[object.key] = object.size
             }
         }
@@ -207,6 +209,16 @@ public struct LegacyLakeMigration: Sendable {
         if name.hasSuffix(".json") { return (0, name) }
         if name.contains(".checkpoint") { return (1, name) }
         return (2, name)
+    }
+
+    /// On local disk, gives the copy of a log file its original's modification time: Delta
+    /// takes a version's commit time from it, so time travel by timestamp stays exact. (An S3
+    /// object's time cannot be set; there those versions read as committed at the migration.)
+    private func preserveModificationTime(_ original: ObjectMetadata) throws {
+        guard let local = store as? LocalFileStore else { return }
+        let path = URL(fileURLWithPath: local.root).appendingPathComponent(target + original.key.rawValue).path
+        let date = Date(timeIntervalSince1970: Double(original.lastModifiedMillis) / 1000)
+        try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
     }
 
     /// Copies `keys` to the target, four at a time (each object is read whole).
