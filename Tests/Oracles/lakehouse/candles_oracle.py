@@ -9,7 +9,7 @@ Usage:
   candles_oracle.py txns TABLE --app ID...    -> delta-rs's transaction version per app id
 TABLE is a local path or s3://bucket/prefix (S3 settings from CRYPTOVIZ_S3_ENDPOINT).
 """
-import argparse, json, sys
+import argparse, json, os, sys
 import datetime as dt
 from delta_oracle import duck, opts
 
@@ -66,6 +66,10 @@ def main():
     p.add_argument("--app", action="append")
     args = p.parse_args()
     {"rows": rows, "txns": txns}[args.command](args)
+    # Skip interpreter teardown: deltalake's native runtime was seen to abort there
+    # ("terminate called without an active exception") after the answer was complete.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
