@@ -29,7 +29,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let logger = Logger(label: "cryptoviz.bench")
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let table = try await TickTable.open(store: try LocalFileStore(root: directory + "/lake"), logger: logger)
+        // The lake is the directory itself: its tick table lands in <directory>/ticks.
+        let table = try await Lake.open(store: try LocalFileStore(root: directory), logger: logger).ticks()
 
         let run = UUID().uuidString.prefix(8)
         let raw = "bench-raw-\(run)", live = "bench-live-\(run)"

@@ -60,7 +60,7 @@ struct BenchServerCommand: AsyncParsableCommand {
     func buildLake(_ manifestURL: URL, logger: Logger) async throws -> LakeManifest {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let table = try await TickTable.open(store: try LocalFileStore(root: directory), layout: .default, logger: logger)
+        let table = try await Lake.open(store: try LocalFileStore(root: directory), logger: logger).ticks(layout: .default)
         let generator = try BenchLakeCommand.parse([
             "--assets", "\(assets)", "--sources", "\(sources)", "--step-seconds", "\(stepSeconds)",
         ])
@@ -164,7 +164,8 @@ struct BenchServerCommand: AsyncParsableCommand {
 
         // The `serve` wiring: tail seeded from the lake, then LakeMarketData behind the server.
         let store = try LocalFileStore(root: directory)
-        let table = try await TickTable.openExisting(store: store, logger: logger)
+        // A lake built by an older version (tick table at the root) is migrated here.
+        let table = try await Lake.open(store: store, logger: logger).existingTicks()
         let info = try await table.info()
         let tail = HotTail()
         let seeded = try await LakeMarketData.seedTail(tail, from: table, window: tail.configuration.window)

@@ -16,8 +16,8 @@ public final class LakeMarketData: MarketDataSource {
     public struct Configuration: Sendable {
         /// Shown by the API as the table's location (no credentials).
         public var location: String
-        /// The table's folder on local disk, for DuckDB; nil for object stores DuckDB is not
-        /// configured for (SQL is then refused with a clear message).
+        /// The lake's folder on local disk (holding `ticks/`, `candles/`), for DuckDB; nil for
+        /// object stores DuckDB is not configured for (SQL is then refused with a clear message).
         public var localDirectory: String?
         /// Files younger than this survive vacuum (readers of older versions may still use them).
         public var vacuumRetention: Duration = .seconds(3600)
@@ -28,6 +28,9 @@ public final class LakeMarketData: MarketDataSource {
     }
 
     private let table: TickTable
+    /// The lake's candles table, read for SQL when it exists (another process may create it
+    /// later: a backfill); the handle caches its snapshot between queries.
+    private let candles: DeltaTable
     private let store: any ObjectStore
     private let tail: HotTail
     private let configuration: Configuration
@@ -39,6 +42,7 @@ public final class LakeMarketData: MarketDataSource {
     public init(table: TickTable, store: any ObjectStore, tail: HotTail, configuration: Configuration,
                 stats: @escaping @Sendable () async -> PipelineStatsDTO, logger: Logger) {
         self.table = table
+        self.candles = DeltaTable(store: store, root: Lake.candlesRoot, logger: logger)
         self.store = store
         self.tail = tail
         self.configuration = configuration
@@ -342,8 +346,14 @@ public final class LakeMarketData: MarketDataSource {
         }
         let snapshot = try await table.snapshot()
         let root = directory.hasSuffix("/") ? directory : directory + "/"
-        let files = snapshot.delta.files.map { root + $0.relativeKey }
-        return try await engine.query(statement, files: files, allowedDirectory: root, rowLimit: rowLimit)
+        let files = snapshot.delta.files.map { root + table.delta.root + $0.relativeKey }
+        var candleFiles: [String]?
+        do {
+            candleFiles = try await candles.latestSnapshot().files.map { root + candles.root + $0.relativeKey }
+        } catch let error as LakehouseError where error.code == .tableNotFound {
+            candleFiles = nil
+        }
+        return try await engine.query(statement, files: files, candleFiles: candleFiles, allowedDirectory: root, rowLimit: rowLimit)
     }
 
     public func liveTicks() -> AsyncStream<Tick> { tail.subscribe() }
