@@ -38,7 +38,8 @@ struct BenchCompactCommand: AsyncParsableCommand {
         try fm.createDirectory(atPath: ours, withIntermediateDirectories: true)
         var logger = Logger(label: "cryptoviz.bench")
         logger.logLevel = .warning
-        let table = try await TickTable.open(store: try LocalFileStore(root: ours), logger: logger)
+        // Two lakes: ours compacted through `cryptoviz compact --lake`, delta-rs's tick table directly.
+        let table = try await Lake.open(store: try LocalFileStore(root: ours), logger: logger).ticks()
         let generator = SyntheticTicks(assets: assets, sources: sources, stepSeconds: stepSeconds, batchMinutes: batchMinutes)
         let (rows, _) = try await generator.fill(table, days: days)
         let before = try await table.snapshot()
@@ -49,10 +50,10 @@ struct BenchCompactCommand: AsyncParsableCommand {
         print("load average before: \(BenchTiming.loadAverage())")
         let child = try ChildProcess.run([CommandLine.arguments[0], "compact", "--lake", ours, "--target-mib", String(targetMib)])
         guard child.status == 0 else { throw ValidationError("cryptoviz compact failed (\(child.status)): \(child.output)") }
-        let reopened = try await TickTable.openExisting(store: try LocalFileStore(root: ours), logger: logger)
+        let reopened = try await Lake.open(store: try LocalFileStore(root: ours), logger: logger).existingTicks()
         let oursAfter = try await reopened.snapshot().delta.files.count
 
-        let deltaRS = try runPython(["compact", theirs, String(target)])
+        let deltaRS = try runPython(["compact", theirs + "/ticks", String(target)])
         let wall = deltaRS["wall_seconds"] as? Double ?? .nan, cpu = deltaRS["cpu_seconds"] as? Double ?? .nan
         let rss = deltaRS["peak_rss_kib"] as? Int ?? 0
         print("load average after: \(BenchTiming.loadAverage())")
@@ -65,8 +66,8 @@ struct BenchCompactCommand: AsyncParsableCommand {
                      wall, cpu, rss / 1024, deltaRS["files_before"] as? Int ?? 0, deltaRS["files_after"] as? Int ?? 0))
         print(String(format: "ours vs delta-rs, CPU (delta-rs CPU / ours; >= 1.0 means at least as fast): %.2fx", cpu / child.cpuSeconds))
 
-        let checkOurs = try runPython(["check", ours, String(before.version)])
-        let checkTheirs = try runPython(["check", theirs, String(before.version)])
+        let checkOurs = try runPython(["check", ours + "/ticks", String(before.version)])
+        let checkTheirs = try runPython(["check", theirs + "/ticks", String(before.version)])
         try verify(checkOurs, against: checkTheirs, rows: rows)
         print("check: delta-rs and DuckDB read \(rows) rows, the same events and per-asset sums in both tables, and the same before compaction (time travel)")
     }

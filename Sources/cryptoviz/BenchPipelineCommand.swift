@@ -17,6 +17,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Option(help: "Distinct assets (keys).") var assets = 500
     @Option(help: "Bus: 'memory' or kafka://host:port (fresh topics are created per run).") var bus = "memory"
     @Option(help: "Directory for the lake (emptied first).") var directory = "/tmp/cryptoviz-bench-pipeline"
+    @Option(help: "Python with deltalake and duckdb for the final count (default: $CRYPTOVIZ_PYTHON or .venv/bin/python).") var python: String?
+    @Flag(help: "Skip the delta-rs / DuckDB count of the committed ticks.") var skipCheck = false
     @Option(help: "Processor batch size (records per lake commit).") var batch = 20_000
 
     func run() async throws {
@@ -114,6 +116,18 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         print(String(format: "process CPU: %.2f s (%.1f us per tick; %.2f cores busy on average); load average before %@, after %@",
                      cpu, cpu / Double(ticks) * 1e6, cpu / committed.benchSeconds, loadBefore as NSString, BenchTiming.loadAverage() as NSString))
         print("processor duplicates: \(stats.duplicates), rejected: \(stats.rejected), dead letters: \(stats.deadLettered)")
+        if !skipCheck {
+            // Every tick committed once, counted by delta-rs and DuckDB, not by our reader.
+            let interpreter = python ?? ProcessInfo.processInfo.environment["CRYPTOVIZ_PYTHON"] ?? ".venv/bin/python"
+            let child = try ChildProcess.run([interpreter, "Tests/Oracles/pipeline/lake_events.py", directory + "/ticks"])
+            guard child.status == 0, let start = child.output.firstIndex(of: "{"),
+                  let json = try? JSONSerialization.jsonObject(with: Data(child.output[start...].utf8)) as? [String: Any],
+                  let deltaRS = json["deltalake"] as? [String: Any], let duck = json["duckdb"] as? [String: Any]
+            else { throw ValidationError("lake_events.py failed: \(child.output)") }
+            let counts = [deltaRS["rows"], deltaRS["events"], duck["rows"], duck["events"]].map { $0 as? Int ?? -1 }
+            print("check (delta-rs rows, events; DuckDB rows, events): \(counts.map(String.init).joined(separator: ", ")) for \(ticks) ticks")
+            guard counts.allSatisfy({ $0 == ticks }) else { throw ValidationError("the lake does not hold every tick exactly once") }
+        }
         print("peak resident memory: \(PeakMemory.residentMegabytes().map { String(format: "%.0f MB", $0) } ?? "n/a")")
     }
 }

@@ -130,7 +130,7 @@ struct BenchServerCommand: AsyncParsableCommand {
     func duckdbCandles(interval: String, from: Int64, to: Int64, assets: [String]) throws -> [Figures]? {
         guard let python = python ?? ProcessInfo.processInfo.environment["CRYPTOVIZ_PYTHON"] else { return nil }
         let seconds = ["1m": 60, "5m": 300, "1h": 3600, "1d": 86_400][interval] ?? 60
-        let child = try ChildProcess.run([python, duckdbCandlesScript, directory, String(seconds), String(from), String(to)] + assets)
+        let child = try ChildProcess.run([python, duckdbCandlesScript, directory + "/ticks", String(seconds), String(from), String(to)] + assets)
         guard child.status == 0, let start = child.output.firstIndex(of: "{"),
               let json = try? JSONSerialization.jsonObject(with: Data(child.output[start...].utf8)) as? [String: Any],
               let first = json["first_ms"] as? [Double], let repeated = json["repeated_ms"] as? [Double]

@@ -27,7 +27,7 @@ enum CandleFileCodec {
             parquetColumns.append(ParquetColumn(name: extra.name, type: parquetType(extra.type), optional: true))
             data.append(try extraData(extra, records))
         }
-        let bytes = try ParquetBridge.write(schema: ParquetSchema(columns: parquetColumns), columns: data)
+        let (bytes, _) = try ParquetBridge.write(schema: ParquetSchema(columns: parquetColumns), columns: data)
         return (bytes, statistics(records, extras: extras))
     }
 
