@@ -180,6 +180,41 @@ public struct TickSnapshot: Sendable {
         return candles
     }
 
+    /// One asset's prices in `[fromMillis, toMillis)` from the wanted sources (all when nil),
+    /// ordered by (source time, source): what consensus candles are made of, read as four
+    /// columns instead of whole records.
+    public func pricePoints(asset: AssetID, sources: Set<ProviderID>?, fromMillis: Int64, toMillis: Int64) async throws -> [PricePoint] {
+        var points: [PricePoint] = []
+        let files = candidateFiles(asset: asset, fromMillis: fromMillis, toMillis: toMillis).filter { file in
+            guard let sources, let source = file.partitionValues["source"] ?? nil else { return true }
+            return sources.contains(ProviderID(source))
+        }
+        let filter = TickRowFilter(asset: asset.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: [.asset, .source, .sourceTime, .price, .volume24h], filter: filter) { batch in
+            guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime), let prices = batch.doubles(.price) else { return }
+            let sourceColumn = batch.strings(.source)
+            let priceColumn = batch.columns[TickColumn.price.rawValue]
+            let volumeColumn = batch.columns[TickColumn.volume24h.rawValue]
+            let volumes = batch.doubles(.volume24h)
+            var i = 0
+            while i < batch.count {
+                let s = batch.sourceValue(at: i, sourceColumn)
+                var end = i + 1
+                while end < batch.count && assets[end] == assets[i] && (sourceColumn == nil || sourceColumn![end] == s) { end += 1 }
+                defer { i = end }
+                guard assets[i] == asset.rawValue else { continue }
+                let source = ProviderID(s)
+                if let sources, !sources.contains(source) { continue }
+                for r in i..<end where times[r] >= fromMillis && times[r] < toMillis && priceColumn?.isNull(r) != true && prices[r].isFinite {
+                    let volume = volumes.flatMap { volumeColumn?.isNull(r) == true ? nil : $0[r] }
+                    points.append(PricePoint(timeMillis: times[r], source: source, price: prices[r], volume24h: volume))
+                }
+            }
+        }
+        points.sort { ($0.timeMillis, $0.source) < ($1.timeMillis, $1.source) }
+        return points
+    }
+
     /// The latest tick (by source time) per asset and source; with `sinceMillis`, only files
     /// and rows at or after it are considered (the dashboard passes a recent window so that
     /// the scan stays cheap on a long history).

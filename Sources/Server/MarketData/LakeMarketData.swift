@@ -144,7 +144,7 @@ public final class LakeMarketData: MarketDataSource {
         for file in snapshot.candidateFiles(asset: query.asset, fromMillis: from, toMillis: to) {
             guard let text = file.partitionValues["date"] ?? nil, let date = CivilDate(iso: text) else {
                 // Not the date-partitioned layout: no per-day identity, so no caching.
-                return MarketConsensus.candles(from: try await lakeTicks(snapshot, query, from: from, to: to), interval: query.interval)
+                return MarketConsensus.candles(from: try await lakePoints(snapshot, query, from: from, to: to), interval: query.interval)
             }
             filesByDay[date.startMillis, default: []].append(file.path)
         }
@@ -163,8 +163,8 @@ public final class LakeMarketData: MarketDataSource {
         while index < missing.count {
             var end = index
             while end + 1 < missing.count && missing[end + 1] == missing[end] + day { end += 1 }
-            let ticks = try await lakeTicks(snapshot, query, from: missing[index], to: missing[end] + day)
-            let grouped = Dictionary(grouping: ticks) { CandleInterval.oneDay.bucketStart($0.sourceTimeMillis) }
+            let points = try await lakePoints(snapshot, query, from: missing[index], to: missing[end] + day)
+            let grouped = Dictionary(grouping: points) { CandleInterval.oneDay.bucketStart($0.timeMillis) }
             for start in missing[index...end] {
                 let candles = MarketConsensus.candles(from: grouped[start] ?? [], interval: query.interval)
                 byDay[start] = candles
@@ -175,9 +175,8 @@ public final class LakeMarketData: MarketDataSource {
         return byDay.keys.sorted().flatMap { byDay[$0] ?? [] }
     }
 
-    private func lakeTicks(_ snapshot: TickSnapshot, _ query: CandleQuery, from: Int64, to: Int64) async throws -> [Tick] {
-        try await snapshot.ticks(asset: query.asset, fromMillis: from, toMillis: to)
-            .compactMap { query.sources?.contains($0.tick.source) ?? true ? $0.tick : nil }
+    private func lakePoints(_ snapshot: TickSnapshot, _ query: CandleQuery, from: Int64, to: Int64) async throws -> [PricePoint] {
+        try await snapshot.pricePoints(asset: query.asset, sources: query.sources, fromMillis: from, toMillis: to)
     }
 
     /// Where the tail's copy of `asset` starts: the latest first point of any wanted series
