@@ -26,6 +26,12 @@ public actor InProcessBus: Bus {
         var endOffset: Int64 { baseOffset + Int64(records.count - head) }
         var count: Int { records.count - head }
 
+        /// Appends a record at the end offset; returns nothing (the offset is the old end).
+        mutating func append(_ partition: BusPartition, _ message: OutgoingMessage) {
+            records.append(BusRecord(partition: partition, offset: endOffset, key: message.key, value: message.value,
+                                     timestampMillis: message.timestampMillis))
+        }
+
         mutating func dropFirst(_ n: Int) {
             head += n
             baseOffset += Int64(n)
@@ -61,8 +67,16 @@ public actor InProcessBus: Bus {
     }
 
     public func publish(_ messages: [OutgoingMessage]) async throws {
+        // A batch names one or two topics: look their partition counts up once, not per message.
+        var topics: [(String, Int)] = []
         for message in messages {
-            guard let count = partitionCounts[message.topic] else {
+            let count: Int
+            if let known = topics.first(where: { $0.0 == message.topic }) {
+                count = known.1
+            } else if let c = partitionCounts[message.topic] {
+                topics.append((message.topic, c))
+                count = c
+            } else {
                 throw PipelineError("publish to unknown topic '\(message.topic)'")
             }
             let bp = BusPartition(topic: message.topic, partition: Int32(Self.partition(for: message.key, count: count)))
@@ -77,10 +91,7 @@ public actor InProcessBus: Bus {
                     try await Task.sleep(for: .milliseconds(5))
                 }
             }
-            let offset = logs[bp]!.endOffset
-            logs[bp]!.records.append(BusRecord(
-                partition: bp, offset: offset, key: message.key, value: message.value,
-                timestampMillis: message.timestampMillis))
+            logs[bp]!.append(bp, message)
         }
     }
 
@@ -150,11 +161,12 @@ public actor InProcessBus: Bus {
 
     /// Drops records every group has committed past, on a blocking topic.
     private func trimConsumed(_ bp: BusPartition) {
-        guard var log = logs[bp] else { return }
+        // Offsets only, then the log changed in place: a copy taken out of the dictionary and
+        // written back made every trim copy the whole partition log (copy on write).
+        guard let (base, end) = logs[bp].map({ ($0.baseOffset, $0.endOffset) }) else { return }
         let groupOffsets = committed.values.compactMap { $0[bp] }
-        guard !groupOffsets.isEmpty, let low = groupOffsets.min(), low > log.baseOffset else { return }
-        log.dropFirst(Int(min(low, log.endOffset) - log.baseOffset))
-        logs[bp] = log
+        guard !groupOffsets.isEmpty, let low = groupOffsets.min(), low > base else { return }
+        logs[bp]!.dropFirst(Int(min(low, end) - base))
     }
 
     /// FNV-1a of the key: stable across runs, so one asset always lands in one partition.
