@@ -21,10 +21,23 @@ actor MarketState {
         case serve(usedWeight: Int)
         case rateLimited(retryAfterSeconds: Int, usedWeight: Int)
         case fault(FaultRule.Kind, usedWeight: Int)
+        /// Binance's 418: the address kept sending while told to wait.
+        case banned(retryAfterSeconds: Int, usedWeight: Int)
+    }
+
+    /// Per provider: the wait a 429 asked for, and how often it was ignored.
+    private struct Throttle {
+        var toldAtMillis: Double = 0
+        var waitUntilMillis: Double = 0
+        var violations = 0
+        var bannedUntilMillis: Double = 0
     }
 
     let universe: SimulatedUniverse
     let configuration: SimulatorConfiguration
+    /// The past of the price process; the live prices start where it ends.
+    nonisolated let history: PriceHistory
+    private var throttles: [String: Throttle] = [:]
     private var prices: [Double]
     private var rng: SplitMix64
     private var lastAdvance: ContinuousClock.Instant
@@ -35,7 +48,10 @@ actor MarketState {
 
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
-        universe = SimulatedUniverse(count: configuration.assetCount, seed: configuration.seed)
+        let universe = SimulatedUniverse(count: configuration.assetCount, seed: configuration.seed)
+        self.universe = universe
+        history = PriceHistory(universe: universe, seed: configuration.seed, anchorMillis: Int64(wallClockMillis()),
+                               history: configuration.history)
         prices = universe.assets.map(\.initialPrice)
         rng = SplitMix64(seed: configuration.seed ^ 0xA5A5_5A5A_0F0F_F0F0)
         started = clock.now
@@ -78,7 +94,38 @@ actor MarketState {
             admission = .serve(usedWeight: used)
         }
         entry.maxWeightInWindow = max(entry.maxWeightInWindow, limit == nil ? 0 : used)
+        if provider == "binance" { admission = escalate(admission, provider: provider, at: sinceStart, used: used) }
         stats[provider] = entry
+        return admission
+    }
+
+    /// Binance's escalation: a request arriving while an earlier 429's `Retry-After` runs (after a
+    /// second of grace for requests already in flight) is a violation; enough of them ban the
+    /// address with 418 until the ban ends ("LIMITS": "repeatedly violating rate limits … will
+    /// result in an automated IP ban (HTTP status 418)").
+    private func escalate(_ admission: Admission, provider: String, at now: Double, used: Int) -> Admission {
+        var throttle = throttles[provider] ?? Throttle()
+        defer { throttles[provider] = throttle }
+        if now < throttle.bannedUntilMillis {
+            return .banned(retryAfterSeconds: max(1, Int(((throttle.bannedUntilMillis - now) / 1000).rounded(.up))), usedWeight: used)
+        }
+        if now < throttle.waitUntilMillis, now > throttle.toldAtMillis + 1000 {
+            throttle.violations += 1
+            if throttle.violations >= configuration.banAfterViolations {
+                throttle.bannedUntilMillis = now + Double(configuration.banSeconds) * 1000
+                throttle.violations = 0
+                return .banned(retryAfterSeconds: configuration.banSeconds, usedWeight: used)
+            }
+        }
+        let wait: Int? = switch admission {
+        case .rateLimited(let seconds, _): seconds
+        case .fault(.tooManyRequests, _): configuration.retryAfterSeconds
+        default: nil
+        }
+        if let wait, now >= throttle.waitUntilMillis {
+            throttle.toldAtMillis = now
+            throttle.waitUntilMillis = now + Double(wait) * 1000
+        }
         return admission
     }
 
