@@ -42,6 +42,10 @@ struct SimulateCommand: AsyncParsableCommand {
             help: "Binance request weight per minute before 429 (the real API's 6000 by default; benchmarks raise it).")
     var binanceWeightLimit = 6000
 
+    @Option(name: .customLong("binance-weight-window"),
+            help: "Seconds of Binance's weight window (60 as on the real API; tests shorten it to prove compliance quickly).")
+    var binanceWeightWindow = 60.0
+
     @Option(name: .customLong("coingecko-limit"), help: "CoinGecko calls per minute before 429.")
     var coinGeckoLimit = 30
 
@@ -67,7 +71,7 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.timeScale = timeScale
         configuration.slowDelaySeconds = slowSeconds
         configuration.faults = try FaultPlan(spec: faults)
-        configuration.rateLimits["binance"] = .init(capacity: binanceWeightLimit, windowSeconds: 60)
+        configuration.rateLimits["binance"] = .init(capacity: binanceWeightLimit, windowSeconds: binanceWeightWindow)
         configuration.rateLimits["coingecko"] = .init(capacity: coinGeckoLimit, windowSeconds: 60)
         configuration.history.defaultDays = historyDays
         for listing in listings {
