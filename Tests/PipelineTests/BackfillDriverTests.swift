@@ -127,4 +127,17 @@ import Testing
         #expect(try BackfillSelection.Assets(parsing: "100") == .top(100))
         #expect(try BackfillSelection.Assets(parsing: "bitcoin, ethereum") == .ids(["bitcoin", "ethereum"]))
     }
+
+    @Test func progressLineSaysAssetsCandlesRateAndETA() {
+        var snapshot = BackfillProgress.Snapshot(provider: "binance")
+        snapshot.seriesTotal = 100
+        snapshot.seriesDone = 37
+        snapshot.candles = 1_520_000
+        snapshot.expected = 4_320_000
+        snapshot.elapsedSeconds = 15.5
+        #expect(snapshot.line == "binance: 37/100 assets, 1.5M candles, 98.1k/s, ETA 29s")
+        snapshot.seriesDone = 99
+        snapshot.seriesFailed = 1
+        #expect(snapshot.line.hasSuffix("1 failed, done"))
+    }
 }
