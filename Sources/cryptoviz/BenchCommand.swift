@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchKafkaCommand.self,
             BenchParquetCommand.self,
             BenchLakeCommand.self,
+            BenchCompactCommand.self,
             BenchPipelineCommand.self,
             BenchServerCommand.self,
             BenchLoadCommand.self,

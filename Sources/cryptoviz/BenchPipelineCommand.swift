@@ -17,6 +17,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Option(help: "Distinct assets (keys).") var assets = 500
     @Option(help: "Bus: 'memory' or kafka://host:port (fresh topics are created per run).") var bus = "memory"
     @Option(help: "Directory for the lake (emptied first).") var directory = "/tmp/cryptoviz-bench-pipeline"
+    @Option(help: "Python with deltalake and duckdb for the final count (default: $CRYPTOVIZ_PYTHON or .venv/bin/python).") var python: String?
+    @Flag(help: "Skip the delta-rs / DuckDB count of the committed ticks.") var skipCheck = false
     @Option(help: "Processor batch size (records per lake commit).") var batch = 20_000
 
     func run() async throws {
@@ -29,7 +31,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let logger = Logger(label: "cryptoviz.bench")
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let table = try await TickTable.open(store: try LocalFileStore(root: directory + "/lake"), logger: logger)
+        // The lake is the directory itself: its tick table lands in <directory>/ticks.
+        let table = try await Lake.open(store: try LocalFileStore(root: directory), logger: logger).ticks()
 
         let run = UUID().uuidString.prefix(8)
         let raw = "bench-raw-\(run)", live = "bench-live-\(run)"
@@ -72,6 +75,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         let publisherTask = Task { await publisher.run() }
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuStarted = CPUClock.seconds()
+        let loadBefore = BenchTiming.loadAverage()
         for chunk in stride(from: 0, to: input.count, by: 5_000) {
             await publisher.enqueue(Array(input[chunk..<min(chunk + 5_000, input.count)]))
         }
@@ -93,6 +98,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             if clock.now - started > .seconds(1_800) { throw ValidationError("gave up after 30 minutes: \(stats.committedRecords) committed") }
         }
         let committed = clock.now - started
+        let cpu = CPUClock.seconds() - cpuStarted
         processorTask.cancel()
         publisherTask.cancel()
         _ = try? await processorTask.value
@@ -107,7 +113,21 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         print("bus: \(bus), ticks: \(ticks), assets: \(assets), batch: \(batch), partitions: \(BusTopics.defaultPartitions)")
         print("published to both topics: \(rate(published))")
         print("committed to the lake:    \(rate(committed)) (\(stats.commits) commits, table rows \(rows.rows))")
+        print(String(format: "process CPU: %.2f s (%.1f us per tick; %.2f cores busy on average); load average before %@, after %@",
+                     cpu, cpu / Double(ticks) * 1e6, cpu / committed.benchSeconds, loadBefore as NSString, BenchTiming.loadAverage() as NSString))
         print("processor duplicates: \(stats.duplicates), rejected: \(stats.rejected), dead letters: \(stats.deadLettered)")
+        if !skipCheck {
+            // Every tick committed once, counted by delta-rs and DuckDB, not by our reader.
+            let interpreter = python ?? ProcessInfo.processInfo.environment["CRYPTOVIZ_PYTHON"] ?? ".venv/bin/python"
+            let child = try ChildProcess.run([interpreter, "Tests/Oracles/pipeline/lake_events.py", directory + "/ticks"])
+            guard child.status == 0, let start = child.output.firstIndex(of: "{"),
+                  let json = try? JSONSerialization.jsonObject(with: Data(child.output[start...].utf8)) as? [String: Any],
+                  let deltaRS = json["deltalake"] as? [String: Any], let duck = json["duckdb"] as? [String: Any]
+            else { throw ValidationError("lake_events.py failed: \(child.output)") }
+            let counts = [deltaRS["rows"], deltaRS["events"], duck["rows"], duck["events"]].map { $0 as? Int ?? -1 }
+            print("check (delta-rs rows, events; DuckDB rows, events): \(counts.map(String.init).joined(separator: ", ")) for \(ticks) ticks")
+            guard counts.allSatisfy({ $0 == ticks }) else { throw ValidationError("the lake does not hold every tick exactly once") }
+        }
         print("peak resident memory: \(PeakMemory.residentMegabytes().map { String(format: "%.0f MB", $0) } ?? "n/a")")
     }
 }

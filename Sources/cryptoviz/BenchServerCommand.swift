@@ -33,6 +33,7 @@ struct BenchServerCommand: AsyncParsableCommand {
     @Option(help: "Port to serve on (0: any free port).") var port = 0
     @Option(help: "Python with playwright for time to first chart (default: $CRYPTOVIZ_PYTHON; skipped when unset).") var python: String?
     @Option(help: "The first-chart oracle script.") var firstChartScript = "Tests/Oracles/server/first_chart.py"
+    @Option(help: "DuckDB's side of the candle queries.") var duckdbCandlesScript = "Tests/Oracles/server/bench_candles_duckdb.py"
     @Option(help: "Page loads for time to first chart.") var browserRuns = 5
     @Flag(help: "Keep serving after the measurements (for manual browsing) until interrupted.") var stay = false
 
@@ -59,7 +60,7 @@ struct BenchServerCommand: AsyncParsableCommand {
     func buildLake(_ manifestURL: URL, logger: Logger) async throws -> LakeManifest {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let table = try await TickTable.open(store: try LocalFileStore(root: directory), layout: .default, logger: logger)
+        let table = try await Lake.open(store: try LocalFileStore(root: directory), logger: logger).ticks(layout: .default)
         let generator = try BenchLakeCommand.parse([
             "--assets", "\(assets)", "--sources", "\(sources)", "--step-seconds", "\(stepSeconds)",
         ])
@@ -124,6 +125,22 @@ struct BenchServerCommand: AsyncParsableCommand {
         return (elapsed, data)
     }
 
+    /// The same candles by DuckDB in-process (`bench_candles_duckdb.py`): first query on a new
+    /// connection per asset, then the query repeated; nil without a Python to run it.
+    func duckdbCandles(interval: String, from: Int64, to: Int64, assets: [String]) throws -> [Figures]? {
+        guard let python = python ?? ProcessInfo.processInfo.environment["CRYPTOVIZ_PYTHON"] else { return nil }
+        let seconds = ["1m": 60, "5m": 300, "1h": 3600, "1d": 86_400][interval] ?? 60
+        let child = try ChildProcess.run([python, duckdbCandlesScript, directory + "/ticks", String(seconds), String(from), String(to)] + assets)
+        guard child.status == 0, let start = child.output.firstIndex(of: "{"),
+              let json = try? JSONSerialization.jsonObject(with: Data(child.output[start...].utf8)) as? [String: Any],
+              let first = json["first_ms"] as? [Double], let repeated = json["repeated_ms"] as? [Double]
+        else { throw BenchError(description: "bench_candles_duckdb.py failed: \(child.output)") }
+        let rows = json["rows"] as? Int ?? 0
+        let span = to - from >= 300 * 86_400_000 ? "year" : to - from >= 30 * 86_400_000 ? "month" : "day"
+        return [Figures(name: "DuckDB in-process: candles \(interval), one \(span), first query per asset", millis: first, items: rows, bytes: 0),
+                Figures(name: "DuckDB in-process: candles \(interval), one \(span), repeated", millis: repeated, items: rows, bytes: 0)]
+    }
+
     func count(_ data: Data, _ key: String) -> Int {
         ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?[key].flatMap { $0 as? [Any] }?.count ?? 0
     }
@@ -147,7 +164,8 @@ struct BenchServerCommand: AsyncParsableCommand {
 
         // The `serve` wiring: tail seeded from the lake, then LakeMarketData behind the server.
         let store = try LocalFileStore(root: directory)
-        let table = try await TickTable.openExisting(store: store, logger: logger)
+        // A lake built by an older version (tick table at the root) is migrated here.
+        let table = try await Lake.open(store: store, logger: logger).existingTicks()
         let info = try await table.info()
         let tail = HotTail()
         let seeded = try await LakeMarketData.seedTail(tail, from: table, window: tail.configuration.window)
@@ -207,6 +225,13 @@ struct BenchServerCommand: AsyncParsableCommand {
                 for f in [cold, warm] where !f.millis.isEmpty {
                     print(f.line)
                     figures.append(f)
+                }
+                if let anchor = try duckdbCandles(interval: interval, from: end - span, to: end,
+                                                  assets: Array(assetNames.prefix(min(requests, assetNames.count)))) {
+                    for f in anchor {
+                        print(f.line)
+                        figures.append(f)
+                    }
                 }
             }
         }

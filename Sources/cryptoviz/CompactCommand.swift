@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Lakehouse
 import Logging
 
@@ -12,9 +13,12 @@ struct CompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (table, _) = try await location.openTable(logger: Logger(label: "cryptoviz.lakehouse"))
+        let cpu = CPUClock.seconds()
+        let start = ContinuousClock.now
         let result = try await table.compact(targetFileBytes: targetMib << 20, minFiles: minFiles)
+        let timing = String(format: "%.3f s, %.3f s CPU", (ContinuousClock.now - start).benchSeconds, CPUClock.seconds() - cpu)
         if let version = result.version {
-            print("compacted \(result.partitions) partitions: \(result.filesRemoved) files -> \(result.filesAdded) (version \(version))")
+            print("compacted \(result.partitions) partitions: \(result.filesRemoved) files -> \(result.filesAdded) (version \(version)) in \(timing)")
         } else {
             print("nothing to compact")
         }

@@ -19,4 +19,18 @@ struct CryptoViz: AsyncParsableCommand {
             VacuumCommand.self,
         ]
     )
+
+    static func main() async {
+        AllocatorPolicy.apply()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

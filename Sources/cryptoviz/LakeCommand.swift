@@ -17,10 +17,10 @@ struct LakeCommand: AsyncParsableCommand {
 /// How the lake commands find the table: as `up` does (`RuntimeSettings`), so that with no
 /// flag they maintain the table `up` writes.
 struct LakeLocationOptions: ParsableArguments {
-    @Option(name: .long, help: "Table location: file:///path, a local path, or s3://bucket/prefix (S3 settings from AWS_* variables). Default: CRYPTOVIZ_LAKE, else <data>/lake.")
+    @Option(name: .long, help: "Lake location (its tick table is <lake>/ticks): file:///path, a local path, or s3://bucket/prefix (S3 settings from AWS_* variables). Default: CRYPTOVIZ_LAKE, else <data>/lake.")
     var lake: String?
 
-    @Option(name: .long, help: "Data directory whose lake/ folder is the table when no lake is given (default: CRYPTOVIZ_DATA, else ./cryptoviz-data).")
+    @Option(name: .long, help: "Data directory whose lake/ folder is the lake when no lake is given (default: CRYPTOVIZ_DATA, else ./cryptoviz-data).")
     var data: String?
 
     @Option(help: "JSON config file, as for `up` (its lake and data keys apply).")
@@ -37,7 +37,8 @@ struct LakeLocationOptions: ParsableArguments {
         return settings.effectiveLake
     }
 
-    /// Opens the existing table; never creates one (nor, for a local lake, its folder).
+    /// Opens the lake's existing tick table (`<lake>/ticks`, after migrating a lake written
+    /// before per-table folders); never creates one (nor, for a local lake, its folder).
     func openTable(logger: Logger) async throws -> (table: TickTable, location: String) {
         let url = try resolvedLake()
         let environment = ProcessInfo.processInfo.environment
@@ -46,9 +47,10 @@ struct LakeLocationOptions: ParsableArguments {
         }
         let store = try makeObjectStore(url: url, environment: environment)
         do {
-            return (try await TickTable.openExisting(store: store, logger: logger), url)
+            let lake = try await Lake.open(store: store, logger: logger)
+            return (try await lake.existingTicks(), url)
         } catch let error as LakehouseError where error.code == .tableNotFound {
-            throw LakehouseError(.tableNotFound, "no Delta table at \(url)")
+            throw LakehouseError(.tableNotFound, "no tick table in the lake at \(url) (looked for \(Lake.ticksRoot)_delta_log)")
         }
     }
 }

@@ -38,7 +38,8 @@ struct LakeRepairCommand: AsyncParsableCommand {
         }
         let rows = "\(result.rows) rows by the log's statistics"
             + (result.filesWithoutRowCount > 0 ? ", \(result.filesWithoutRowCount) files without a row count" : "")
-        let folder = "\(DeltaTable.quarantineFolder)/v\(report.version)/"
+        // Named from the lake's root (the table is one folder of it, `ticks/`).
+        let folder = "\(table.delta.root)\(DeltaTable.quarantineFolder)/v\(report.version)/"
         if let version = result.version {
             print("removed \(result.files.count) files (\(rows)) at version \(version); \(result.copies.count) copies in \(folder)")
         } else {

@@ -17,14 +17,16 @@ import TestSupport
         try ProcessRunner.run(try TestEnvironment.cryptovizBinary(), arguments, check: false)
     }
 
+    /// The lake is `dir`; delta-rs writes its tick table, `dir/ticks`.
     @Test(arguments: ["source", ""])
     func compactsADeltaRsTablePartitionedAnotherWay(_ partitionBy: String) throws {
         let dir = try TestEnvironment.temporaryDirectory("compact-foreign")
+        let table = dir.appendingPathComponent("ticks").path
         for seed in 0..<3 {
             try ProcessRunner.oracle("lakehouse/delta_oracle.py", [
-                "write", dir.path, "--rows", "100", "--seed", String(seed), "--partition-by", partitionBy, "--drop", "date"])
+                "write", table, "--rows", "100", "--seed", String(seed), "--partition-by", partitionBy, "--drop", "date"])
         }
-        let before = try deltaRsSummary(dir.path)
+        let before = try deltaRsSummary(table)
         #expect(before.rows == 300)
         let partitions = partitionBy.isEmpty ? 1 : 2
 
@@ -32,7 +34,7 @@ import TestSupport
         #expect(compact.status == 0, "\(compact.stdout)\(compact.stderr)")
         #expect(compact.stdout.contains("compacted \(partitions) partitions: \(3 * partitions) files -> \(partitions) (version 3)"),
                 "\(compact.stdout)")
-        let after = try deltaRsSummary(dir.path)
+        let after = try deltaRsSummary(table)
         #expect(after.matches(before), "after \(after) before \(before)")
         let check = try cryptoviz(["lake", "check", "--lake", "file://\(dir.path)"])
         #expect(check.status == 0 && check.stdout.contains("checked \(partitions) files"), "\(check.stdout)\(check.stderr)")
@@ -43,7 +45,7 @@ import TestSupport
         for seed in 0..<2 {
             // Partitioned by source only, `date` stays a data column the tick schema lacks.
             try ProcessRunner.oracle("lakehouse/delta_oracle.py", [
-                "write", dir.path, "--rows", "50", "--seed", String(seed), "--partition-by", "source"])
+                "write", dir.appendingPathComponent("ticks").path, "--rows", "50", "--seed", String(seed), "--partition-by", "source"])
         }
         let compact = try cryptoviz(["lake", "compact", "--lake", "file://\(dir.path)"])
         #expect(compact.status != 0)

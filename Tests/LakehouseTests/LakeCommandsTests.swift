@@ -12,7 +12,7 @@ import TestSupport
 
     @Test func infoCompactAndVacuumKeepEveryRow() async throws {
         let (store, dir) = try TickFixtures.localStore("lake-cli")
-        let table = try await TickTable.open(store: store)
+        let table = try await Lake.open(store: store).ticks()
         // Four small appends: 4 x 10 steps x 3 assets x 2 sources = 240 rows over two dates.
         for batch in 0..<4 { _ = try await table.append(TickFixtures.records(count: 10, offset: batch * 10)) }
         let lake = "file://\(dir.path)"
@@ -34,9 +34,28 @@ import TestSupport
 
         let after = try cryptoviz(["lake", "info", "--lake", lake])
         #expect(after.stdout.contains("rows         240"), "\(after.stdout)")
-        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [dir.path]).stdout
+        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [dir.appendingPathComponent("ticks").path]).stdout
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
         #expect(json["deltalake"]?["rows"] as? Int == 240 && json["deltalake"]?["events"] as? Int == 240, "\(output)")
+    }
+
+    /// A lake written before per-table folders: the first command that opens it moves the
+    /// tick table into `ticks/` and says so; the table keeps its versions and rows.
+    @Test func theFirstCommandMigratesALegacyLake() async throws {
+        let (store, dir) = try TickFixtures.localStore("lake-cli-legacy")
+        let legacy = try await TickTable.open(store: store)
+        for batch in 0..<3 { _ = try await legacy.append(TickFixtures.records(count: 10, offset: batch * 10)) }
+
+        let info = try cryptoviz(["lake", "info", "--lake", "file://\(dir.path)"])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stderr.contains("migrating a lake written before per-table folders"), "\(info.stderr)")
+        #expect(info.stderr.contains("lake migration complete"), "\(info.stderr)")
+        #expect(info.stdout.contains("rows         180") && info.stdout.contains("version      3"), "\(info.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["ticks"])
+
+        let again = try cryptoviz(["lake", "info", "--lake", "file://\(dir.path)"])
+        #expect(again.status == 0 && !again.stderr.contains("migrat"), "\(again.stderr)")
+        #expect(again.stdout.contains("rows         180"), "\(again.stdout)")
     }
 
     @Test(arguments: [

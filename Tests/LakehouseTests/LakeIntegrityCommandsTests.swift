@@ -14,9 +14,10 @@ import TestSupport
 
     /// A table of 4 appends (8 files of 30 rows, 240 rows) with a stream transaction, and two
     /// of its files damaged: a flipped bit in a volume_24h data page, and bytes appended.
+    /// `dir` is the lake; the table is its `ticks/` folder.
     func damagedTable(_ label: String) async throws -> (table: TickTable, dir: URL, flipped: String, grown: String) {
         let (store, dir) = try TickFixtures.localStore(label)
-        let table = try await TickTable.open(store: store)
+        let table = try await Lake.open(store: store).ticks()
         for batch in 0..<4 {
             try await table.append(TickFixtures.records(count: 10, offset: batch * 10), transactions: ["g/t/0": Int64(batch)])
         }
@@ -24,8 +25,8 @@ import TestSupport
         try #require(files.count == 8)
         let (flipped, grown) = (files[1], files[6])
         try ProcessRunner.oracle("parquet/page_checksums.py",
-                                 ["flip", dir.appendingPathComponent(flipped).path, "--column", "volume_24h"])
-        let handle = try FileHandle(forWritingTo: dir.appendingPathComponent(grown))
+                                 ["flip", dir.appendingPathComponent("ticks/" + flipped).path, "--column", "volume_24h"])
+        let handle = try FileHandle(forWritingTo: dir.appendingPathComponent("ticks/" + grown))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data([0x00, 0x01]))
         try handle.close()
@@ -68,10 +69,10 @@ import TestSupport
 
         let repair = try cryptoviz(["lake", "repair", "--quarantine", "--lake", lake])
         #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
-        #expect(repair.stdout.contains("removed 2 files (60 rows by the log's statistics) at version 5; 2 copies in _quarantine/v4/"),
+        #expect(repair.stdout.contains("removed 2 files (60 rows by the log's statistics) at version 5; 2 copies in ticks/_quarantine/v4/"),
                 "\(repair.stdout)")
         for path in [flipped, grown] {
-            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("_quarantine/v4/\(path)").path), "\(path)")
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ticks/_quarantine/v4/\(path)").path), "\(path)")
         }
 
         let snapshot = try await table.snapshot()
@@ -84,7 +85,7 @@ import TestSupport
         // Ingestion goes on after it, exactly once, and delta-rs and DuckDB read the result.
         try await table.append(TickFixtures.records(count: 10, offset: 40), transactions: ["g/t/0": 4])
         #expect(try await table.transactionVersion(appId: "g/t/0") == 4)
-        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [dir.path]).stdout
+        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [dir.appendingPathComponent("ticks").path]).stdout
         let events = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
         #expect(events["deltalake"]?["rows"] as? Int == 240 && events["duckdb"]?["rows"] as? Int == 240, "\(output)")
 

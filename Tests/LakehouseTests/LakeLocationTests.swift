@@ -16,7 +16,7 @@ import TestSupport
     func dataDirectory(_ label: String, appends: Int) async throws -> URL {
         let data = try TestEnvironment.temporaryDirectory(label)
         let store = try LocalFileStore(root: data.appendingPathComponent("lake").path)
-        let table = try await TickTable.open(store: store)
+        let table = try await Lake.open(store: store).ticks()
         for batch in 0..<appends { try await table.append(TickFixtures.records(count: 10, offset: batch * 10)) }
         return data
     }

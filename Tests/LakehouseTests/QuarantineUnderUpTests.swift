@@ -27,7 +27,8 @@ import TestSupport
 
     @Test func upKeepsIngestingAfterADamagedFileIsQuarantined() async throws {
         let data = try TestEnvironment.temporaryDirectory("up-quarantine")
-        let lake = data.appendingPathComponent("lake")
+        // The tick table of the lake `up` writes (<data>/lake).
+        let lake = data.appendingPathComponent("lake/ticks")
         let first = try up(data: data)
         var version: Int64 = -1
         for _ in 0..<240 where version < 2 {

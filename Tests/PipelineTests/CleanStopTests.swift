@@ -41,7 +41,7 @@ import TestSupport
     }
 
     func lakeCounts(_ s3: LocalBucketServer) throws -> (rows: Int, events: Int, duckRows: Int, duckEvents: Int) {
-        let output = try ProcessRunner.oracle("pipeline/lake_events.py", ["s3://stops/lake"],
+        let output = try ProcessRunner.oracle("pipeline/lake_events.py", ["s3://stops/lake/ticks"],
                                               environment: ["CRYPTOVIZ_S3_ENDPOINT": s3.endpoint]).stdout
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
         return (json["deltalake"]?["rows"] as? Int ?? -1, json["deltalake"]?["events"] as? Int ?? -1,
@@ -127,7 +127,7 @@ import TestSupport
         defer { simulator.stop(signal: SIGKILL) }
         let bus = "kafka://\(broker.bootstrap)"
         let processor = ManagedProcess(executable: try TestEnvironment.cryptovizBinary(), arguments: [
-            "process", "--bus", bus, "--group", group, "--lake", "s3://lake/ticks", "--data", work.appendingPathComponent("p").path,
+            "process", "--bus", bus, "--group", group, "--lake", "s3://lake", "--data", work.appendingPathComponent("p").path,
         ], environment: CleanStopTests.s3Environment(s3), label: "clean-stop-processor")
         let collector = try CryptovizRoles.collector(bus: bus, simulatorURL: simulatorURL, assets: 40,
                                                      data: work.appendingPathComponent("c"), label: "clean-stop-collector")

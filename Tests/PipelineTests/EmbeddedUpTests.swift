@@ -73,7 +73,8 @@ import TestSupport
 
         first.stop(signal: SIGTERM)
         #expect(first.logTail().contains("stopped cleanly"), "\(first.logTail())")
-        let lake = data.appendingPathComponent("lake").path
+        // The tick table of the lake `up` writes (<data>/lake).
+        let lake = data.appendingPathComponent("lake/ticks").path
         let before = try lakeCounts(lake)
         #expect(before.rows > 0 && before.rows == before.events, "first run: \(before)")
         #expect(before.duckRows == before.rows && before.duckEvents == before.events, "DuckDB disagrees: \(before)")

@@ -33,7 +33,7 @@ import TestSupport
         let s3Environment = S3TestCredentials.environment(endpoint: s3.endpoint)
         func processor(_ name: String) -> ManagedProcess {
             ManagedProcess(executable: binary, arguments: [
-                "process", "--bus", bus, "--group", group, "--lake", "s3://lake/ticks",
+                "process", "--bus", bus, "--group", group, "--lake", "s3://lake",
                 "--data", work.appendingPathComponent(name).path,
             ], environment: s3Environment, label: "cluster-processor-\(name)")
         }
@@ -85,7 +85,7 @@ import TestSupport
         // A server role over the same bus and lake answers with live quotes and the lake's state.
         let serverPort = try LoopbackPort.free()
         let server = ManagedProcess(executable: binary, arguments: [
-            "serve", "--bus", bus, "--lake", "s3://lake/ticks", "--port", "\(serverPort)",
+            "serve", "--bus", bus, "--lake", "s3://lake", "--port", "\(serverPort)",
             "--data", work.appendingPathComponent("server").path,
         ], environment: s3Environment, label: "cluster-server")
         try server.start()

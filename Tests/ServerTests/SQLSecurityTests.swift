@@ -66,7 +66,7 @@ import TestSupport
 
     @Test func everyProbeIsRefusedAndChangesNoByte() async throws {
         let server = try await LakeSQLServer.start()
-        let lakeFile = try #require(try await server.table.snapshot().delta.files.first).relativeKey
+        let lakeFile = server.table.delta.root + (try #require(try await server.table.snapshot().delta.files.first).relativeKey)
         let data = server.data.resolvingSymlinksInPath().path
         let before = try FileTreeSnapshot(server.data, excluding: ["tmp"])
         let lakeBefore = try FileTreeSnapshot(server.lake)
@@ -231,11 +231,12 @@ import TestSupport
             let tick = SQLSampleLake.ticks()[0]
             let template = try #require(try await table.writeFiles([SQLSampleLake.record(tick)]).first)
             let folder = (template.relativeKey as NSString).deletingLastPathComponent
+            let tableDirectory = lake.path + "/" + table.delta.root  // the lake's tick table, ticks/
             var adds: [AddFile] = []
             for index in 0..<files {
                 var add = template
                 add.path = DeltaPath.encode("\(folder)/part-\(index)-linked.parquet")
-                guard link(lake.path + "/" + template.relativeKey, lake.path + "/" + add.relativeKey) == 0 else {
+                guard link(tableDirectory + template.relativeKey, tableDirectory + add.relativeKey) == 0 else {
                     throw TestClientError("link failed: \(errno)")
                 }
                 adds.append(add)

@@ -22,6 +22,24 @@ import TestSupport
         #expect(Snappy.compress(Self.samples()[4]).count < Self.samples()[4].count / 10)
     }
 
+    /// Periodic data of every period from 1 to 40 and lengths around the word and block sizes
+    /// reaches each copy path of the decompressor (byte loop, overlapping words, memmove) and
+    /// the literal fast path near the end of the output.
+    @Test func roundTripsEveryCopyShape() throws {
+        var g = SeededGenerator(seed: 11)
+        for period in 1...40 {
+            let pattern = (0..<period).map { _ in UInt8.random(in: 0...255, using: &g) }
+            for length in [7, 8, 9, 15, 16, 17, 63, 64, 65, 1_000, 65_535, 65_536, 65_537, 140_000] {
+                var sample = (0..<length).map { pattern[$0 % period] }
+                // A few random bytes break the runs into copies of many lengths.
+                for _ in 0..<(length / 500) { sample[Int.random(in: 0..<length, using: &g)] = UInt8.random(in: 0...255, using: &g) }
+                let compressed = Snappy.compress(sample)
+                let back = try compressed.withUnsafeBufferPointer { try Snappy.decompress($0, maxLength: sample.count) }
+                #expect(back == sample, "period \(period), length \(length)")
+            }
+        }
+    }
+
     @Test func interoperatesWithPyarrowSnappy() throws {
         let dir = try TestEnvironment.temporaryDirectory("snappy")
         for (i, sample) in Self.samples().enumerated() {

@@ -42,11 +42,15 @@ public struct CandleRecord: Sendable, Hashable {
     public var origin: CandleOrigin
     /// When the row was written, Unix ms.
     public var ingestTimeMillis: Int64
+    /// Values of columns added to the table after its creation (`CandleTable.addColumns`),
+    /// by column name; a column absent here is null in the row.
+    public var extra: [String: CandleExtraValue]
 
     public init(source: ProviderID, asset: AssetID, symbol: String, quoteCurrency: String, interval: CandleInterval,
                 openTimeMillis: Int64, open: Double, high: Double, low: Double, close: Double,
                 baseVolume: Double, quoteVolume: Double, tradeCount: Int64?, marketCap: Double?,
-                isFinal: Bool, origin: CandleOrigin, ingestTimeMillis: Int64) {
+                isFinal: Bool, origin: CandleOrigin, ingestTimeMillis: Int64,
+                extra: [String: CandleExtraValue] = [:]) {
         self.source = source
         self.asset = asset
         self.symbol = symbol
@@ -64,5 +68,6 @@ public struct CandleRecord: Sendable, Hashable {
         self.isFinal = isFinal
         self.origin = origin
         self.ingestTimeMillis = ingestTimeMillis
+        self.extra = extra
     }
 }

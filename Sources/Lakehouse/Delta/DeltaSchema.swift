@@ -67,6 +67,7 @@ public enum DeltaDataType: Sendable, Hashable, Codable {
     public static let double = DeltaDataType.primitive("double")
     public static let timestamp = DeltaDataType.primitive("timestamp")
     public static let date = DeltaDataType.primitive("date")
+    public static let boolean = DeltaDataType.primitive("boolean")
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -82,6 +83,16 @@ public enum DeltaDataType: Sendable, Hashable, Codable {
         switch self {
         case .primitive(let name): try c.encode(name)
         case .nested(let value): try c.encode(value)
+        }
+    }
+}
+
+extension DeltaDataType: CustomStringConvertible {
+    /// The primitive's name (`string`, `timestamp`, ...) or the nested type's JSON.
+    public var description: String {
+        switch self {
+        case .primitive(let name): name
+        case .nested(let value): "\(value)"
         }
     }
 }

@@ -4,11 +4,15 @@ import Parquet
 enum ParquetBridge {
     /// A Snappy-compressed Parquet file of the columns (pyarrow-like defaults: dictionary
     /// encoding, row groups of up to 1 Mi rows).
-    static func write(schema: ParquetSchema, columns: [ColumnData]) throws -> [UInt8] {
+    /// Returns the file and its summary (per-column statistics, which the Delta statistics reuse).
+    static func write(schema: ParquetSchema, columns: [ColumnData]) throws -> ([UInt8], ParquetFileSummary) {
         // Row groups of 16 Ki rows: rows are sorted by asset then time, so a scan for one
         // asset or time range skips most row groups of a compacted file by their statistics.
-        try ParquetWriter.write(schema: schema, columns: columns,
-                                options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: 16_384))
+        var writer = try ParquetWriter(schema: schema, options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: 16_384))
+        try writer.append(columns)
+        let bytes = try writer.finish()
+        guard let summary = writer.summary else { throw ParquetError("writer has no summary after finish") }
+        return (bytes, summary)
     }
 
     /// Row count, and per requested column that the file has: its data and, for timestamp

@@ -31,6 +31,20 @@ public enum TableLayout: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// What decides a record's partition, cheap to hash: its UTC day, source and (for the
+    /// original layout) coin.
+    struct PartitionKey: Hashable {
+        var day: Int64
+        var source: ProviderID
+        var crypto: AssetID?
+    }
+
+    func partitionKey(of tick: Tick) -> PartitionKey {
+        let t = tick.sourceTimeMillis
+        let day = t >= 0 ? t / 86_400_000 : (t - 86_399_999) / 86_400_000
+        return PartitionKey(day: day, source: tick.source, crypto: self == .original ? tick.asset : nil)
+    }
+
     /// The serialized partition values of a record.
     func partitionValues(of tick: Tick) -> [String: String?] {
         let date = CivilDate(unixMillis: tick.sourceTimeMillis)

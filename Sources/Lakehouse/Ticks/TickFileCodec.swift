@@ -6,14 +6,17 @@ import Parquet
 enum TickFileCodec {
     /// Encodes records (already sorted) into a Parquet file holding `columns`.
     static func encode(_ records: [LakeRecord], columns: [TickColumn]) throws -> (bytes: [UInt8], stats: FileStatistics) {
-        var data: [ColumnData] = []
-        var parquetColumns: [ParquetColumn] = []
-        for column in columns {
-            parquetColumns.append(ParquetColumn(name: column.rawValue, type: parquetType(column), optional: column.nullable))
-            data.append(columnData(column, records))
-        }
-        let bytes = try ParquetBridge.write(schema: ParquetSchema(columns: parquetColumns), columns: data)
-        return (bytes, statistics(records, columns: columns))
+        try encode(columns.map { ($0, columnData($0, records)) }, count: records.count)
+    }
+
+    /// Encodes columns (each of its `parquetType`'s storage, timestamps in microseconds) into
+    /// a Parquet file with its Delta statistics.
+    static func encode(_ columns: [(TickColumn, ColumnData)], count: Int) throws -> (bytes: [UInt8], stats: FileStatistics) {
+        let schema = ParquetSchema(columns: columns.map {
+            ParquetColumn(name: $0.0.rawValue, type: parquetType($0.0), optional: $0.0.nullable)
+        })
+        let (bytes, summary) = try ParquetBridge.write(schema: schema, columns: columns.map(\.1))
+        return (bytes, statistics(columns, count: count, parquet: summary))
     }
 
     static func parquetType(_ column: TickColumn) -> ParquetType {
@@ -52,68 +55,52 @@ enum TickFileCodec {
 
     /// Delta statistics for the file (Delta PROTOCOL.md, "Per-file Statistics"). Long free
     /// text (event_id) gets no min/max, as Delta writers truncate such columns anyway.
-    static func statistics(_ r: [LakeRecord], columns: [TickColumn]) -> FileStatistics {
-        var stats = FileStatistics(numRecords: Int64(r.count))
-        guard !r.isEmpty else { return stats }
-        func strings(_ c: TickColumn, _ f: (LakeRecord) -> String) {
-            var lo = f(r[0]), hi = lo
-            for x in r {
-                let v = f(x)
-                if v.utf8.lexicographicallyPrecedes(lo.utf8) { lo = v }
-                if hi.utf8.lexicographicallyPrecedes(v.utf8) { hi = v }
-            }
-            stats.minValues[c.rawValue] = .string(lo)
-            stats.maxValues[c.rawValue] = .string(hi)
-            stats.nullCount[c.rawValue] = .int(0)
-        }
-        func doubles(_ c: TickColumn, _ f: (LakeRecord) -> Double?) {
-            var lo = Double.infinity, hi = -Double.infinity, nulls: Int64 = 0, nan = false
-            for x in r {
-                guard let v = f(x) else { nulls += 1; continue }
-                if v.isNaN { nan = true; continue }
-                lo = min(lo, v); hi = max(hi, v)
-            }
-            stats.nullCount[c.rawValue] = .int(nulls)
-            // JSON has no NaN or infinity; an unknown bound is safer than a wrong one.
-            if !nan, lo.isFinite, hi.isFinite {
-                stats.minValues[c.rawValue] = .double(lo)
-                stats.maxValues[c.rawValue] = .double(hi)
-            }
-        }
-        func times(_ c: TickColumn, _ f: (LakeRecord) -> Int64) {
-            var lo = Int64.max, hi = Int64.min
-            for x in r { let v = f(x); lo = min(lo, v); hi = max(hi, v) }
-            stats.minValues[c.rawValue] = .string(DeltaTimestamp.isoString(millis: lo))
-            stats.maxValues[c.rawValue] = .string(DeltaTimestamp.isoString(millis: hi))
-            stats.nullCount[c.rawValue] = .int(0)
-        }
-        func ints(_ c: TickColumn, _ f: (LakeRecord) -> Int64) {
-            var lo = Int64.max, hi = Int64.min
-            for x in r { let v = f(x); lo = min(lo, v); hi = max(hi, v) }
-            stats.minValues[c.rawValue] = .int(lo)
-            stats.maxValues[c.rawValue] = .int(hi)
-            stats.nullCount[c.rawValue] = .int(0)
-        }
-        for c in columns {
-            switch c {
-            case .eventID: stats.nullCount[c.rawValue] = .int(0)
-            case .source: strings(c) { $0.tick.source.rawValue }
-            case .asset: strings(c) { $0.tick.asset.rawValue }
-            case .symbol: strings(c) { $0.tick.symbol }
-            case .quoteCurrency: strings(c) { $0.tick.quoteCurrency }
-            case .busTopic: strings(c) { $0.busTopic }
-            case .price: doubles(c) { $0.tick.price }
-            case .marketCap: doubles(c) { $0.tick.marketCap }
-            case .volume24h: doubles(c) { $0.tick.volume24h }
-            case .change1h: doubles(c) { $0.tick.change1h }
-            case .change24h: doubles(c) { $0.tick.change24h }
-            case .change7d: doubles(c) { $0.tick.change7d }
-            case .sourceTime: times(c) { $0.tick.sourceTimeMillis }
-            case .collectedTime: times(c) { $0.tick.collectedTimeMillis }
-            case .ingestedTime: times(c) { $0.ingestedTimeMillis }
-            case .processedTime: times(c) { $0.processedTimeMillis }
-            case .busPartition: ints(c) { Int64($0.busPartition) }
-            case .busOffset: ints(c) { $0.busOffset }
+    /// String bounds come from the Parquet writer's statistics (same byte order) when given.
+    static func statistics(_ columns: [(TickColumn, ColumnData)], count: Int, parquet: ParquetFileSummary? = nil) -> FileStatistics {
+        var stats = FileStatistics(numRecords: Int64(count))
+        guard count > 0 else { return stats }
+        for (c, data) in columns {
+            let name = c.rawValue
+            stats.nullCount[name] = .int(Int64(data.nullCount))
+            switch data.values {
+            case .string where c != .eventID && parquet?.statistics(of: name)?.min != nil:
+                if case .string(let lo)? = parquet?.statistics(of: name)?.min, case .string(let hi)? = parquet?.statistics(of: name)?.max {
+                    stats.minValues[name] = .string(lo)
+                    stats.maxValues[name] = .string(hi)
+                }
+            case .string(let v) where c != .eventID:
+                var lo = v[0], hi = v[0]
+                for x in v {
+                    if x.utf8.lexicographicallyPrecedes(lo.utf8) { lo = x }
+                    if hi.utf8.lexicographicallyPrecedes(x.utf8) { hi = x }
+                }
+                stats.minValues[name] = .string(lo)
+                stats.maxValues[name] = .string(hi)
+            case .double(let v):
+                var lo = Double.infinity, hi = -Double.infinity, nan = false
+                for i in v.indices where data.validity?[i] ?? true {
+                    let x = v[i]
+                    if x.isNaN { nan = true; continue }
+                    lo = min(lo, x)
+                    hi = max(hi, x)
+                }
+                // JSON has no NaN or infinity; an unknown bound is safer than a wrong one.
+                if !nan, lo.isFinite, hi.isFinite {
+                    stats.minValues[name] = .double(lo)
+                    stats.maxValues[name] = .double(hi)
+                }
+            case .int64(let v) where c.isTimestamp:
+                // Stored in microseconds from whole milliseconds: the division is exact.
+                stats.minValues[name] = .string(DeltaTimestamp.isoString(millis: (v.min() ?? 0) / 1000))
+                stats.maxValues[name] = .string(DeltaTimestamp.isoString(millis: (v.max() ?? 0) / 1000))
+            case .int64(let v):
+                stats.minValues[name] = .int(v.min() ?? 0)
+                stats.maxValues[name] = .int(v.max() ?? 0)
+            case .int32(let v):
+                stats.minValues[name] = .int(Int64(v.min() ?? 0))
+                stats.maxValues[name] = .int(Int64(v.max() ?? 0))
+            default:
+                break
             }
         }
         return stats

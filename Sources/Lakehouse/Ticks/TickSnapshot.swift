@@ -137,15 +137,23 @@ public struct TickSnapshot: Sendable {
                   let prices = batch.doubles(.price) else { return }
             let sources = batch.strings(.source)
             let priceColumn = batch.columns[TickColumn.price.rawValue]
-            for i in 0..<batch.count {
-                if let asset, assets[i] != asset.rawValue { continue }
+            let lower = fromMillis ?? .min, upper = toMillis ?? .max
+            // Rows come in runs of one asset (and, with source partitions, one source): the
+            // filters and the series lookup happen once per run, the rows are only copied.
+            var i = 0
+            while i < batch.count {
                 let s = batch.sourceValue(at: i, sources)
+                var end = i + 1
+                while end < batch.count && assets[end] == assets[i] && (sources == nil || sources![end] == s) { end += 1 }
+                defer { i = end }
+                if let asset, assets[i] != asset.rawValue { continue }
                 if let source, s != source.rawValue { continue }
-                let t = times[i]
-                if let fromMillis, t < fromMillis { continue }
-                if let toMillis, t >= toMillis { continue }
-                if priceColumn?.isNull(i) == true { continue }
-                series[Key(asset: assets[i], source: s), default: []].append((t, prices[i]))
+                let key = Key(asset: assets[i], source: s)
+                var points = series.removeValue(forKey: key) ?? []
+                for r in i..<end where times[r] >= lower && times[r] < upper && priceColumn?.isNull(r) != true {
+                    points.append((times[r], prices[r]))
+                }
+                series[key] = points
             }
         }
         var candles: [Candle] = []
@@ -170,6 +178,41 @@ public struct TickSnapshot: Sendable {
             if var c = current { c.mean = sum / Double(c.count); candles.append(c) }
         }
         return candles
+    }
+
+    /// One asset's prices in `[fromMillis, toMillis)` from the wanted sources (all when nil),
+    /// ordered by (source time, source): what consensus candles are made of, read as four
+    /// columns instead of whole records.
+    public func pricePoints(asset: AssetID, sources: Set<ProviderID>?, fromMillis: Int64, toMillis: Int64) async throws -> [PricePoint] {
+        var points: [PricePoint] = []
+        let files = candidateFiles(asset: asset, fromMillis: fromMillis, toMillis: toMillis).filter { file in
+            guard let sources, let source = file.partitionValues["source"] ?? nil else { return true }
+            return sources.contains(ProviderID(source))
+        }
+        let filter = TickRowFilter(asset: asset.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: [.asset, .source, .sourceTime, .price, .volume24h], filter: filter) { batch in
+            guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime), let prices = batch.doubles(.price) else { return }
+            let sourceColumn = batch.strings(.source)
+            let priceColumn = batch.columns[TickColumn.price.rawValue]
+            let volumeColumn = batch.columns[TickColumn.volume24h.rawValue]
+            let volumes = batch.doubles(.volume24h)
+            var i = 0
+            while i < batch.count {
+                let s = batch.sourceValue(at: i, sourceColumn)
+                var end = i + 1
+                while end < batch.count && assets[end] == assets[i] && (sourceColumn == nil || sourceColumn![end] == s) { end += 1 }
+                defer { i = end }
+                guard assets[i] == asset.rawValue else { continue }
+                let source = ProviderID(s)
+                if let sources, !sources.contains(source) { continue }
+                for r in i..<end where times[r] >= fromMillis && times[r] < toMillis && priceColumn?.isNull(r) != true && prices[r].isFinite {
+                    let volume = volumes.flatMap { volumeColumn?.isNull(r) == true ? nil : $0[r] }
+                    points.append(PricePoint(timeMillis: times[r], source: source, price: prices[r], volume24h: volume))
+                }
+            }
+        }
+        points.sort { ($0.timeMillis, $0.source) < ($1.timeMillis, $1.source) }
+        return points
     }
 
     /// The latest tick (by source time) per asset and source; with `sinceMillis`, only files

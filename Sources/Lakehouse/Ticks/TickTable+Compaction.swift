@@ -14,6 +14,11 @@ extension TickTable {
     /// size, rows sorted by asset then time, in one commit with `dataChange = false` (Delta
     /// "OPTIMIZE"). A partition needs at least `minFiles` small files to be rewritten.
     ///
+    /// The small files of a partition are packed in order into bins of at most
+    /// `targetFileBytes`, and each bin of two or more files becomes one file: its (sorted)
+    /// files are merged column by column (`TickMerge`), so memory holds one bin, not the
+    /// partition, and no record is built per row.
+    ///
     /// Works on any table whose data columns are tick columns of the tick types, whatever its
     /// partitioning (a table delta-rs wrote, say): files are grouped by all their partition
     /// values and rewritten into the same partition. A table it cannot rewrite without losing
@@ -40,16 +45,17 @@ extension TickTable {
             let now = currentMillis()
             do {
                 for (folder, files) in chosen.sorted(by: { $0.key < $1.key }) {
-                    let records = try await Self.readForRewrite(files, columns: columns, snapshot: snapshot)
-                    let bytes = files.reduce(Int64(0)) { $0 + $1.size }
-                    let chunks = max(1, Int((bytes + targetFileBytes - 1) / targetFileBytes))
-                    let per = max(1, (records.count + chunks - 1) / chunks)
-                    for start in stride(from: 0, to: records.count, by: per) {
-                        adds.append(try await writeFile(Array(records[start..<min(records.count, start + per)]), folder: folder,
-                                                        partitionValues: files[0].partitionValues, columns: columns, dataChange: false))
+                    for bin in Self.bins(files, targetFileBytes: targetFileBytes) where bin.count >= 2 {
+                        let batches = try await Self.readForRewrite(bin, columns: columns, snapshot: snapshot)
+                        let order = TickMerge.order(batches)
+                        let data = columns.map { ($0, TickMerge.gather($0, from: batches, order: order[...])) }
+                        let (bytes, stats) = try TickFileCodec.encode(data, count: order.count)
+                        adds.append(try await putFile(bytes, stats: stats, folder: folder,
+                                                      partitionValues: bin[0].partitionValues, dataChange: false))
+                        removes += bin.map { RemoveFile(removing: $0, at: now, dataChange: false) }
                     }
-                    removes += files.map { RemoveFile(removing: $0, at: now, dataChange: false) }
                 }
+                if adds.isEmpty { return CompactionResult(version: nil, partitions: 0, filesRemoved: 0, filesAdded: 0) }
             } catch {
                 try? await delta.store.delete(adds.map { delta.dataKey($0.relativeKey) })
                 throw error
@@ -89,10 +95,29 @@ extension TickTable {
         return TickColumn.allCases.filter { present.contains($0) }
     }
 
-    /// The rows of `files` sorted by asset then time, refusing values a rewrite would change:
-    /// nulls (or a missing column) where the tick model has no null, and sub-millisecond digits.
-    static func readForRewrite(_ files: [AddFile], columns: [TickColumn], snapshot: TickSnapshot) async throws -> [LakeRecord] {
-        var records: [LakeRecord] = []
+    /// Files packed in order (oldest data first, by path within equal times) into bins whose
+    /// sizes add up to at most `targetFileBytes` (a file alone may exceed it).
+    static func bins(_ files: [AddFile], targetFileBytes: Int64) -> [[AddFile]] {
+        var bins: [[AddFile]] = []
+        var current: [AddFile] = []
+        var size: Int64 = 0
+        for file in files.sorted(by: { ($0.modificationTime, $0.path) < ($1.modificationTime, $1.path) }) {
+            if !current.isEmpty && size + file.size > targetFileBytes {
+                bins.append(current)
+                current = []
+                size = 0
+            }
+            current.append(file)
+            size += file.size
+        }
+        if !current.isEmpty { bins.append(current) }
+        return bins
+    }
+
+    /// The files' rows as columns, refusing values a rewrite would change: nulls (or a
+    /// missing column) where the tick model has no null, and sub-millisecond digits.
+    static func readForRewrite(_ files: [AddFile], columns: [TickColumn], snapshot: TickSnapshot) async throws -> [TickBatch] {
+        var batches: [TickBatch] = []
         var index = 0
         try await snapshot.read(files, columns: TickColumn.allCases) { batch in
             let path = files[index].path
@@ -110,12 +135,12 @@ extension TickTable {
                 throw LakehouseError(.invalidArgument,
                     "cannot compact: data file '\(path)' has timestamps finer than a millisecond, which the tick model cannot hold")
             }
-            let rows = batch.rows()
-            for i in 0..<batch.count { records.append(rows.record(at: i)) }
+            // The merge orders rows by these two; without them typed as ticks it would drop rows.
+            guard batch.strings(.asset) != nil, batch.int64s(.sourceTime) != nil else {
+                throw LakehouseError(.invalidArgument, "cannot compact: data file '\(path)' lacks a string 'asset' or a timestamp 'source_time'")
+            }
+            batches.append(batch)
         }
-        records.sort {
-            ($0.tick.asset.rawValue, $0.tick.sourceTimeMillis) < ($1.tick.asset.rawValue, $1.tick.sourceTimeMillis)
-        }
-        return records
+        return batches
     }
 }

@@ -89,12 +89,15 @@ public actor TickTable {
         guard let layout else {
             throw LakehouseError(.invalidArgument, "table partitioning \(try await delta.latestSnapshot().partitionColumns) is not a CryptoViz layout; writes are refused")
         }
+        // Grouped by a cheap key first; the folder path is built once per group, not per row.
+        var byKey: [TableLayout.PartitionKey: [LakeRecord]] = [:]
+        for record in records { byKey[layout.partitionKey(of: record.tick), default: []].append(record) }
         var groups: [String: (values: [String: String?], records: [LakeRecord])] = [:]
-        for record in records {
-            let values = layout.partitionValues(of: record.tick)
+        for group in byKey.values {
+            let values = layout.partitionValues(of: group[0].tick)
             let path = layout.partitionColumns.map { DeltaPath.hiveSegment(name: $0, value: values[$0] ?? nil) }
                 .joined(separator: "/")
-            groups[path, default: (values, [])].records.append(record)
+            groups[path, default: (values, [])].records.append(contentsOf: group)
         }
         let columns = TickColumn.dataColumns(partitionColumns: layout.partitionColumns)
         return try await withThrowingTaskGroup(of: AddFile.self) { group in
@@ -104,9 +107,7 @@ public actor TickTable {
                 if running >= 4, let add = try await group.next() { adds.append(add); running -= 1 }
                 running += 1
                 group.addTask {
-                    let sorted = group0.records.sorted {
-                        ($0.tick.asset.rawValue, $0.tick.sourceTimeMillis) < ($1.tick.asset.rawValue, $1.tick.sourceTimeMillis)
-                    }
+                    let sorted = Self.sortedByAssetAndTime(group0.records)
                     return try await self.writeFile(sorted, folder: folder, partitionValues: group0.values,
                                                     columns: columns, dataChange: dataChange)
                 }
@@ -121,11 +122,29 @@ public actor TickTable {
     nonisolated func writeFile(_ records: [LakeRecord], folder: String, partitionValues: [String: String?],
                                columns: [TickColumn], dataChange: Bool) async throws -> AddFile {
         let (bytes, stats) = try TickFileCodec.encode(records, columns: columns)
+        return try await putFile(bytes, stats: stats, folder: folder, partitionValues: partitionValues, dataChange: dataChange)
+    }
+
+    /// Stores an encoded data file under `folder` and returns its `add` action.
+    nonisolated func putFile(_ bytes: [UInt8], stats: FileStatistics, folder: String, partitionValues: [String: String?],
+                             dataChange: Bool) async throws -> AddFile {
         let name = "part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
         let relative = folder.isEmpty ? name : "\(folder)/\(name)"
         try await delta.store.put(delta.dataKey(relative), bytes)
         return AddFile(path: DeltaPath.encode(relative), partitionValues: partitionValues, size: Int64(bytes.count),
                        modificationTime: currentMillis(), dataChange: dataChange, stats: try stats.jsonString())
+    }
+
+    /// Records sorted by asset (byte order, as Parquet statistics compare) then source time:
+    /// assets are ranked once, then rows sort by two integers instead of by strings.
+    static func sortedByAssetAndTime(_ records: [LakeRecord]) -> [LakeRecord] {
+        var rank: [AssetID: Int] = [:]
+        for r in records where rank[r.tick.asset] == nil { rank[r.tick.asset] = 0 }
+        for (i, asset) in rank.keys.sorted(by: { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }).enumerated() {
+            rank[asset] = i
+        }
+        let keys = records.map { (rank[$0.tick.asset]!, $0.tick.sourceTimeMillis) }
+        return keys.indices.sorted { keys[$0] < keys[$1] }.map { records[$0] }
     }
 
     /// Phase two of an append: commits written files and stream transactions atomically.

@@ -81,6 +81,16 @@ struct ByteArrayDictionary {
         }
     }
 
+    /// The entries as strings (decoded as UTF-8, as the column's values were).
+    func strings() -> [String] {
+        bytes.withUnsafeBufferPointer { b in
+            (0..<count).map { String(decoding: UnsafeBufferPointer(rebasing: b[offsets[$0]..<offsets[$0 + 1]]), as: UTF8.self) }
+        }
+    }
+
+    /// The entries as byte arrays.
+    func arrays() -> [[UInt8]] { (0..<count).map { Array(bytes[offsets[$0]..<offsets[$0 + 1]]) } }
+
     /// Appends the PLAIN encoding of every entry to `out`.
     func appendPlain(into out: inout [UInt8]) {
         out.reserveCapacity(out.count + plainSize)

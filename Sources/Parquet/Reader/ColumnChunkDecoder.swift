@@ -15,19 +15,55 @@ struct ColumnChunkDecoder {
     /// Decodes the chunk and, for a nested column, appends every slot's levels to `levels`
     /// (`rowCount` then counts slots, not records).
     func decode(levels: inout PageIterator.Levels) throws -> ColumnData {
+        try Self.decode([self], levels: &levels)
+    }
+
+    /// Decodes chunks of one column (one per row group, in order) into one `ColumnData`,
+    /// written once into an array sized for all of them: decoding per chunk and joining the
+    /// parts copied every value again and faulted in the memory twice.
+    static func decode(_ chunks: [ColumnChunkDecoder], levels: inout PageIterator.Levels) throws -> ColumnData {
+        guard let leaf = chunks.first?.leaf else { throw ParquetError("no column chunk to decode") }
+        let total = chunks.reduce(0) { $0 + $1.rowCount }
+        var validity = [Bool]()
+        if leaf.optional { validity.reserveCapacity(total) }
+        let values: ColumnValues
         switch leaf.physicalType {
-        case .boolean: return try decodeBooleans(&levels)
-        case .int32: return try decodeFixed(Int32.self, &levels, wrap: ColumnValues.int32)
-        case .int64: return try decodeFixed(Int64.self, &levels, wrap: ColumnValues.int64)
-        case .float: return try decodeFixed(Float.self, &levels, wrap: ColumnValues.float)
-        case .double: return try decodeFixed(Double.self, &levels, wrap: ColumnValues.double)
+        case .boolean:
+            var out = [Bool]()
+            out.reserveCapacity(total)
+            for c in chunks { try c.decodeBooleans(&levels, into: &out, validity: &validity) }
+            values = .boolean(out)
+        case .int32: values = .int32(try decodeFixed(Int32.self, chunks, total: total, &levels, &validity))
+        case .int64: values = .int64(try decodeFixed(Int64.self, chunks, total: total, &levels, &validity))
+        case .float: values = .float(try decodeFixed(Float.self, chunks, total: total, &levels, &validity))
+        case .double: values = .double(try decodeFixed(Double.self, chunks, total: total, &levels, &validity))
         case .byteArray, .fixedLenByteArray:
             if leaf.type == .string {
-                return try decodeByteArrays(&levels, wrap: ColumnValues.string) { String(decoding: $0, as: UTF8.self) }
+                var out = [String]()
+                out.reserveCapacity(total)
+                for c in chunks {
+                    try c.decodeByteArrays(&levels, into: &out, validity: &validity) { String(decoding: $0, as: UTF8.self) }
+                }
+                values = .string(out)
+            } else {
+                var out = [[UInt8]]()
+                out.reserveCapacity(total)
+                for c in chunks { try c.decodeByteArrays(&levels, into: &out, validity: &validity) { Array($0) } }
+                values = .binary(out)
             }
-            return try decodeByteArrays(&levels, wrap: ColumnValues.binary) { Array($0) }
         case .int96:
             throw ParquetError("unsupported physical type INT96 in column \(leaf.name)")
+        }
+        return ColumnData(values, validity: leaf.optional && validity.contains(false) ? validity : nil)
+    }
+
+    private static func decodeFixed<T: FixedWidthValue>(
+        _ type: T.Type, _ chunks: [ColumnChunkDecoder], total: Int, _ levels: inout PageIterator.Levels, _ validity: inout [Bool]
+    ) throws -> [T] {
+        try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+            for c in chunks {
+                try c.decodeFixed(T.self, &levels, into: buffer, at: &initialized, validity: &validity)
+            }
         }
     }
 
@@ -58,11 +94,11 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private func finish<T>(_ out: [T], _ validity: [Bool], _ wrap: ([T]) -> ColumnValues) throws -> ColumnData {
-        guard out.count == rowCount else {
-            throw ParquetError("column \(leaf.name): decoded \(out.count) values, row group has \(rowCount) rows")
+    /// Checks that a chunk produced the rows its row group declares.
+    private func checkRows(_ decoded: Int) throws {
+        guard decoded == rowCount else {
+            throw ParquetError("column \(leaf.name): decoded \(decoded) values, row group has \(rowCount) rows")
         }
-        return ColumnData(wrap(out), validity: leaf.optional && validity.contains(false) ? validity : nil)
     }
 
     private func indices(_ values: ByteRegion, count: Int, dictionarySize: Int) throws -> [UInt32] {
@@ -97,10 +133,13 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private func decodeFixed<T: FixedWidthValue>(_ type: T.Type, _ levels: inout PageIterator.Levels, wrap: ([T]) -> ColumnValues) throws -> ColumnData {
-        var out = [T]()
-        out.reserveCapacity(min(rowCount, 1 << 20))
-        var validity = [Bool]()
+    /// Decodes this chunk's pages into `out` from index `at` (advanced past them), writing a
+    /// placeholder at each null; PLAIN and dictionary pages go straight into `out`.
+    private func decodeFixed<T: FixedWidthValue>(
+        _ type: T.Type, _ levels: inout PageIterator.Levels, into out: UnsafeMutableBufferPointer<T>, at: inout Int,
+        validity: inout [Bool]
+    ) throws {
+        let first = at
         var dictionary: [T]?
         var pages = pages
         while let page = try pages.next() {
@@ -108,29 +147,86 @@ struct ColumnChunkDecoder {
             case .dictionary(let count, let values):
                 dictionary = try plainFixed(T.self, values, count: count)
             case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels):
-                let decoded: [T]
+                guard count <= out.count - at, nonNull <= count, pageValidity != nil || nonNull == count else {
+                    throw ParquetError("column \(leaf.name): a page's \(count) rows and \(nonNull) values do not fit the row group's \(rowCount) rows")
+                }
+                let dst = out.baseAddress! + at
                 switch encoding {
                 case EncodingCode.plain:
-                    decoded = try plainFixed(T.self, values, count: nonNull)
+                    let size = MemoryLayout<T>.size
+                    guard nonNull <= values.count / size else {
+                        throw ParquetError("column \(leaf.name): \(nonNull) values need \(nonNull * size) bytes, page has \(values.count)")
+                    }
+                    values.withUnsafeBytes { src in
+                        let raw = UnsafeRawPointer(src.baseAddress!)
+                        if let pageValidity {
+                            var j = 0
+                            for i in 0..<count {
+                                if pageValidity[i] {
+                                    dst[i] = raw.loadUnaligned(fromByteOffset: j * size, as: T.self)
+                                    j += 1
+                                } else {
+                                    dst[i] = .zero
+                                }
+                            }
+                        } else {
+                            UnsafeMutableRawPointer(dst).copyMemory(from: raw, byteCount: count * size)
+                        }
+                    }
                 case EncodingCode.rleDictionary, EncodingCode.plainDictionary:
                     guard let dictionary else { throw ParquetError("column \(leaf.name): dictionary-encoded page without a dictionary") }
                     let ix = try indices(values, count: nonNull, dictionarySize: dictionary.count)
-                    decoded = dictionary.withUnsafeBufferPointer { d in ix.map { d[Int($0)] } }
+                    dictionary.withUnsafeBufferPointer { d in
+                        ix.withUnsafeBufferPointer { ix in Self.gather(d, ix, validity: pageValidity, count: count, into: dst) }
+                    }
                 case EncodingCode.deltaBinaryPacked where T.self == Int32.self || T.self == Int64.self:
                     let (raw, _) = try DeltaDecoder.binaryPacked(values, maxCount: nonNull, column: leaf.name)
                     guard raw.count == nonNull else { throw ParquetError("column \(leaf.name): \(raw.count) delta values for \(nonNull) rows") }
-                    decoded = raw.map { T(deltaValue: $0) }
+                    Self.place(raw.map { T(deltaValue: $0) }, validity: pageValidity, count: count, into: dst)
                 case EncodingCode.byteStreamSplit:
-                    decoded = try byteStreamSplit(T.self, values, count: nonNull)
+                    Self.place(try byteStreamSplit(T.self, values, count: nonNull), validity: pageValidity, count: count, into: dst)
                 default:
                     throw unsupported(encoding)
                 }
-                Self.scatter(decoded, validity: pageValidity, placeholder: .zero, into: &out)
+                at += count
                 if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
                 Self.append(pageLevels, to: &levels)
             }
         }
-        return try finish(out, validity, wrap)
+        try checkRows(at - first)
+    }
+
+    /// Writes `dictionary[ix[j]]` for each present row of a page (zero at nulls).
+    private static func gather<T: FixedWidthValue>(
+        _ dictionary: UnsafeBufferPointer<T>, _ ix: UnsafeBufferPointer<UInt32>, validity: [Bool]?, count: Int,
+        into dst: UnsafeMutablePointer<T>
+    ) {
+        guard let validity else {
+            for i in 0..<ix.count { dst[i] = dictionary[Int(ix[i])] }
+            return
+        }
+        var j = 0
+        for i in 0..<count {
+            if validity[i] {
+                dst[i] = dictionary[Int(ix[j])]
+                j += 1
+            } else {
+                dst[i] = .zero
+            }
+        }
+    }
+
+    /// Writes a page's non-null values into its rows (zero at nulls).
+    private static func place<T: FixedWidthValue>(_ values: [T], validity: [Bool]?, count: Int, into dst: UnsafeMutablePointer<T>) {
+        var j = 0
+        for i in 0..<count {
+            if validity?[i] ?? true {
+                dst[i] = values[j]
+                j += 1
+            } else {
+                dst[i] = .zero
+            }
+        }
     }
 
     private func byteStreamSplit<T: FixedWidthValue>(_ type: T.Type, _ region: ByteRegion, count: Int) throws -> [T] {
@@ -149,9 +245,8 @@ struct ColumnChunkDecoder {
 
     // MARK: Booleans
 
-    private func decodeBooleans(_ levels: inout PageIterator.Levels) throws -> ColumnData {
-        var out = [Bool]()
-        var validity = [Bool]()
+    private func decodeBooleans(_ levels: inout PageIterator.Levels, into out: inout [Bool], validity: inout [Bool]) throws {
+        let first = out.count
         var pages = pages
         while let page = try pages.next() {
             guard case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels) = page else {
@@ -180,7 +275,7 @@ struct ColumnChunkDecoder {
             if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
             Self.append(pageLevels, to: &levels)
         }
-        return try finish(out, validity, ColumnValues.boolean)
+        try checkRows(out.count - first)
     }
 
     // MARK: Byte arrays
@@ -214,13 +309,15 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private func decodeByteArrays<V>(_ levels: inout PageIterator.Levels, wrap: ([V]) -> ColumnValues, make: (UnsafeBufferPointer<UInt8>) -> V) throws -> ColumnData {
-        var out = [V]()
-        out.reserveCapacity(min(rowCount, 1 << 20))
-        var validity = [Bool]()
+    /// Decodes this chunk's pages onto the end of `out`, a placeholder (empty) at each null.
+    private func decodeByteArrays<V>(
+        _ levels: inout PageIterator.Levels, into out: inout [V], validity: inout [Bool], make: (UnsafeBufferPointer<UInt8>) -> V
+    ) throws {
+        let first = out.count
         var dictionary: [V]?
         var pages = pages
         let placeholder = make(UnsafeBufferPointer(start: nil, count: 0))
+        var decoded = [V]()
         while let page = try pages.next() {
             switch page {
             case .dictionary(let count, let values):
@@ -229,29 +326,34 @@ struct ColumnChunkDecoder {
                 try plainByteArrays(values, count: count) { d.append(make($0)) }
                 dictionary = d
             case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels):
-                var decoded = [V]()
-                decoded.reserveCapacity(nonNull)
+                // A page without nulls appends straight to `out`; one with nulls collects its
+                // values first and spreads them over its rows.
+                let direct = pageValidity == nil
+                decoded.removeAll(keepingCapacity: true)
+                func emit(_ v: V) {
+                    if direct { out.append(v) } else { decoded.append(v) }
+                }
                 switch encoding {
                 case EncodingCode.plain:
-                    try plainByteArrays(values, count: nonNull) { decoded.append(make($0)) }
+                    try plainByteArrays(values, count: nonNull) { emit(make($0)) }
                 case EncodingCode.rleDictionary, EncodingCode.plainDictionary:
                     guard let dictionary else { throw ParquetError("column \(leaf.name): dictionary-encoded page without a dictionary") }
                     let ix = try indices(values, count: nonNull, dictionarySize: dictionary.count)
-                    for i in ix { decoded.append(dictionary[Int(i)]) }
+                    for i in ix { emit(dictionary[Int(i)]) }
                 case EncodingCode.deltaLengthByteArray:
                     _ = try DeltaDecoder.lengthByteArray(values, count: nonNull, column: leaf.name) { range in
-                        values.buffer.withUnsafeBufferPointer { decoded.append(make(UnsafeBufferPointer(rebasing: $0[range]))) }
+                        values.buffer.withUnsafeBufferPointer { emit(make(UnsafeBufferPointer(rebasing: $0[range]))) }
                     }
                 case EncodingCode.deltaByteArray:
-                    try DeltaDecoder.byteArray(values, count: nonNull, column: leaf.name) { decoded.append(make($0)) }
+                    try DeltaDecoder.byteArray(values, count: nonNull, column: leaf.name) { emit(make($0)) }
                 default:
                     throw unsupported(encoding)
                 }
-                Self.scatter(decoded, validity: pageValidity, placeholder: placeholder, into: &out)
+                if !direct { Self.scatter(decoded, validity: pageValidity, placeholder: placeholder, into: &out) }
                 if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
                 Self.append(pageLevels, to: &levels)
             }
         }
-        return try finish(out, validity, wrap)
+        try checkRows(out.count - first)
     }
 }

@@ -8,7 +8,7 @@ struct PageIterator {
     /// A decoded page.
     enum Page {
         case dictionary(count: Int, values: ByteRegion)
-        /// `validity` is nil for required columns; `nonNull` values are in `values`; `levels`
+        /// `validity` is nil for required columns and for pages without nulls; `nonNull` values are in `values`; `levels`
         /// are kept only for nested columns.
         case data(count: Int, validity: [Bool]?, nonNull: Int, encoding: Int32, values: ByteRegion, levels: Levels?)
     }
@@ -227,7 +227,8 @@ struct PageIterator {
         if optional {
             switch definition {
             case .validity(let flags, let present):
-                validity = flags
+                // A page with no null reads like a required one: values copy straight through.
+                validity = present == count ? nil : flags
                 nonNull = present
             case .levels(let definitionLevels):
                 levels = definitionLevels

@@ -117,9 +117,9 @@ public struct ParquetFileReader: Sendable {
         }
         return try indices.map { index in
             let c = flatLeaves[index]
-            let parts = try groups.map { try readChunk(column: c, rowGroup: $0).data }
-            if parts.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
-            return try ColumnData.concatenate(parts, kind: leaves[c].type.storage)
+            if groups.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
+            var levels = PageIterator.Levels(definition: [], repetition: [])
+            return try ColumnChunkDecoder.decode(groups.map { try chunkDecoder(column: c, rowGroup: $0) }, levels: &levels)
         }
     }
 
@@ -173,6 +173,13 @@ public struct ParquetFileReader: Sendable {
     }
 
     private func readChunk(column c: Int, rowGroup g: Int) throws -> (data: ColumnData, levels: PageIterator.Levels) {
+        var levels = PageIterator.Levels(definition: [], repetition: [])
+        let data = try chunkDecoder(column: c, rowGroup: g).decode(levels: &levels)
+        return (data, levels)
+    }
+
+    /// The decoder of one column chunk, after checking the footer's claims about it.
+    private func chunkDecoder(column c: Int, rowGroup g: Int) throws -> ColumnChunkDecoder {
         let leaf = leaves[c]
         let chunk = chunks[g][c]
         let rows = rowGroups[g].rowCount
@@ -202,8 +209,6 @@ public struct ParquetFileReader: Sendable {
         let pages = try PageIterator(
             bytes: bytes, range: range, column: leaf.name, rowGroup: g, codec: chunk.codec, maxDefinition: leaf.maxDefinition,
             maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: slots)
-        var levels = PageIterator.Levels(definition: [], repetition: [])
-        let data = try ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(slots)).decode(levels: &levels)
-        return (data, levels)
+        return ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(slots))
     }
 }

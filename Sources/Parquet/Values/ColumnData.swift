@@ -56,6 +56,12 @@ public struct ColumnData: Sendable, Equatable {
         return ColumnData(values, validity: validity)
     }
 
+    /// The parts (all of one kind, at least one) joined end to end.
+    public static func joined(_ parts: [ColumnData]) throws -> ColumnData {
+        guard let kind = parts.first?.values.kind else { throw ParquetError("nothing to join") }
+        return try concatenate(parts, kind: kind)
+    }
+
     /// Row `i` as a `ParquetValue`, nil when null.
     public func value(at i: Int) -> ParquetValue? {
         if isNull(i) { return nil }

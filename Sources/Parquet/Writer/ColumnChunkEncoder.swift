@@ -28,11 +28,14 @@ struct ColumnChunkEncoder {
     /// How the non-null values of the chunk are written.
     private enum ValuesEncoding {
         case plain
-        /// Dictionary page bytes, entry count and one index per non-null value.
-        case dictionary(page: [UInt8], count: Int, indices: [UInt32])
+        /// Dictionary page bytes, entry count, one index per non-null value, and the entries
+        /// (exactly the distinct non-null values, so statistics need only look at them).
+        case dictionary(page: [UInt8], count: Int, indices: [UInt32], entries: ColumnValues)
     }
 
-    func encode(_ data: ColumnData, into out: inout [UInt8]) throws -> Result {
+    /// Appends the chunk's pages to `out`, whose first byte sits at file offset `base` (a writer
+    /// may hold the file in several buffers, so offsets are not always `out`'s indices).
+    func encode(_ data: ColumnData, into out: inout [UInt8], base: Int = 0) throws -> Result {
         let rowCount = data.count
         if let validity = data.validity, validity.count != rowCount {
             throw ParquetError("column \(column.name): \(validity.count) validity flags for \(rowCount) values")
@@ -41,24 +44,29 @@ struct ColumnChunkEncoder {
             throw ParquetError("column \(column.name) is required but has \(data.nullCount) nulls")
         }
         let validity = column.optional ? data.validity : nil
-        let (statistics, statsFormat) = try StatisticsBuilder.build(data.values, validity: validity, type: column.type, column: column.name)
-
         let encoding = options.dictionary ? dictionaryEncoding(data.values, validity: validity) : nil
+        let (statistics, statsFormat): (ColumnStatistics, StatisticsFormat)
+        if case .dictionary(_, _, _, let entries)? = encoding {
+            let nulls = validity.map { v in v.reduce(0) { $1 ? $0 : $0 + 1 } } ?? 0
+            (statistics, statsFormat) = try StatisticsBuilder.build(entries, validity: nil, nullCount: nulls, type: column.type, column: column.name)
+        } else {
+            (statistics, statsFormat) = try StatisticsBuilder.build(data.values, validity: validity, type: column.type, column: column.name)
+        }
         let start = out.count
         var uncompressedTotal = 0
         var dictionaryOffset: Int64?
         var encodings: [Int32] = [EncodingCode.rle]
         var pageBody: [UInt8] = []
 
-        if case .dictionary(let page, let count, _) = encoding {
-            dictionaryOffset = Int64(start)
+        if case .dictionary(let page, let count, _, _) = encoding {
+            dictionaryOffset = Int64(base + start)
             uncompressedTotal += writePage(page, type: PageTypeCode.dictionaryPage, numValues: count, encoding: EncodingCode.plain, into: &out)
             encodings.append(EncodingCode.plain)
             encodings.append(EncodingCode.rleDictionary)
         } else {
             encodings.append(EncodingCode.plain)
         }
-        let dataOffset = out.count
+        let dataOffset = base + out.count
 
         let rowsPerPage = rowsPerPage(data.values, rowCount: rowCount)
         var row = 0
@@ -100,7 +108,7 @@ struct ColumnChunkEncoder {
             }
             let pageEncoding: Int32
             switch encoding {
-            case .dictionary(_, let count, let indices)?:
+            case .dictionary(_, let count, let indices, _)?:
                 let width = RLEHybridEncoder.bitWidth(forMax: UInt32(max(0, count - 1)))
                 pageBody.append(UInt8(width))
                 indices.withUnsafeBufferPointer { ix in
@@ -162,16 +170,19 @@ struct ColumnChunkEncoder {
             out.append(contentsOf: body)
             return headerSize + body.count
         case .snappy:
-            var compressed = [UInt8]()
-            body.withUnsafeBufferPointer { Snappy.compress($0, into: &compressed) }
-            header.compressedPageSize = Int32(compressed.count)
-            // The checksum covers the bytes as stored, after compression (PageHeader.crc).
-            if options.pageChecksums { header.crc = CRC32.checksum(compressed) }
-            let headerStart = out.count
-            header.encode(into: &out)
-            let headerSize = out.count - headerStart
-            out.append(contentsOf: compressed)
-            return headerSize + body.count
+            return body.withUnsafeBufferPointer { src in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Snappy.maxCompressedLength(src.count)) { scratch in
+                    let compressed = UnsafeBufferPointer(start: scratch.baseAddress, count: Snappy.compress(src, to: scratch.baseAddress!))
+                    header.compressedPageSize = Int32(compressed.count)
+                    // The checksum covers the bytes as stored, after compression (PageHeader.crc).
+                    if options.pageChecksums { header.crc = CRC32.checksum(compressed) }
+                    let headerStart = out.count
+                    header.encode(into: &out)
+                    let headerSize = out.count - headerStart
+                    out.append(contentsOf: compressed)
+                    return headerSize + body.count
+                }
+            }
         }
     }
 
@@ -205,50 +216,50 @@ struct ColumnChunkEncoder {
         let limit = options.dictionaryPageByteLimit
         switch values {
         case .boolean: return nil
-        case .int32(let v): return fixedDictionary(v, validity: validity, limit: limit)
-        case .int64(let v): return fixedDictionary(v, validity: validity, limit: limit)
-        case .float(let v): return fixedDictionary(v, validity: validity, limit: limit)
-        case .double(let v): return fixedDictionary(v, validity: validity, limit: limit)
+        case .int32(let v): return fixedDictionary(v, validity: validity, limit: limit, wrap: ColumnValues.int32)
+        case .int64(let v): return fixedDictionary(v, validity: validity, limit: limit, wrap: ColumnValues.int64)
+        case .float(let v): return fixedDictionary(v, validity: validity, limit: limit, wrap: ColumnValues.float)
+        case .double(let v): return fixedDictionary(v, validity: validity, limit: limit, wrap: ColumnValues.double)
         case .string(let v):
-            return bytesDictionary(count: v.count, validity: validity, limit: limit) { i, d in
+            return bytesDictionary(count: v.count, validity: validity, limit: limit, entries: { .string($0.strings()) }) { i, d in
                 StringBytes.with(v[i]) { d.index(of: $0) }
             }
         case .binary(let v):
-            return bytesDictionary(count: v.count, validity: validity, limit: limit) { i, d in
+            return bytesDictionary(count: v.count, validity: validity, limit: limit, entries: { .binary($0.arrays()) }) { i, d in
                 v[i].withUnsafeBufferPointer { d.index(of: $0) }
             }
         }
     }
 
-    private func fixedDictionary<T: FixedWidthValue>(_ values: [T], validity: [Bool]?, limit: Int) -> ValuesEncoding? {
+    private func fixedDictionary<T: FixedWidthValue>(
+        _ values: [T], validity: [Bool]?, limit: Int, wrap: ([T]) -> ColumnValues
+    ) -> ValuesEncoding? {
         let maxEntries = limit / MemoryLayout<T>.size
-        var map = [UInt64: UInt32]()
+        var map = FixedWidthDictionary()
         var entries = [T]()
         var indices = [UInt32]()
         indices.reserveCapacity(values.count)
         for i in values.indices where validity?[i] ?? true {
             let v = values[i]
-            if let ix = map[v.bitKey] {
+            if let ix = map.indexOrInsert(v.bitKey) {
                 indices.append(ix)
             } else {
-                if entries.count >= maxEntries { return nil }
                 // Mostly distinct values after a fair sample: give up early, PLAIN is smaller.
-                if entries.count >= 4096 && entries.count * 4 > indices.count * 3 { return nil }
-                let ix = UInt32(entries.count)
-                map[v.bitKey] = ix
+                if entries.count >= maxEntries || (entries.count >= 4096 && entries.count * 4 > indices.count * 3) { return nil }
+                indices.append(UInt32(entries.count))
                 entries.append(v)
-                indices.append(ix)
             }
         }
         // A dictionary that barely repeats only costs space and time.
         if entries.isEmpty || (entries.count * 2 > indices.count && indices.count > 64) { return nil }
         var page = [UInt8]()
         entries.withUnsafeBufferPointer { page.appendRaw($0) }
-        return .dictionary(page: page, count: entries.count, indices: indices)
+        return .dictionary(page: page, count: entries.count, indices: indices, entries: wrap(entries))
     }
 
     private func bytesDictionary(
-        count: Int, validity: [Bool]?, limit: Int, insert: (Int, inout ByteArrayDictionary) -> UInt32
+        count: Int, validity: [Bool]?, limit: Int, entries: (ByteArrayDictionary) -> ColumnValues,
+        insert: (Int, inout ByteArrayDictionary) -> UInt32
     ) -> ValuesEncoding? {
         var dictionary = ByteArrayDictionary()
         var indices = [UInt32]()
@@ -261,7 +272,7 @@ struct ColumnChunkEncoder {
         if dictionary.count == 0 || (dictionary.count * 2 > indices.count && indices.count > 64) { return nil }
         var page = [UInt8]()
         dictionary.appendPlain(into: &page)
-        return .dictionary(page: page, count: dictionary.count, indices: indices)
+        return .dictionary(page: page, count: dictionary.count, indices: indices, entries: entries(dictionary))
     }
 
     static func physicalType(_ type: ParquetType) -> PhysicalType {

@@ -1,5 +1,6 @@
-/// Writes a flat Parquet file into memory: append batches of columns, then `finish()` for the
-/// file bytes; `summary` then holds the row count and per-column statistics.
+/// Writes a flat Parquet file: append batches of columns, then `finish()` for the file bytes
+/// (in memory) or `close()` (streamed to a sink); `summary` then holds the row count and
+/// per-column statistics.
 ///
 /// Rows are buffered until a row group is full (`rowGroupRowLimit` rows or about
 /// `rowGroupByteLimit` bytes), then encoded column by column (Parquet spec: "File format").
@@ -13,18 +14,36 @@ public struct ParquetWriter: Sendable {
     private var pending: [[ColumnData]] = []
     private var pendingRows = 0
     private var pendingBytes = 0
-    private var out: [UInt8]
+    /// Encoded row groups, one buffer each, joined once by `finish()`: growing one array for
+    /// the whole file copied it at every doubling and faulted in twice its size in fresh pages.
+    private var segments: [[UInt8]] = []
+    private var written = 0
+    /// Where a streaming writer sends each row group as soon as it is encoded (nil: in memory).
+    private let sink: (@Sendable ([UInt8]) throws -> Void)?
+    /// The row-group buffer a streaming writer reuses, so its pages are faulted in once.
+    private var scratch: [UInt8] = []
     private var rowGroups: [RowGroupFormat] = []
     private var statistics: [ColumnStatistics]
     private var totalRows: Int64 = 0
     private var finished = false
 
+    /// A writer that keeps the file in memory until `finish()`.
     public init(schema: ParquetSchema, options: ParquetWriterOptions = ParquetWriterOptions()) throws {
+        try self.init(schema: schema, options: options, sink: nil)
+    }
+
+    /// A writer that hands the file to `sink` piece by piece, in order (the magic, each row
+    /// group as it fills, then the footer at `close()`): memory stays at one row group.
+    public init(schema: ParquetSchema, options: ParquetWriterOptions = ParquetWriterOptions(),
+                sink: (@Sendable ([UInt8]) throws -> Void)?) throws {
         try schema.validate()
         self.schema = schema
         self.options = options
+        self.sink = sink
         statistics = schema.columns.map { _ in ColumnStatistics(nullCount: 0, min: nil, max: nil) }
-        out = Array("PAR1".utf8)
+        let magic = Array("PAR1".utf8)
+        if let sink { try sink(magic) } else { segments = [magic] }
+        written = 4
     }
 
     /// Writes `columns` (in one call) and returns the file bytes.
@@ -73,8 +92,38 @@ public struct ParquetWriter: Sendable {
         }
     }
 
-    /// Closes the file: writes any buffered rows, the footer and the magic; returns the bytes.
+    /// Closes an in-memory file: writes any buffered rows, the footer and the magic; returns the bytes.
     public mutating func finish() throws -> [UInt8] {
+        guard sink == nil else { throw ParquetError("finish() on a streaming writer; call close()") }
+        let footer = try finishRowGroups()
+        segments.append(footer)
+        written += footer.count
+        let total = written
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var at = 0
+            for segment in segments {
+                segment.withUnsafeBufferPointer { s in
+                    guard let base = s.baseAddress, s.count > 0 else { return }
+                    (buffer.baseAddress! + at).initialize(from: base, count: s.count)
+                }
+                at += segment.count
+            }
+            count = at
+        }
+        segments = []
+        return bytes
+    }
+
+    /// Closes a streaming file: writes any buffered rows, then the footer, to the sink.
+    public mutating func close() throws {
+        guard let sink else { throw ParquetError("close() on an in-memory writer; call finish()") }
+        let footer = try finishRowGroups()
+        try sink(footer)
+        written += footer.count
+    }
+
+    /// Flushes the last row group and returns the footer (metadata, its length, the magic).
+    private mutating func finishRowGroups() throws -> [UInt8] {
         guard !finished else { throw ParquetError("finish called twice") }
         try flushRowGroup()
         finished = true
@@ -89,13 +138,12 @@ public struct ParquetWriter: Sendable {
         meta.keyValueMetadata = options.keyValueMetadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         meta.createdBy = options.createdBy
         meta.hasTypeDefinedColumnOrders = true
-        meta.appendFooter(to: &out)
+        var footer = [UInt8]()
+        meta.appendFooter(to: &footer)
         summary = ParquetFileSummary(
-            rowCount: totalRows, rowGroupCount: rowGroups.count, fileSize: out.count,
+            rowCount: totalRows, rowGroupCount: rowGroups.count, fileSize: written + footer.count,
             columns: zip(schema.columns, statistics).map { .init(name: $0.name, type: $0.type, statistics: $1) })
-        let bytes = out
-        out = []
-        return bytes
+        return footer
     }
 
     private func slice(_ data: ColumnData, _ range: Range<Int>) -> ColumnData {
@@ -122,18 +170,29 @@ public struct ParquetWriter: Sendable {
         guard pendingRows > 0 else { return }
         var group = RowGroupFormat()
         group.numRows = Int64(pendingRows)
-        group.fileOffset = Int64(out.count)
+        group.fileOffset = Int64(written)
         group.ordinal = Int16(truncatingIfNeeded: rowGroups.count)
-        let start = out.count
+        // Compressed pages rarely exceed the uncompressed estimate; if they do the buffer grows.
+        var out = sink == nil ? [] : scratch
+        scratch = []
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(pendingBytes + 4096 * schema.columns.count)
         for (i, column) in schema.columns.enumerated() {
             let encoder = ColumnChunkEncoder(column: column, options: options)
             let data = try ColumnData.concatenate(pending.map { $0[i] }, kind: column.type.storage)
-            let result = try encoder.encode(data, into: &out)
+            let result = try encoder.encode(data, into: &out, base: written)
             group.columns.append(result.metadata)
             group.totalByteSize += result.metadata.totalUncompressedSize
             statistics[i] = statistics[i].merged(with: result.statistics)
         }
-        group.totalCompressedSize = Int64(out.count - start)
+        group.totalCompressedSize = Int64(out.count)
+        written += out.count
+        if let sink {
+            try sink(out)
+            scratch = out
+        } else {
+            segments.append(out)
+        }
         rowGroups.append(group)
         totalRows += Int64(pendingRows)
         pending = []

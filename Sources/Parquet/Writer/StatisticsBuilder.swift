@@ -2,11 +2,13 @@
 /// parquet.thrift `ColumnOrder`): NaN never becomes min or max, a zero min is written as -0.0
 /// and a zero max as +0.0, byte arrays compare as unsigned bytes.
 enum StatisticsBuilder {
+    /// Statistics of `values` where `validity` says; `nullCount` overrides the count of nulls
+    /// (for a dictionary's entries standing for a column's non-null values).
     static func build(
-        _ values: ColumnValues, validity: [Bool]?, type: ParquetType, column: String
+        _ values: ColumnValues, validity: [Bool]?, nullCount: Int? = nil, type: ParquetType, column: String
     ) throws -> (ColumnStatistics, StatisticsFormat) {
-        var nulls = 0
-        if let validity { for v in validity where !v { nulls += 1 } }
+        var nulls = nullCount ?? 0
+        if nullCount == nil, let validity { for v in validity where !v { nulls += 1 } }
         var stats = ColumnStatistics(nullCount: Int64(nulls), min: nil, max: nil)
         var format = StatisticsFormat()
         format.nullCount = Int64(nulls)
@@ -62,18 +64,7 @@ enum StatisticsBuilder {
                 format.maxValue = raw(hi)
             }
         case .string(let v):
-            var lo: Int?
-            var hi: Int?
-            for i in v.indices where validity?[i] ?? true {
-                if let l = lo {
-                    if ByteOrder.compareStrings(v[i], v[l]) < 0 { lo = i }
-                    if ByteOrder.compareStrings(v[i], v[hi!]) > 0 { hi = i }
-                } else {
-                    lo = i
-                    hi = i
-                }
-            }
-            if let lo, let hi {
+            if let (lo, hi) = stringRange(v, validity: validity) {
                 stats.min = .string(v[lo])
                 stats.max = .string(v[hi])
                 format.minValue = Array(v[lo].utf8)
@@ -99,6 +90,59 @@ enum StatisticsBuilder {
             }
         }
         return (stats, format)
+    }
+
+    /// The indices of the least and greatest strings in byte order. Each value is first
+    /// compared by its first 8 bytes (big-endian, zero-padded) and length, which settles almost
+    /// every row without a full comparison.
+    private static func stringRange(_ v: [String], validity: [Bool]?) -> (Int, Int)? {
+        var lo = -1
+        var hi = -1
+        var loKey = Prefix(key: 0, count: 0)
+        var hiKey = loKey
+        for i in v.indices where validity?[i] ?? true {
+            let key = StringBytes.with(v[i]) { Prefix($0) }
+            if lo < 0 {
+                (lo, hi, loKey, hiKey) = (i, i, key, key)
+                continue
+            }
+            if key.key > loKey.key && key.key < hiKey.key { continue }
+            if key.key < loKey.key || (key.key == loKey.key && !key.sameShort(loKey) && ByteOrder.compareStrings(v[i], v[lo]) < 0) {
+                lo = i
+                loKey = key
+            }
+            if key.key > hiKey.key || (key.key == hiKey.key && !key.sameShort(hiKey) && ByteOrder.compareStrings(v[i], v[hi]) > 0) {
+                hi = i
+                hiKey = key
+            }
+        }
+        return lo < 0 ? nil : (lo, hi)
+    }
+
+    /// A byte string's first 8 bytes as a big-endian integer (zero-padded) and its length:
+    /// a smaller key means a smaller string; equal keys and equal lengths of at most 8 bytes
+    /// mean equal strings.
+    private struct Prefix {
+        var key: UInt64
+        var count: Int
+
+        init(key: UInt64, count: Int) {
+            self.key = key
+            self.count = count
+        }
+
+        @inline(__always) init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            count = bytes.count
+            if bytes.count >= 8 {
+                key = UInt64(bigEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self))
+            } else {
+                var k: UInt64 = 0
+                for i in 0..<bytes.count { k |= UInt64(bytes[i]) << (56 - 8 * UInt64(i)) }
+                key = k
+            }
+        }
+
+        @inline(__always) func sameShort(_ other: Prefix) -> Bool { count <= 8 && count == other.count }
     }
 
     private static func fixedRange<T: FixedWidthValue>(_ v: [T], validity: [Bool]?) -> (T, T)? {

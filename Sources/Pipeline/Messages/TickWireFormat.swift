@@ -92,6 +92,9 @@ enum TickWireFormat {
         case sourceTime, collectedTime
         case unknown
 
+        /// The key as the wire spells it.
+        var wireName: String { Self.table.first { $0.1 == self }.map { "\($0.0)" } ?? "unknown" }
+
         init(_ bytes: UnsafeBufferPointer<UInt8>) {
             self = Self.table.first { Self.equal($0.0, bytes) }?.1 ?? .unknown
         }
@@ -129,11 +132,14 @@ private struct TickFields {
 
     static func read(_ reader: inout JSONByteReader) throws(MessageDecodingError) -> Tick {
         var f = TickFields()
-        var field = "tick"
+        // Only the key is remembered per field; its text is built if an error needs it (an
+        // interpolated string per field was half of the decoder's time).
+        var current: TickWireFormat.Key?
+        var unknownKey = ""
         do {
             try reader.readObject { (reader: inout JSONByteReader, key) throws(JSONByteReader.Failure) in
                 let name = TickWireFormat.Key(key)
-                field = "tick.\(name)"
+                current = name
                 switch name {
                 case .source: f.source = try reader.readString()
                 case .asset: f.asset = try reader.readString()
@@ -149,10 +155,12 @@ private struct TickFields {
                 case .collectedTime: f.collectedTime = try reader.readInt64()
                 default:
                     try JSONByteReader.requireUTF8(key, at: reader.position)
+                    unknownKey = String(decoding: key, as: UTF8.self)
                     try reader.skipValue()
                 }
             }
         } catch {
+            let field = current.map { $0 == .unknown ? "tick.\(unknownKey)" : "tick.\($0.wireName)" } ?? "tick"
             throw MessageDecodingError(kind: .malformed, detail: "wrong type or syntax at \(field): \(error)")
         }
         guard let source = f.source else { throw missing("source") }

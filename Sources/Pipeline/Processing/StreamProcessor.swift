@@ -78,6 +78,9 @@ public actor StreamProcessor {
     /// below it are replays, whatever offset the bus resumed from.
     private var committedInLake: [BusPartition: Int64] = [:]
     private var owned: Set<BusPartition> = []
+    /// Bumped by every revocation: a batch decoded while one happened drops the records of
+    /// partitions this member no longer owns (their new owner reads them again).
+    private var revocations = 0
     private var stats = Stats()
     private var freshness = LatencyWindow()
     /// One flush at a time: the poll loop and a revocation callback can both flush, and two
@@ -154,7 +157,7 @@ public actor StreamProcessor {
     /// One poll, and a commit if the batch is due. Public for deterministic tests and benchmarks.
     public func step(consumer: any BusConsumer, maxWait: Duration) async throws {
         let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: maxWait)
-        handle(records)
+        await handle(records)
         if isDue {
             try await flushRetrying()
         } else {
@@ -177,6 +180,7 @@ public actor StreamProcessor {
 
     /// Flushes before the partitions go to another member, then forgets them.
     func revoke(_ partitions: [BusPartition]) async throws {
+        revocations += 1
         try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
         owned.subtract(partitions)
         await lake.setOwned(owned)
@@ -199,12 +203,16 @@ public actor StreamProcessor {
         return result
     }
 
-    private func handle(_ records: [BusRecord]) {
+    private func handle(_ records: [BusRecord]) async {
         guard !records.isEmpty else { return }
+        let revocationsBefore = revocations
+        let decoded = await Self.decode(records, codec: codec)
+        let revokedMeanwhile = revocations != revocationsBefore
         let now = currentUnixMillis()
         stats.consumed += records.count
         consumedCounter.increment(by: records.count)
-        for record in records {
+        for (record, result) in zip(records, decoded) {
+            if revokedMeanwhile && !owned.contains(record.partition) { continue }
             if let done = committedInLake[record.partition], record.offset <= done {
                 stats.alreadyCommitted += 1
                 continue
@@ -214,7 +222,7 @@ public actor StreamProcessor {
             if pendingSince == nil { pendingSince = .now }
             let message: TickMessage
             do {
-                message = try codec.decode(record.value)
+                message = try result.get()
             } catch {
                 stats.deadLettered += 1
                 deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
@@ -233,6 +241,26 @@ public actor StreamProcessor {
             pending.append(LakeRecord(
                 tick: message.tick, ingestedTimeMillis: message.producedAtMillis, processedTimeMillis: now,
                 busTopic: record.partition.topic, busPartition: record.partition.partition, busOffset: record.offset))
+        }
+    }
+
+    /// Decodes the records' messages, in parallel chunks off the actor when there are many:
+    /// decoding is most of a record's cost, and the processor's actor is one thread.
+    private static func decode(_ records: [BusRecord], codec: TickMessageCodec) async -> [Result<TickMessage, MessageDecodingError>] {
+        func decode(_ slice: ArraySlice<BusRecord>) -> [Result<TickMessage, MessageDecodingError>] {
+            slice.map { record in Result { () throws(MessageDecodingError) in try codec.decode(record.value) } }
+        }
+        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, records.count / 2048)
+        guard chunks > 1 else { return decode(records[...]) }
+        let size = (records.count + chunks - 1) / chunks
+        return await withTaskGroup(of: (Int, [Result<TickMessage, MessageDecodingError>]).self) { group in
+            for start in stride(from: 0, to: records.count, by: size) {
+                let slice = records[start..<min(records.count, start + size)]
+                group.addTask { (start, decode(slice)) }
+            }
+            var parts: [(Int, [Result<TickMessage, MessageDecodingError>])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
     }
 
@@ -259,7 +287,7 @@ public actor StreamProcessor {
         while true {
             let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero)
             if records.isEmpty { break }
-            handle(records)
+            await handle(records)
             if pending.count >= configuration.maxBatchRecords { try await flushUntilCancelled() }
         }
         try await flushUntilCancelled()
@@ -298,7 +326,7 @@ public actor StreamProcessor {
         }
         // Without waiting: the in-process bus answers at once, cancelled or not.
         while let records = try? await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero), !records.isEmpty {
-            handle(records)
+            await handle(records)
         }
         guard !pending.isEmpty else { return }
         let messages = pending.map { TickMessage(tick: $0.tick, producedAtMillis: $0.ingestedTimeMillis) }

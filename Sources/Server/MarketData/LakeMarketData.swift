@@ -16,8 +16,8 @@ public final class LakeMarketData: MarketDataSource {
     public struct Configuration: Sendable {
         /// Shown by the API as the table's location (no credentials).
         public var location: String
-        /// The table's folder on local disk, for DuckDB; nil for object stores DuckDB is not
-        /// configured for (SQL is then refused with a clear message).
+        /// The lake's folder on local disk (holding `ticks/`, `candles/`), for DuckDB; nil for
+        /// object stores DuckDB is not configured for (SQL is then refused with a clear message).
         public var localDirectory: String?
         /// Files younger than this survive vacuum (readers of older versions may still use them).
         public var vacuumRetention: Duration = .seconds(3600)
@@ -28,6 +28,9 @@ public final class LakeMarketData: MarketDataSource {
     }
 
     private let table: TickTable
+    /// The lake's candles table, read for SQL when it exists (another process may create it
+    /// later: a backfill); the handle caches its snapshot between queries.
+    private let candles: DeltaTable
     private let store: any ObjectStore
     private let tail: HotTail
     private let configuration: Configuration
@@ -39,6 +42,7 @@ public final class LakeMarketData: MarketDataSource {
     public init(table: TickTable, store: any ObjectStore, tail: HotTail, configuration: Configuration,
                 stats: @escaping @Sendable () async -> PipelineStatsDTO, logger: Logger) {
         self.table = table
+        self.candles = DeltaTable(store: store, root: Lake.candlesRoot, logger: logger)
         self.store = store
         self.tail = tail
         self.configuration = configuration
@@ -140,7 +144,7 @@ public final class LakeMarketData: MarketDataSource {
         for file in snapshot.candidateFiles(asset: query.asset, fromMillis: from, toMillis: to) {
             guard let text = file.partitionValues["date"] ?? nil, let date = CivilDate(iso: text) else {
                 // Not the date-partitioned layout: no per-day identity, so no caching.
-                return MarketConsensus.candles(from: try await lakeTicks(snapshot, query, from: from, to: to), interval: query.interval)
+                return MarketConsensus.candles(from: try await lakePoints(snapshot, query, from: from, to: to), interval: query.interval)
             }
             filesByDay[date.startMillis, default: []].append(file.path)
         }
@@ -159,8 +163,8 @@ public final class LakeMarketData: MarketDataSource {
         while index < missing.count {
             var end = index
             while end + 1 < missing.count && missing[end + 1] == missing[end] + day { end += 1 }
-            let ticks = try await lakeTicks(snapshot, query, from: missing[index], to: missing[end] + day)
-            let grouped = Dictionary(grouping: ticks) { CandleInterval.oneDay.bucketStart($0.sourceTimeMillis) }
+            let points = try await lakePoints(snapshot, query, from: missing[index], to: missing[end] + day)
+            let grouped = Dictionary(grouping: points) { CandleInterval.oneDay.bucketStart($0.timeMillis) }
             for start in missing[index...end] {
                 let candles = MarketConsensus.candles(from: grouped[start] ?? [], interval: query.interval)
                 byDay[start] = candles
@@ -171,9 +175,8 @@ public final class LakeMarketData: MarketDataSource {
         return byDay.keys.sorted().flatMap { byDay[$0] ?? [] }
     }
 
-    private func lakeTicks(_ snapshot: TickSnapshot, _ query: CandleQuery, from: Int64, to: Int64) async throws -> [Tick] {
-        try await snapshot.ticks(asset: query.asset, fromMillis: from, toMillis: to)
-            .compactMap { query.sources?.contains($0.tick.source) ?? true ? $0.tick : nil }
+    private func lakePoints(_ snapshot: TickSnapshot, _ query: CandleQuery, from: Int64, to: Int64) async throws -> [PricePoint] {
+        try await snapshot.pricePoints(asset: query.asset, sources: query.sources, fromMillis: from, toMillis: to)
     }
 
     /// Where the tail's copy of `asset` starts: the latest first point of any wanted series
@@ -342,8 +345,14 @@ public final class LakeMarketData: MarketDataSource {
         }
         let snapshot = try await table.snapshot()
         let root = directory.hasSuffix("/") ? directory : directory + "/"
-        let files = snapshot.delta.files.map { root + $0.relativeKey }
-        return try await engine.query(statement, files: files, allowedDirectory: root, rowLimit: rowLimit)
+        let files = snapshot.delta.files.map { root + table.delta.root + $0.relativeKey }
+        var candleFiles: [String]?
+        do {
+            candleFiles = try await candles.latestSnapshot().files.map { root + candles.root + $0.relativeKey }
+        } catch let error as LakehouseError where error.code == .tableNotFound {
+            candleFiles = nil
+        }
+        return try await engine.query(statement, files: files, candleFiles: candleFiles, allowedDirectory: root, rowLimit: rowLimit)
     }
 
     public func liveTicks() -> AsyncStream<Tick> { tail.subscribe() }

@@ -57,23 +57,28 @@ public enum MarketConsensus {
 
     /// OHLCV candles over `ticks` (any order); see `MarketDataSource.candles(_:)`.
     public static func candles(from ticks: [Tick], interval: CandleInterval) -> [CandleDTO] {
-        let ordered = ticks.sorted {
-            ($0.sourceTimeMillis, $0.source.rawValue) < ($1.sourceTimeMillis, $1.source.rawValue)
-        }
+        let points = ticks.filter { $0.price.isFinite }
+            .map { PricePoint(timeMillis: $0.sourceTimeMillis, source: $0.source, price: $0.price, volume24h: $0.volume24h) }
+            .sorted { ($0.timeMillis, $0.source) < ($1.timeMillis, $1.source) }
+        return candles(from: points, interval: interval)
+    }
+
+    /// Candles of points already ordered by (time, source), finite prices only.
+    public static func candles(from points: [PricePoint], interval: CandleInterval) -> [CandleDTO] {
         var candles: [CandleDTO] = []
-        for tick in ordered where tick.price.isFinite {
-            let start = interval.bucketStart(tick.sourceTimeMillis)
+        for point in points {
+            let start = interval.bucketStart(point.timeMillis)
             if var last = candles.last, last.startMs == start {
-                last.high = max(last.high, tick.price)
-                last.low = min(last.low, tick.price)
-                last.close = tick.price
-                last.volume = tick.volume24h ?? last.volume
+                last.high = max(last.high, point.price)
+                last.low = min(last.low, point.price)
+                last.close = point.price
+                last.volume = point.volume24h ?? last.volume
                 last.tickCount += 1
                 candles[candles.count - 1] = last
             } else {
                 candles.append(CandleDTO(
-                    startMs: start, open: tick.price, high: tick.price, low: tick.price,
-                    close: tick.price, volume: tick.volume24h, tickCount: 1))
+                    startMs: start, open: point.price, high: point.price, low: point.price,
+                    close: point.price, volume: point.volume24h, tickCount: 1))
             }
         }
         return candles

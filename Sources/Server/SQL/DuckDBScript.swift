@@ -29,10 +29,13 @@ struct DuckDBScript {
     }
 
     /// The column types (DESCRIBE), a marker row, then at most `rowLimit` rows of `statement`
-    /// over view `ticks` of `files`.
-    func query(_ statement: String, files: [String], rowLimit: Int) -> String {
+    /// over view `ticks` of `files` and, when the lake has a candles table, view `candles`
+    /// of `candleFiles`.
+    func query(_ statement: String, files: [String], candleFiles: [String]? = nil, rowLimit: Int) -> String {
         let source = "query(\(Self.decoded(statement)))"
-        return lockedSession(view: Self.ticksView(files))
+        var views = Self.ticksView(files)
+        if let candleFiles { views += "\n" + Self.candlesView(candleFiles) }
+        return lockedSession(view: views)
             + "DESCRIBE SELECT * FROM \(source);\n"
             + "SELECT true AS \(Self.rowsMarker);\n"
             + "SELECT * FROM \(source) LIMIT \(rowLimit);\n"
@@ -72,6 +75,19 @@ struct DuckDBScript {
             + "epoch_ms(collected_time) AS collected_time_ms FROM read_parquet(["
             + files.map(literal).joined(separator: ", ")
             + "], hive_partitioning = true);"
+    }
+
+    /// The candles table's files as view `candles`. Unlike the tick table, its files may differ
+    /// in columns (columns added by schema evolution are missing from older files), so
+    /// `union_by_name` reads those as nulls; the table holds few, large files.
+    static func candlesView(_ files: [String]) -> String {
+        guard !files.isEmpty else {
+            return "CREATE VIEW candles AS SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS asset, NULL::VARCHAR AS interval, "
+                + "NULL::TIMESTAMPTZ AS open_time WHERE false;"
+        }
+        return "CREATE VIEW candles AS SELECT * FROM read_parquet(["
+            + files.map(literal).joined(separator: ", ")
+            + "], hive_partitioning = true, union_by_name = true);"
     }
 
     static func decoded(_ statement: String) -> String {

@@ -9,7 +9,8 @@ import TestSupport
 
 /// A real `CryptoVizServer` over a real Delta lake on disk, with SQL run by the real DuckDB
 /// CLI (`CRYPTOVIZ_DUCKDB`), laid out as `cryptoviz up` lays out its data folder:
-/// `<data>/lake` for the table, `<data>/tmp/sql` for the SQL engine's scratch.
+/// `<data>/lake` for the lake (its tick table in `ticks/`), `<data>/tmp/sql` for the SQL
+/// engine's scratch.
 final class LakeSQLServer: Sendable {
     let data: URL
     let lake: URL
@@ -44,7 +45,7 @@ final class LakeSQLServer: Sendable {
         try FileManager.default.createDirectory(at: lake, withIntermediateDirectories: true)
         let logger = Logger(label: "cryptoviz.test.sql")
         let store = try LocalFileStore(root: lake.path)
-        let table = try await TickTable.open(store: store, layout: .default, logger: logger)
+        let table = try await Lake.open(store: store, logger: logger).ticks(layout: .default)
         if let prepare {
             try await prepare(table, lake)
         } else {

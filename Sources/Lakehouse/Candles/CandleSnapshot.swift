@@ -1,0 +1,183 @@
+import CryptoVizCore
+import ObjectStore
+
+/// The candles table at one version, and its scans.
+///
+/// Scans prune files by partition values (source, date of the open time) and statistics
+/// (asset, interval and open-time min/max), read only the data files left, and apply the
+/// read rule for repeated keys: of the rows of one (source, asset, interval, open time), the
+/// scan returns the `final` one if any (the latest ingested of them), else the latest
+/// ingested. A still-open rollup bar rewritten many times thus reads as its newest state,
+/// and a closed bar is never replaced by a late open one.
+public struct CandleSnapshot: Sendable {
+    public let delta: DeltaSnapshot
+    let table: DeltaTable
+    /// How many data files a scan reads at once.
+    public var readConcurrency = 8
+
+    init(delta: DeltaSnapshot, table: DeltaTable) {
+        self.delta = delta
+        self.table = table
+    }
+
+    public var version: Int64 { delta.version }
+
+    /// The last version committed by writer `appId`, or nil.
+    public func transactionVersion(appId: String) -> Int64? { delta.transactionVersion(appId) }
+
+    /// The active files that may hold bars matching the filters (`toMillis` exclusive, on open time).
+    public func candidateFiles(asset: AssetID? = nil, source: ProviderID? = nil, interval: CandleInterval? = nil,
+                               fromMillis: Int64? = nil, toMillis: Int64? = nil) -> [AddFile] {
+        let firstDay = fromMillis.map { CivilDate(unixMillis: $0) }
+        let lastDay = toMillis.map { CivilDate(unixMillis: $0 - 1) }
+        return delta.files.filter { file in
+            let pv = file.partitionValues
+            if let source, let s = pv["source"] ?? nil, s != source.rawValue { return false }
+            if let day = partitionDate(pv) {
+                if let firstDay, day < firstDay { return false }
+                if let lastDay, lastDay < day { return false }
+            }
+            guard let stats = file.parsedStatistics() else { return true }
+            if let asset, let range = stats.stringRange(CandleColumn.asset.rawValue), !range.contains(asset.rawValue) {
+                return false
+            }
+            if let interval, let range = stats.stringRange(CandleColumn.interval.rawValue), !range.contains(interval.rawValue) {
+                return false
+            }
+            if let range = stats.timestampRange(CandleColumn.openTime.rawValue) {
+                if let fromMillis, range.upperBound < fromMillis { return false }
+                if let toMillis, range.lowerBound >= toMillis { return false }
+            }
+            return true
+        }
+    }
+
+    /// Reads files concurrently (bounded), handing each decoded batch to `body` in file order.
+    func read(_ files: [AddFile], columns: [String], _ body: (CandleBatch) throws -> Void) async throws {
+        let store = table.store
+        let keys = files.map { table.dataKey($0.relativeKey) }
+        let version = delta.version
+        try await withThrowingTaskGroup(of: (Int, CandleBatch).self) { group in
+            var next = 0
+            var ready: [Int: CandleBatch] = [:]
+            var emitted = 0
+            func launch(_ i: Int) {
+                let file = files[i]
+                let key = keys[i]
+                group.addTask {
+                    let bytes: [UInt8]
+                    do {
+                        bytes = try await store.get(key)
+                    } catch let error as ObjectStoreError where error.code == .notFound {
+                        throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)' of version \(version) is missing (vacuumed?)")
+                    }
+                    return (i, try CandleFileCodec.decode(bytes, columns: columns, partition: file.partitionValues, path: file.path))
+                }
+            }
+            while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
+            while let (i, batch) = try await group.next() {
+                ready[i] = batch
+                while let b = ready.removeValue(forKey: emitted) {
+                    try body(b)
+                    emitted += 1
+                }
+                if next < files.count { launch(next); next += 1 }
+            }
+        }
+    }
+
+    /// Bars of `interval` matching the filters (open time in [`fromMillis`, `toMillis`)), one
+    /// per key by the read rule, ordered by open time, then source and asset. Columns added
+    /// after a file was written read as absent from `extra` (null).
+    public func candles(asset: AssetID? = nil, source: ProviderID? = nil, interval: CandleInterval,
+                        fromMillis: Int64? = nil, toMillis: Int64? = nil) async throws -> [CandleRecord] {
+        struct Key: Hashable { var source: String; var asset: String; var openTime: Int64 }
+        let files = candidateFiles(asset: asset, source: source, interval: interval, fromMillis: fromMillis, toMillis: toMillis)
+        let extras = CandleFileCodec.extraFields(delta.schema)
+        let columns = CandleColumn.allCases.map(\.rawValue) + extras.map(\.name)
+        var chosen: [Key: CandleRecord] = [:]
+        try await read(files, columns: columns) { batch in
+            guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
+                  let openTimes = batch.int64s(.openTime) else { return }
+            let sources = batch.strings(.source)
+            let ingestTimes = batch.int64s(.ingestTime)
+            let finals: [Bool]? = if case .boolean(let v)? = batch.columns[CandleColumn.isFinal.rawValue]?.values { v } else { nil }
+            let rows = CandleBatchRows(batch, extras: extras)
+            for i in 0..<batch.count {
+                if intervals[i] != interval.rawValue { continue }
+                if let asset, assets[i] != asset.rawValue { continue }
+                let s = batch.source(at: i, sources)
+                if let source, s != source.rawValue { continue }
+                let t = openTimes[i]
+                if let fromMillis, t < fromMillis { continue }
+                if let toMillis, t >= toMillis { continue }
+                let key = Key(source: s, asset: assets[i], openTime: t)
+                if let current = chosen[key] {
+                    let isFinal = finals?[i] ?? false
+                    let ingest = ingestTimes?[i] ?? 0
+                    // The read rule: final beats open; between equals, the later ingest wins.
+                    if current.isFinal && !isFinal { continue }
+                    if current.isFinal == isFinal && ingest < current.ingestTimeMillis { continue }
+                }
+                chosen[key] = rows.record(at: i)
+            }
+        }
+        return chosen.values.sorted {
+            ($0.openTimeMillis, $0.source.rawValue, $0.asset.rawValue) < ($1.openTimeMillis, $1.source.rawValue, $1.asset.rawValue)
+        }
+    }
+
+    /// Every (source, asset, interval) series with its first and last open time, ordered by
+    /// source, asset, interval. A file whose statistics show one asset and one interval is
+    /// summarized from the log alone; only files mixing several are read (three columns).
+    public func series() async throws -> [CandleSeries] {
+        struct Key: Hashable { var source: String; var asset: String; var interval: String }
+        var ranges: [Key: ClosedRange<Int64>] = [:]
+        func note(_ key: Key, _ lo: Int64, _ hi: Int64) {
+            let old = ranges[key]
+            ranges[key] = min(old?.lowerBound ?? lo, lo)...max(old?.upperBound ?? hi, hi)
+        }
+        var mixed: [AddFile] = []
+        for file in delta.files {
+            let stats = file.parsedStatistics()
+            if let source = file.partitionValues["source"] ?? nil,
+               let assets = stats?.stringRange(CandleColumn.asset.rawValue), assets.lowerBound == assets.upperBound,
+               let intervals = stats?.stringRange(CandleColumn.interval.rawValue), intervals.lowerBound == intervals.upperBound,
+               let lo = stats?.minValues[CandleColumn.openTime.rawValue]?.stringValue.flatMap(DeltaTimestamp.parseMillis),
+               let hi = stats?.maxValues[CandleColumn.openTime.rawValue]?.stringValue.flatMap(DeltaTimestamp.parseMillis) {
+                note(Key(source: source, asset: assets.lowerBound, interval: intervals.lowerBound), lo, hi)
+            } else if stats?.numRecords != 0 {
+                mixed.append(file)
+            }
+        }
+        let columns = [CandleColumn.source, .asset, .interval, .openTime].map(\.rawValue)
+        try await read(mixed, columns: columns) { batch in
+            guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
+                  let openTimes = batch.int64s(.openTime) else { return }
+            let sources = batch.strings(.source)
+            for i in 0..<batch.count {
+                note(Key(source: batch.source(at: i, sources), asset: assets[i], interval: intervals[i]), openTimes[i], openTimes[i])
+            }
+        }
+        return ranges.compactMap { key, range -> CandleSeries? in
+            guard let interval = CandleInterval(rawValue: key.interval) else { return nil }
+            return CandleSeries(source: ProviderID(key.source), asset: AssetID(key.asset), interval: interval,
+                                firstOpenTimeMillis: range.lowerBound, lastOpenTimeMillis: range.upperBound)
+        }.sorted {
+            ($0.source.rawValue, $0.asset.rawValue, $0.interval.millis) < ($1.source.rawValue, $1.asset.rawValue, $1.interval.millis)
+        }
+    }
+}
+
+extension CandleTable {
+    /// `CandleSnapshot.candles` on the latest version.
+    public func candles(asset: AssetID? = nil, source: ProviderID? = nil, interval: CandleInterval,
+                        fromMillis: Int64? = nil, toMillis: Int64? = nil) async throws -> [CandleRecord] {
+        try await snapshot().candles(asset: asset, source: source, interval: interval, fromMillis: fromMillis, toMillis: toMillis)
+    }
+
+    /// `CandleSnapshot.series` on the latest version.
+    public func series() async throws -> [CandleSeries] {
+        try await snapshot().series()
+    }
+}
