@@ -23,13 +23,22 @@ public struct ProgressDisplay: Sendable {
     /// Redraws until cancelled, then draws the final state once.
     public func run() async {
         var drawn = 0
+        var shown: [Int64] = []
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
-            drawn = draw(await progress.snapshots(), previous: drawn)
+            let snapshots = await progress.snapshots()
+            drawn = draw(snapshots, previous: drawn)
+            shown = Self.counts(snapshots)
         }
-        _ = draw(await progress.snapshots(), previous: drawn)
+        // The final state, unless the last line already showed it (a log need not repeat it).
+        let final = await progress.snapshots()
+        if isTerminal || Self.counts(final) != shown { _ = draw(final, previous: drawn) }
         if isTerminal { emit("\n") }
+    }
+
+    private static func counts(_ snapshots: [BackfillProgress.Snapshot]) -> [Int64] {
+        snapshots.flatMap { [Int64($0.seriesDone), Int64($0.seriesFailed), $0.candles] }
     }
 
     /// Returns how many lines are on screen now.
