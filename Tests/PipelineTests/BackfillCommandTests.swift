@@ -78,28 +78,38 @@ import Glibc
                 == (json["duckdb"] as? [String: Any])?["series"] as? [String: [String: Int]], "delta-rs and DuckDB agree")
     }
 
+    /// Commits in the candles table's log so far.
+    static func commits(_ lake: URL) -> Int {
+        let log = lake.appendingPathComponent("candles/_delta_log").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: log)) ?? []).filter { $0.hasSuffix(".json") }.count
+    }
+
     @Test func killedThreeTimesAndRestartedEndsWithEveryCandleOnce() async throws {
         let simulator = try Simulator(["--binance-weight-limit", "100000"])
         defer { simulator.process.stop() }
         let lake = try TestEnvironment.temporaryDirectory("backfill-kill")
         let range = Self.range(days: 6)
-        let assets = 25
+        let assets = 40
         var generator = SystemRandomNumberGenerator()
         var killedMidRun = 0
-        for round in 0..<3 {
+        // Each kill lands at a random moment inside a run: after 1 to 3 further commits (of about
+        // 17 for the whole range), plus up to 300 ms, so that it can hit a page or a commit in flight.
+        for _ in 0..<3 {
             let run = ManagedProcess(executable: try TestEnvironment.cryptovizBinary(),
                                      arguments: Self.arguments(simulator, lake: lake, assets: assets, range: range,
                                                                extra: ["--commit-rows", "20000", "--concurrency", "4"]),
                                      label: "backfill")
+            let target = Self.commits(lake) + Int.random(in: 1...3, using: &generator)
             try run.start()
-            try await Task.sleep(for: .milliseconds(Int64.random(in: 1500...5000, using: &generator)))
+            let deadline = Date().addingTimeInterval(120)
+            while run.isRunning, Self.commits(lake) < target, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(Int64.random(in: 0...300, using: &generator)))
             if run.isRunning { killedMidRun += 1 }
             run.stop(signal: SIGKILL)
-            _ = round
         }
         let last = try Self.runToEnd(Self.arguments(simulator, lake: lake, assets: assets, range: range))
         #expect(last.status == 0, "final run: \(last.stderr.suffix(4000))")
-        #expect(killedMidRun >= 1, "at least one kill landed mid-run")
+        #expect(killedMidRun == 3, "every kill landed mid-run")
         #expect(last.stderr.contains("resumed_series="), "\(last.stderr.suffix(2000))")
         #expect(last.stdout.contains("binance: \(assets)/\(assets) assets"), "progress shown: \(last.stdout.suffix(1000))")
         try Self.checkExactlyOnce(lake: lake, assets: assets, fromMillis: range.fromMillis, untilMillis: range.untilMillis)
@@ -125,5 +135,34 @@ import Glibc
         // Every arrival counts, also those refused during the storm: the client stayed inside.
         #expect((stats["max_weight_in_window"] as? Int ?? .max) <= 200, "\(stats)")
         try Self.checkExactlyOnce(lake: lake, assets: 30, fromMillis: range.fromMillis, untilMillis: range.untilMillis)
+    }
+}
+
+extension BackfillCommandTests {
+    @Test func coinGeckoHistoryIsWrittenAtTheGranularityCoinGeckoGives() async throws {
+        let simulator = try Simulator([])
+        defer { simulator.process.stop() }
+        let lake = try TestEnvironment.temporaryDirectory("backfill-coingecko")
+        let until = Int64(Date().timeIntervalSince1970 * 1000) / 3_600_000 * 3_600_000
+        let from = until - 10 * 86_400_000
+        let formatter = ISO8601DateFormatter()
+        func iso(_ ms: Int64) -> String { formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)) }
+        let run = try Self.runToEnd([
+            "backfill", "--lake", "file://\(lake.path)", "--providers", "coingecko", "--assets", "bitcoin,ethereum,no-such-coin",
+            "--from", iso(from), "--to", iso(until), "--interval", "1m", "--coingecko-url", simulator.coinGecko,
+            "--binance-url", simulator.binance, "--gap-report", lake.appendingPathComponent("gaps.json").path,
+        ])
+        #expect(run.status == 0, "\(run.stderr.suffix(3000))")
+        #expect(run.stderr.contains("CoinGecko gives 1h points"), "the command says what it writes")
+        #expect(run.stderr.contains("no-such-coin"), "an unknown id is reported")
+        let output = try ProcessRunner.oracle("backfill/candles_oracle.py", [lake.appendingPathComponent("candles").path]).stdout
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        for engine in ["deltalake", "duckdb"] {
+            let series = try #require((json[engine] as? [String: Any])?["series"] as? [String: [String: Int]])
+            #expect(Set(series.keys) == ["coingecko|bitcoin|1h", "coingecko|ethereum|1h"], "\(engine)")
+            for s in series.values {
+                #expect(s["rows"] == 240 && s["distinct"] == 240 && s["first_ms"].map(Int64.init) == from)
+            }
+        }
     }
 }
