@@ -63,7 +63,8 @@ struct BenchPipelineCommand: AsyncParsableCommand {
                                         deadLetters: DeadLetterQueue(fileURL: URL(fileURLWithPath: directory + "/dead-letters.jsonl"), logger: logger),
                                         logger: logger)
 
-        let base = currentUnixMillis() - 600_000
+        // One millisecond apart, all in the past (the validator rejects future source times).
+        let base = currentUnixMillis() - Int64(ticks) - 600_000
         let input = (0..<ticks).map { i in
             let a = i % assets
             return Tick(source: [ProviderID.coinGecko, .coinMarketCap, .binance][i % 3], asset: AssetID("asset-\(a)"), symbol: "A\(a)",

@@ -41,7 +41,7 @@ public actor TickPublisher {
     private let logger: Logger
     private let codec = TickMessageCodec()
     private let spill: SpillFile?
-    private var queue: [TickMessage] = []
+    private var queue = MessageQueue()
     private var spillHasData: Bool
     private var sending = false
     /// The batch taken from the queue by the send in flight; put back if that send is abandoned.
@@ -66,7 +66,7 @@ public actor TickPublisher {
     public func enqueue(_ ticks: [Tick]) {
         let now = currentUnixMillis()
         stats.accepted += ticks.count
-        queue += ticks.map { TickMessage(tick: $0, producedAtMillis: now) }
+        queue.append(contentsOf: ticks.lazy.map { TickMessage(tick: $0, producedAtMillis: now) })
         if !sending { spillOverflow() }
         stats.buffered = queue.count
     }
@@ -75,7 +75,7 @@ public actor TickPublisher {
     /// Never while a send is in flight: the file and the queue then stay in order (file older).
     private func spillOverflow() {
         guard queue.count > configuration.maxBufferedTicks, let spill else { return }
-        if spillMessages(queue, to: spill) { queue.removeAll() }
+        if spillMessages(Array(queue.all), to: spill) { queue.removeAll() }
     }
 
     /// Sends queued ticks until cancelled; then makes a last attempt to send what is left and
@@ -97,7 +97,7 @@ public actor TickPublisher {
         _ = await configuration.drain.shielded { await self.lastSends() }
         reclaimAbandonedSend()
         if !queue.isEmpty, let spill {
-            if spillMessages(queue, to: spill) { queue.removeAll() }
+            if spillMessages(Array(queue.all), to: spill) { queue.removeAll() }
         }
         if !queue.isEmpty {
             stats.lostAtStop = queue.count
@@ -118,7 +118,7 @@ public actor TickPublisher {
     private func reclaimAbandonedSend() {
         epoch += 1
         if !inFlight.isEmpty {
-            queue.insert(contentsOf: inFlight, at: 0)
+            queue.putBack(inFlight)
             inFlight = []
         }
         sending = false
@@ -194,8 +194,7 @@ public actor TickPublisher {
             waiters.removeAll()
             return 0
         }
-        let batch = Array(queue.prefix(configuration.batchSize))
-        queue.removeFirst(batch.count)
+        let batch = queue.takeFront(configuration.batchSize)
         inFlight = batch
         do {
             var messages: [OutgoingMessage] = []
@@ -204,7 +203,7 @@ public actor TickPublisher {
         } catch {
             guard epoch == myEpoch else { return nil }
             inFlight = []
-            queue.insert(contentsOf: batch, at: 0)
+            queue.putBack(batch)
             markUnavailable(error)
             return nil
         }

@@ -24,7 +24,10 @@ def with_deltalake(table):
 def with_duckdb(table):
     import duckdb
     con = duckdb.connect()
-    site = os.environ["CRYPTOVIZ_DUCKDB_EXTENSIONS"]
+    site = os.environ.get("CRYPTOVIZ_DUCKDB_EXTENSIONS")
+    if not site:  # the venv's own site-packages, where test-env.sh installs the extensions
+        import sysconfig
+        site = sysconfig.get_paths()["purelib"]
     con.execute(f"LOAD '{site}/duckdb_extension_delta/extensions/v1.5.5/delta.duckdb_extension'")
     if table.startswith("s3://"):
         con.execute(f"LOAD '{site}/duckdb_extension_httpfs/extensions/v1.5.5/httpfs.duckdb_extension'")
