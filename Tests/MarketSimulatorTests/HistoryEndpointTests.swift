@@ -97,4 +97,27 @@ import Testing
         #expect(tooOld.status == 401)
         #expect(unknown.status == 404)
     }
+
+    @Test func theLivePriceLiesOnTheCurrentKline() async throws {
+        let simulator = try await MarketSimulator.start(configuration: SimulatorConfiguration())
+        let base = simulator.endpoints.binance
+        var checked = 0
+        for _ in 0..<20 where checked < 3 {
+            let before = try await Self.get("\(base)/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=1")
+            let ticker = try await Self.get("\(base)/api/v3/ticker/24hr")
+            let after = try await Self.get("\(base)/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=1")
+            let k1 = try #require((before.json as? [[Any]])?.first), k2 = try #require((after.json as? [[Any]])?.first)
+            guard k1[0] as? Int == k2[0] as? Int else { continue }  // a minute boundary fell in between
+            let last = try #require((ticker.json as? [[String: Any]])?.first { $0["symbol"] as? String == "BTCUSDT" }?["lastPrice"] as? String)
+            let price = try #require(Double(last))
+            let c1 = try #require(Double(k1[4] as? String ?? "")), c2 = try #require(Double(k2[4] as? String ?? ""))
+            let open = try #require(Double(k1[1] as? String ?? ""))
+            #expect(open == Double(k2[1] as? String ?? ""), "the open kline keeps its open")
+            #expect(price >= min(c1, c2) - 1e-8 && price <= max(c1, c2) + 1e-8, "live \(price) between the kline's closes \(c1) and \(c2)")
+            checked += 1
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        await simulator.stop()
+        #expect(checked == 3)
+    }
 }

@@ -3,17 +3,25 @@
 /// listing, inside an outage) is absent, not zero.
 extension PriceHistory {
     /// Up to `limit` bars of `widthMinutes` whose open minute lies in `openMinutes`, ascending.
-    public func bars(asset index: Int, widthMinutes: Int64, openMinutes: ClosedRange<Int64>, limit: Int) -> [Bar] {
+    /// With `nowMillis`, nothing after now exists: the current minute's bar is the open one
+    /// (closing at the live price, volumes so far) and the current bucket aggregates only the
+    /// minutes up to it.
+    public func bars(asset index: Int, widthMinutes: Int64, openMinutes: ClosedRange<Int64>, limit: Int, nowMillis: Int64? = nil) -> [Bar] {
         precondition(widthMinutes > 0)
         var result: [Bar] = []
         result.reserveCapacity(min(limit, 1000))
         var cursor = openMinutes.lowerBound
         let listed = Self.floorDiv(listingMinute[index], widthMinutes) * widthMinutes
         if cursor < listed { cursor = listed }
-        while result.count < limit, cursor <= openMinutes.upperBound {
+        var upper = openMinutes.upperBound + widthMinutes
+        if let nowMillis { upper = min(upper, Self.floorDiv(nowMillis, 60_000) + 1) }
+        while result.count < limit, cursor <= openMinutes.upperBound, cursor < upper {
             let buckets = Int64(limit - result.count)
-            let end = min(openMinutes.upperBound + widthMinutes, cursor + buckets * widthMinutes)
-            let minutes = minuteBars(asset: index, minutes: cursor..<end)
+            let end = min(upper, cursor + buckets * widthMinutes)
+            var minutes = minuteBars(asset: index, minutes: cursor..<end)
+            if let nowMillis, let last = minutes.last, last.openTimeMillis == Self.floorDiv(nowMillis, 60_000) * 60_000 {
+                minutes[minutes.count - 1] = Self.open(last, fraction: Double(nowMillis - last.openTimeMillis) / 60_000)
+            }
             if widthMinutes == 1 {
                 result += minutes.prefix(limit - result.count)
             } else {
@@ -29,6 +37,20 @@ extension PriceHistory {
             cursor = end
         }
         return result
+    }
+
+    /// The bar of the current minute, `fraction` of the way through: its close is the live
+    /// price (the log-linear path from open to the minute's end) and its volumes are pro-rated.
+    static func open(_ bar: Bar, fraction: Double) -> Bar {
+        var bar = bar
+        let f = min(max(fraction, 0), 1)
+        bar.close = clamp(bar.open * _exp(f * _log(bar.close / bar.open)))
+        bar.volume *= f
+        bar.quoteVolume *= f
+        bar.trades = Int(Double(bar.trades) * f)
+        bar.takerBuyVolume *= f
+        bar.takerBuyQuoteVolume *= f
+        return bar
     }
 
     static func aggregate(_ minutes: ArraySlice<Bar>, openMinute: Int64) -> Bar {

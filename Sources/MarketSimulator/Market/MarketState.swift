@@ -38,6 +38,8 @@ actor MarketState {
     /// The past of the price process; the live prices start where it ends.
     nonisolated let history: PriceHistory
     private var throttles: [String: Throttle] = [:]
+    /// Per asset index: the UTC day whose minute levels the live price follows (real time only).
+    private var dayLevels: [Int: (day: Int64, levels: [Double])] = [:]
     private var prices: [Double]
     private var rng: SplitMix64
     private var lastAdvance: ContinuousClock.Instant
@@ -140,7 +142,7 @@ actor MarketState {
 
     /// Current quotes of all assets in rank order, advancing the price paths to now.
     func quotes() -> [Quote] {
-        advance()
+        if configuration.timeScale == 1 { followHistory() } else { advance() }
         let nowMillis = Int64(wallClockMillis())
         return universe.assets.indices.map { index in
             Quote(asset: universe.assets[index], rank: index + 1, price: prices[index], updatedMillis: nowMillis)
@@ -160,6 +162,23 @@ actor MarketState {
             }
         }
         return nil
+    }
+
+    /// In real time the live price *is* the history's path: the level at the current minute's
+    /// start plus the straight line to its end, so the live quote always lies on the current
+    /// kline, and a kline opens where the live price stood at its minute's start. Each asset's
+    /// day of levels is computed once per UTC day.
+    private func followHistory() {
+        let minutes = wallClockMillis() / 60_000
+        let minute = Int64(minutes.rounded(.down))
+        let fraction = minutes - Double(minute)
+        let day = PriceHistory.floorDiv(minute, PriceHistory.minutesPerDay)
+        let j = Int(minute - day * PriceHistory.minutesPerDay)
+        for index in prices.indices {
+            if dayLevels[index]?.day != day { dayLevels[index] = (day, history.dayLevels(asset: index, day: day)) }
+            guard let levels = dayLevels[index]?.levels else { continue }
+            prices[index] = PriceHistory.clamp(_exp(levels[j] + fraction * (levels[j + 1] - levels[j])))
+        }
     }
 
     /// One GBM step per asset over the elapsed (scaled) time: S·exp((μ−σ²/2)dt + σ√dt·Z), μ = 0.

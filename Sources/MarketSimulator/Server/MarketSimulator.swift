@@ -212,7 +212,8 @@ struct Routes: Sendable {
                 firstOpen = lastOpen - Int64(limit - 1) * widthMillis
             }
             guard firstOpen <= lastOpen else { return Array("[]".utf8) }
-            let bars = history.bars(asset: index, widthMinutes: width, openMinutes: (firstOpen / 60_000)...(lastOpen / 60_000), limit: limit)
+            let bars = history.bars(asset: index, widthMinutes: width, openMinutes: (firstOpen / 60_000)...(lastOpen / 60_000),
+                                    limit: limit, nowMillis: now)
             return KlineShape.body(bars, widthMillis: widthMillis, shortEvery: shortEvery)
         } precheck: {
             invalid.map { (400, $0) }
