@@ -52,7 +52,7 @@ import TestSupport
         let versions = try #require(try await get(port, "/api/v1/lake/versions")?["versions"] as? [[String: Any]])
         #expect(versions.contains { $0["operation"] as? String == "OPTIMIZE" }, "no compaction ran: \(versions.prefix(5))")
         up.stop(signal: SIGTERM)
-        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [data.appendingPathComponent("lake").path]).stdout
+        let output = try ProcessRunner.oracle("pipeline/lake_events.py", [data.appendingPathComponent("lake/ticks").path]).stdout
         let counts = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
         let rows = counts["deltalake"]?["rows"] as? Int ?? -1
         #expect(rows > 0 && rows == counts["deltalake"]?["events"] as? Int, "\(counts)")

@@ -1,4 +1,5 @@
 import CryptoVizCore
+import Foundation
 
 extension TickTable {
     /// What a compaction did.
@@ -44,17 +45,35 @@ extension TickTable {
             var removes: [RemoveFile] = []
             let now = currentMillis()
             do {
-                for (folder, files) in chosen.sorted(by: { $0.key < $1.key }) {
-                    for bin in Self.bins(files, targetFileBytes: targetFileBytes) where bin.count >= 2 {
-                        let batches = try await Self.readForRewrite(bin, columns: columns, snapshot: snapshot)
-                        let order = TickMerge.order(batches)
-                        let data = columns.map { ($0, TickMerge.gather($0, from: batches, order: order[...])) }
-                        let (bytes, stats) = try TickFileCodec.encode(data, count: order.count)
-                        adds.append(try await putFile(bytes, stats: stats, folder: folder,
-                                                      partitionValues: bin[0].partitionValues, dataChange: false))
-                        removes += bin.map { RemoveFile(removing: $0, at: now, dataChange: false) }
-                    }
+                let work = chosen.sorted(by: { $0.key < $1.key }).flatMap { folder, files in
+                    Self.bins(files, targetFileBytes: targetFileBytes).filter { $0.count >= 2 }.map { (folder, $0) }
                 }
+                // Bins are independent: rewrite as many at once as there are cores. Every outcome
+                // is collected, so a failure still knows which files the others wrote.
+                let outcomes = await withTaskGroup(of: Result<AddFile, any Error>.self) { group in
+                    var outcomes: [Result<AddFile, any Error>] = []
+                    var next = 0
+                    func launch() {
+                        let (folder, bin) = work[next]
+                        next += 1
+                        group.addTask {
+                            do {
+                                return .success(try await self.rewrite(bin, folder: folder, columns: columns, snapshot: snapshot))
+                            } catch {
+                                return .failure(error)
+                            }
+                        }
+                    }
+                    while next < min(work.count, ProcessInfo.processInfo.activeProcessorCount) { launch() }
+                    while let outcome = await group.next() {
+                        outcomes.append(outcome)
+                        if next < work.count, (try? outcome.get()) != nil { launch() }
+                    }
+                    return outcomes
+                }
+                adds = outcomes.compactMap { try? $0.get() }
+                for case .failure(let error) in outcomes { throw error }
+                removes = work.flatMap { $0.1 }.map { RemoveFile(removing: $0, at: now, dataChange: false) }
                 if adds.isEmpty { return CompactionResult(version: nil, partitions: 0, filesRemoved: 0, filesAdded: 0) }
             } catch {
                 try? await delta.store.delete(adds.map { delta.dataKey($0.relativeKey) })
@@ -93,6 +112,15 @@ extension TickTable {
             present.insert(column)
         }
         return TickColumn.allCases.filter { present.contains($0) }
+    }
+
+    /// One bin's files merged into one new data file (written, not yet committed).
+    nonisolated func rewrite(_ bin: [AddFile], folder: String, columns: [TickColumn], snapshot: TickSnapshot) async throws -> AddFile {
+        let batches = try await Self.readForRewrite(bin, columns: columns, snapshot: snapshot)
+        let order = TickMerge.order(batches)
+        let data = columns.map { ($0, TickMerge.gather($0, from: batches, order: order[...])) }
+        let (bytes, stats) = try TickFileCodec.encode(data, count: order.count)
+        return try await putFile(bytes, stats: stats, folder: folder, partitionValues: bin[0].partitionValues, dataChange: false)
     }
 
     /// Files packed in order (oldest data first, by path within equal times) into bins whose
