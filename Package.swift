@@ -86,6 +86,8 @@ let package = Package(
                 "Kafka",
                 "Lakehouse",
                 "Collectors",
+                // The backfill builds its providers' transports on the caller's HTTP client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

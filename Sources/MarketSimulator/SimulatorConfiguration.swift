@@ -23,6 +23,26 @@ public struct SimulatorConfiguration: Sendable {
     public var slowDelaySeconds: Double = 30
     /// `Retry-After` sent with injected and limit 429s (CoinGecko sends none, as in reality).
     public var retryAfterSeconds: Int = 2
+    /// Binance bans (418) an address that sends this many requests while told to wait by a 429.
+    public var banAfterViolations: Int = 3
+    /// How long a 418 ban lasts (the real one starts at 2 minutes).
+    public var banSeconds: Int = 120
+    /// What the history endpoints (klines, market_chart/range) serve.
+    public var history = History()
+
+    /// The shape of the simulated past.
+    public struct History: Sendable, Hashable {
+        /// How far back every pair is listed unless `listings` says otherwise.
+        public var defaultDays: Int = 400
+        /// Listing time (Unix ms) per CoinGecko id: no bars before it.
+        public var listings: [String: Int64] = [:]
+        /// Venue outages (Unix ms ranges): no bars for any asset inside them.
+        public var outages: [Range<Int64>] = []
+        /// CoinGecko's keyless tier reaches back this many days (older ranges answer 401).
+        public var coinGeckoMaxDays: Int = 365
+
+        public init() {}
+    }
 
     public init() {}
 }

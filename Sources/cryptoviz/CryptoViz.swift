@@ -13,6 +13,7 @@ struct CryptoViz: AsyncParsableCommand {
             ServeCommand.self,
             BenchCommand.self,
             CollectCommand.self,
+            BackfillCommand.self,
             SimulateCommand.self,
             LakeCommand.self,
             CompactCommand.self,

@@ -38,6 +38,28 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .customLong("slow-seconds"), help: "How long a 'slow' fault holds a response.")
     var slowSeconds = 30.0
 
+    @Option(name: .customLong("binance-weight-limit"),
+            help: "Binance request weight per minute before 429 (the real API's 6000 by default; benchmarks raise it).")
+    var binanceWeightLimit = 6000
+
+    @Option(name: .customLong("binance-weight-window"),
+            help: "Seconds of Binance's weight window (60 as on the real API; tests shorten it to prove compliance quickly).")
+    var binanceWeightWindow = 60.0
+
+    @Option(name: .customLong("coingecko-limit"), help: "CoinGecko calls per minute before 429.")
+    var coinGeckoLimit = 30
+
+    @Option(name: .customLong("history-days"), help: "Days of history every pair has before the simulator started (its listing).")
+    var historyDays = 400
+
+    @Option(name: .customLong("listing"), parsing: .upToNextOption,
+            help: "Listing time of a coin, as COINGECKO_ID=ISO8601 (no history before it); repeatable.")
+    var listings: [String] = []
+
+    @Option(name: .customLong("outage"), parsing: .upToNextOption,
+            help: "A venue outage as ISO8601/ISO8601 (no klines inside it); repeatable.")
+    var outages: [String] = []
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cryptoviz.simulator")
@@ -49,6 +71,23 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.timeScale = timeScale
         configuration.slowDelaySeconds = slowSeconds
         configuration.faults = try FaultPlan(spec: faults)
+        configuration.rateLimits["binance"] = .init(capacity: binanceWeightLimit, windowSeconds: binanceWeightWindow)
+        configuration.rateLimits["coingecko"] = .init(capacity: coinGeckoLimit, windowSeconds: 60)
+        configuration.history.defaultDays = historyDays
+        for listing in listings {
+            let parts = listing.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let millis = Self.isoMillis(parts[1]) else {
+                throw ValidationError("--listing '\(listing)': expected COINGECKO_ID=2024-01-31T00:00:00Z")
+            }
+            configuration.history.listings[parts[0]] = millis
+        }
+        for outage in outages {
+            let parts = outage.split(separator: "/").map(String.init)
+            guard parts.count == 2, let from = Self.isoMillis(parts[0]), let to = Self.isoMillis(parts[1]), from < to else {
+                throw ValidationError("--outage '\(outage)': expected FROM/TO as ISO 8601 times, FROM before TO")
+            }
+            configuration.history.outages.append(from..<to)
+        }
         let simulator = try await MarketSimulator.start(configuration: configuration, logger: logger)
         logger.info("simulated market listening", metadata: [
             "port": "\(simulator.port)", "assets": "\(assets)",
@@ -58,5 +97,11 @@ struct SimulateCommand: AsyncParsableCommand {
             "stats_url": "\(simulator.endpoints.stats)",
         ])
         await simulator.wait()
+    }
+
+    static func isoMillis(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        guard let date = formatter.date(from: text) else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

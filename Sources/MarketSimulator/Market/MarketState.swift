@@ -21,10 +21,25 @@ actor MarketState {
         case serve(usedWeight: Int)
         case rateLimited(retryAfterSeconds: Int, usedWeight: Int)
         case fault(FaultRule.Kind, usedWeight: Int)
+        /// Binance's 418: the address kept sending while told to wait.
+        case banned(retryAfterSeconds: Int, usedWeight: Int)
+    }
+
+    /// Per provider: the wait a 429 asked for, and how often it was ignored.
+    private struct Throttle {
+        var toldAtMillis: Double = 0
+        var waitUntilMillis: Double = 0
+        var violations = 0
+        var bannedUntilMillis: Double = 0
     }
 
     let universe: SimulatedUniverse
     let configuration: SimulatorConfiguration
+    /// The past of the price process; the live prices start where it ends.
+    nonisolated let history: PriceHistory
+    private var throttles: [String: Throttle] = [:]
+    /// Per asset index: the UTC day whose minute levels the live price follows (real time only).
+    private var dayLevels: [Int: (day: Int64, levels: [Double])] = [:]
     private var prices: [Double]
     private var rng: SplitMix64
     private var lastAdvance: ContinuousClock.Instant
@@ -35,7 +50,10 @@ actor MarketState {
 
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
-        universe = SimulatedUniverse(count: configuration.assetCount, seed: configuration.seed)
+        let universe = SimulatedUniverse(count: configuration.assetCount, seed: configuration.seed)
+        self.universe = universe
+        history = PriceHistory(universe: universe, seed: configuration.seed, anchorMillis: Int64(wallClockMillis()),
+                               history: configuration.history)
         prices = universe.assets.map(\.initialPrice)
         rng = SplitMix64(seed: configuration.seed ^ 0xA5A5_5A5A_0F0F_F0F0)
         started = clock.now
@@ -78,7 +96,38 @@ actor MarketState {
             admission = .serve(usedWeight: used)
         }
         entry.maxWeightInWindow = max(entry.maxWeightInWindow, limit == nil ? 0 : used)
+        if provider == "binance" { admission = escalate(admission, provider: provider, at: sinceStart, used: used) }
         stats[provider] = entry
+        return admission
+    }
+
+    /// Binance's escalation: a request arriving while an earlier 429's `Retry-After` runs (after a
+    /// second of grace for requests already in flight) is a violation; enough of them ban the
+    /// address with 418 until the ban ends ("LIMITS": "repeatedly violating rate limits … will
+    /// result in an automated IP ban (HTTP status 418)").
+    private func escalate(_ admission: Admission, provider: String, at now: Double, used: Int) -> Admission {
+        var throttle = throttles[provider] ?? Throttle()
+        defer { throttles[provider] = throttle }
+        if now < throttle.bannedUntilMillis {
+            return .banned(retryAfterSeconds: max(1, Int(((throttle.bannedUntilMillis - now) / 1000).rounded(.up))), usedWeight: used)
+        }
+        if now < throttle.waitUntilMillis, now > throttle.toldAtMillis + 1000 {
+            throttle.violations += 1
+            if throttle.violations >= configuration.banAfterViolations {
+                throttle.bannedUntilMillis = now + Double(configuration.banSeconds) * 1000
+                throttle.violations = 0
+                return .banned(retryAfterSeconds: configuration.banSeconds, usedWeight: used)
+            }
+        }
+        let wait: Int? = switch admission {
+        case .rateLimited(let seconds, _): seconds
+        case .fault(.tooManyRequests, _): configuration.retryAfterSeconds
+        default: nil
+        }
+        if let wait, now >= throttle.waitUntilMillis {
+            throttle.toldAtMillis = now
+            throttle.waitUntilMillis = now + Double(wait) * 1000
+        }
         return admission
     }
 
@@ -93,7 +142,7 @@ actor MarketState {
 
     /// Current quotes of all assets in rank order, advancing the price paths to now.
     func quotes() -> [Quote] {
-        advance()
+        if configuration.timeScale == 1 { followHistory() } else { advance() }
         let nowMillis = Int64(wallClockMillis())
         return universe.assets.indices.map { index in
             Quote(asset: universe.assets[index], rank: index + 1, price: prices[index], updatedMillis: nowMillis)
@@ -113,6 +162,23 @@ actor MarketState {
             }
         }
         return nil
+    }
+
+    /// In real time the live price *is* the history's path: the level at the current minute's
+    /// start plus the straight line to its end, so the live quote always lies on the current
+    /// kline, and a kline opens where the live price stood at its minute's start. Each asset's
+    /// day of levels is computed once per UTC day.
+    private func followHistory() {
+        let minutes = wallClockMillis() / 60_000
+        let minute = Int64(minutes.rounded(.down))
+        let fraction = minutes - Double(minute)
+        let day = PriceHistory.floorDiv(minute, PriceHistory.minutesPerDay)
+        let j = Int(minute - day * PriceHistory.minutesPerDay)
+        for index in prices.indices {
+            if dayLevels[index]?.day != day { dayLevels[index] = (day, history.dayLevels(asset: index, day: day)) }
+            guard let levels = dayLevels[index]?.levels else { continue }
+            prices[index] = PriceHistory.clamp(_exp(levels[j] + fraction * (levels[j + 1] - levels[j])))
+        }
     }
 
     /// One GBM step per asset over the elapsed (scaled) time: S·exp((μ−σ²/2)dt + σ√dt·Z), μ = 0.

@@ -48,6 +48,10 @@ public final class MarketSimulator: Sendable {
         router.get("/api/v3/coins/markets") { request, _ in await routes.coinGecko(request) }
         router.get("/v1/cryptocurrency/listings/latest") { request, _ in await routes.coinMarketCap(request) }
         router.get("/api/v3/ticker/24hr") { request, _ in await routes.binance(request) }
+        router.get("/api/v3/klines") { request, _ in await routes.klines(request) }
+        router.get("/api/v3/coins/:id/market_chart/range") { request, context in
+            await routes.marketChartRange(request, id: context.parameters.get("id") ?? "")
+        }
         router.get("/_sim/stats") { _, _ in await routes.stats() }
         let (ports, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
         let app = Application(
@@ -107,6 +111,21 @@ public final class MarketSimulator: Sendable {
 struct Routes: Sendable {
     let state: MarketState
     let configuration: SimulatorConfiguration
+    /// Asset index by Binance pair and by CoinGecko id, for the history endpoints.
+    let pairs: [String: Int]
+    let coinIDs: [String: Int]
+
+    init(state: MarketState, configuration: SimulatorConfiguration) {
+        self.state = state
+        self.configuration = configuration
+        var pairs: [String: Int] = [:], coinIDs: [String: Int] = [:]
+        for (index, asset) in state.universe.assets.enumerated() {
+            if let pair = asset.binancePair { pairs[pair] = index }
+            coinIDs[asset.id] = index
+        }
+        self.pairs = pairs
+        self.coinIDs = coinIDs
+    }
 
     func coinGecko(_ request: Request) async -> Response {
         let query = request.uri.queryParameters
@@ -115,7 +134,7 @@ struct Routes: Sendable {
         let ids = query["ids"].map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
         return await respond(provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinGeckoShape.serverError) { dropEvery in
-            CoinGeckoShape.markets(await state.quotes(), page: page, perPage: perPage, ids: ids, dropPriceEvery: dropEvery)
+            Array(CoinGeckoShape.markets(await state.quotes(), page: page, perPage: perPage, ids: ids, dropPriceEvery: dropEvery).utf8)
         }
     }
 
@@ -129,7 +148,7 @@ struct Routes: Sendable {
                              rateLimitBody: CoinMarketCapShape.error(code: 1008, message: "You've exceeded your API Key's HTTP request rate limit. Rate limits reset every minute.", nowMillis: now),
                              retryAfterHeader: false,
                              serverErrorBody: CoinMarketCapShape.error(code: 500, message: "An internal server error occurred", nowMillis: now)) { dropEvery in
-            CoinMarketCapShape.listings(await state.quotes(), start: start, limit: limit, nowMillis: now, dropPriceEvery: dropEvery)
+            Array(CoinMarketCapShape.listings(await state.quotes(), start: start, limit: limit, nowMillis: now, dropPriceEvery: dropEvery).utf8)
         } precheck: {
             guard let key, !key.isEmpty else {
                 return (401, CoinMarketCapShape.error(code: 1002, message: "API key missing.", nowMillis: now))
@@ -146,7 +165,83 @@ struct Routes: Sendable {
         let others = state.universe.otherBinancePairs
         return await respond(provider: "binance", weight: BinanceShape.allTickersWeight, rateLimitBody: BinanceShape.rateLimited,
                              retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { dropEvery in
-            BinanceShape.tickers(await state.quotes(), otherPairs: others, nowMillis: now, dropPriceEvery: dropEvery)
+            Array(BinanceShape.tickers(await state.quotes(), otherPairs: others, nowMillis: now, dropPriceEvery: dropEvery).utf8)
+        }
+    }
+
+    /// `GET /api/v3/klines`: validation answers 400 in Binance's shape before any weight is
+    /// counted past the request's own; klines are those with open time in [startTime, endTime]
+    /// and not after now (the current, unclosed one included, as on the real API).
+    func klines(_ request: Request) async -> Response {
+        let query = request.uri.queryParameters
+        let now = Int64(wallClockMillis())
+        func integer(_ name: Substring) -> Int64?? {
+            guard let text = query[name] else { return .some(nil) }
+            guard let value = Int64(String(text)), value >= 0 else { return nil }
+            return .some(value)
+        }
+        var problem: String?
+        let symbol = query["symbol"].map(String.init) ?? ""
+        let index = pairs[symbol]
+        let width = query["interval"].flatMap { KlineShape.widths[String($0)] }
+        let limitText = query["limit"].map(String.init)
+        let limit = limitText.flatMap { Int($0) } ?? KlineShape.defaultLimit
+        let start = integer("startTime"), end = integer("endTime")
+        if index == nil {
+            problem = KlineShape.invalidSymbol
+        } else if width == nil {
+            problem = KlineShape.invalidInterval
+        } else if limitText.map({ Int($0) == nil }) ?? false || limit < 1 || limit > KlineShape.maxLimit {
+            problem = KlineShape.invalidLimit
+        } else if start == nil {
+            problem = KlineShape.badParameter("startTime")
+        } else if end == nil {
+            problem = KlineShape.badParameter("endTime")
+        }
+        let invalid = problem
+        let history = state.history
+        return await respond(provider: "binance", weight: KlineShape.weight, rateLimitBody: BinanceShape.rateLimited,
+                             retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { shortEvery in
+            guard let index, let width, let start, let end else { return [] }
+            let widthMillis = width * 60_000
+            let lastOpen = PriceHistory.floorDiv(min(end ?? now, now), widthMillis) * widthMillis
+            let firstOpen: Int64
+            if let start {
+                firstOpen = PriceHistory.floorDiv(start + widthMillis - 1, widthMillis) * widthMillis
+            } else {
+                firstOpen = lastOpen - Int64(limit - 1) * widthMillis
+            }
+            guard firstOpen <= lastOpen else { return Array("[]".utf8) }
+            let bars = history.bars(asset: index, widthMinutes: width, openMinutes: (firstOpen / 60_000)...(lastOpen / 60_000),
+                                    limit: limit, nowMillis: now)
+            return KlineShape.body(bars, widthMillis: widthMillis, shortEvery: shortEvery)
+        } precheck: {
+            invalid.map { (400, $0) }
+        }
+    }
+
+    /// `GET /api/v3/coins/{id}/market_chart/range?vs_currency=usd&from=S&to=S` (Unix seconds).
+    func marketChartRange(_ request: Request, id: String) async -> Response {
+        let query = request.uri.queryParameters
+        let now = Int64(wallClockMillis())
+        let from = query["from"].flatMap { Double(String($0)) }
+        let to = query["to"].flatMap { Double(String($0)) }
+        let index = coinIDs[id]
+        let hasCurrency = query["vs_currency"] != nil
+        let maxDays = configuration.history.coinGeckoMaxDays
+        let history = state.history
+        return await respond(provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
+                             retryAfterHeader: false, serverErrorBody: CoinGeckoShape.serverError) { _ in
+            guard let index, let from, let to else { return [] }
+            return Array(MarketChartShape.body(history: history, asset: index, fromMillis: Int64(from * 1000),
+                                               toMillis: Int64(to * 1000), nowMillis: now).utf8)
+        } precheck: {
+            if !hasCurrency { return (400, MarketChartShape.missingParameter("vs_currency")) }
+            guard let from, from.isFinite else { return (400, MarketChartShape.missingParameter("from")) }
+            guard let to, to.isFinite else { return (400, MarketChartShape.missingParameter("to")) }
+            guard index != nil else { return (404, MarketChartShape.notFound) }
+            if Int64(from * 1000) < now - Int64(maxDays) * 86_400_000 { return (401, MarketChartShape.beyondAllowedRange(days: maxDays)) }
+            return nil
         }
     }
 
@@ -173,48 +268,51 @@ struct Routes: Sendable {
     /// (CMC's key check) with a status and body.
     private func respond(
         provider: String, weight: Int, rateLimitBody: String, retryAfterHeader: Bool, serverErrorBody: String,
-        render: @Sendable (Int?) async -> String,
+        render: @Sendable (Int?) async -> [UInt8],
         precheck: @Sendable () -> (Int, String)? = { nil }
     ) async -> Response {
         let admission = await state.admit(provider: provider, weight: weight)
         var extra: [(String, String)] = []
         let used: Int
         switch admission {
-        case .serve(let w), .rateLimited(_, let w), .fault(_, let w): used = w
+        case .serve(let w), .rateLimited(_, let w), .fault(_, let w), .banned(_, let w): used = w
         }
         if provider == "binance" { extra.append(("X-MBX-USED-WEIGHT-1M", String(used))) }
-        let response: (Int, String)
+        let response: (Int, [UInt8])
         if let early = precheck() {
-            response = early
+            response = (early.0, Array(early.1.utf8))
         } else {
             switch admission {
             case .rateLimited(let wait, _):
                 if retryAfterHeader { extra.append(("Retry-After", String(wait))) }
-                response = (429, rateLimitBody)
+                response = (429, Array(rateLimitBody.utf8))
+            case .banned(let wait, _):
+                extra.append(("Retry-After", String(wait)))
+                response = (418, Array(BinanceShape.banned.utf8))
             case .serve:
                 response = (200, await render(nil))
             case .fault(let kind, _):
                 switch kind {
                 case .tooManyRequests:
                     if provider != "coingecko" { extra.append(("Retry-After", String(configuration.retryAfterSeconds))) }
-                    response = (429, rateLimitBody)
+                    response = (429, Array(rateLimitBody.utf8))
                 case .serverError:
-                    response = (503, serverErrorBody)
+                    response = (503, Array(serverErrorBody.utf8))
                 case .slow:
                     try? await Task.sleep(for: .milliseconds(Int64(configuration.slowDelaySeconds * 1000)))
                     response = (200, await render(nil))
                 case .malformed:
-                    response = (200, #"{"data": [ {"id": 1, "name": "Bit"#)
+                    response = (200, Array(#"{"data": [ {"id": 1, "name": "Bit"#.utf8))
                 case .truncated:
                     let body = await render(nil)
-                    response = (200, String(body.prefix(body.count / 2)))
+                    response = (200, Array(body.prefix(body.count / 2)))
                 case .missingFields:
                     response = (200, await render(4))
                 case .banned:
                     extra.append(("Retry-After", "120"))
-                    response = (418, BinanceShape.banned)
+                    response = (418, Array(BinanceShape.banned.utf8))
                 case .unavailable:
-                    response = (451, BinanceShape.unavailable)
+                    response = (451, Array(BinanceShape.unavailable.utf8))
                 }
             }
         }
@@ -227,10 +325,14 @@ struct Routes: Sendable {
     }
 
     static func json(_ status: Int, _ body: String) -> Response {
+        json(status, Array(body.utf8))
+    }
+
+    static func json(_ status: Int, _ body: [UInt8]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: HTTPResponse.Status(code: status), headers: headers,
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

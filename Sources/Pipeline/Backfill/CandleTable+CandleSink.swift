@@ -1,0 +1,4 @@
+import Lakehouse
+
+/// The lake's candles table is where `cryptoviz backfill` commits.
+extension CandleTable: CandleSink {}
