@@ -6,7 +6,7 @@ import CryptoVizCore
 ///     {"schema_version":1,"type":"tick","produced_at_ms":…,"tick":{"source":…,"asset":…,
 ///      "symbol":…,"quote_currency":…,"price":…,"market_cap":…,"volume_24h":…,"change_1h":…,
 ///      "change_24h":…,"change_7d":…,"source_time_ms":…,"collected_time_ms":…}}
-enum TickWireFormat {
+public enum TickWireFormat {
     static func encode(_ message: TickMessage) throws -> [UInt8] {
         let tick = message.tick
         var out = JSONByteWriter(capacity: 320)
@@ -16,7 +16,16 @@ enum TickWireFormat {
         out.string(message.type)
         out.raw(",\"produced_at_ms\":")
         out.int(message.producedAtMillis)
-        out.raw(",\"tick\":{\"source\":")
+        out.raw(",\"tick\":")
+        try writeTick(tick, into: &out)
+        out.raw("}")
+        return out.bytes
+    }
+
+    /// The tick object alone (`Tick`'s JSON, as its `CodingKeys` spell it): the message's
+    /// `tick` field, and the data of the server's live events.
+    public static func writeTick(_ tick: Tick, into out: inout JSONByteWriter) throws {
+        out.raw("{\"source\":")
         out.string(tick.source.rawValue)
         out.raw(",\"asset\":")
         out.string(tick.asset.rawValue)
@@ -35,8 +44,7 @@ enum TickWireFormat {
         out.int(tick.sourceTimeMillis)
         out.raw(",\"collected_time_ms\":")
         out.int(tick.collectedTimeMillis)
-        out.raw("}}")
-        return out.bytes
+        out.raw("}")
     }
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(MessageDecodingError) -> TickMessage {

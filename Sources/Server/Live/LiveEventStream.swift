@@ -1,6 +1,7 @@
 import CryptoVizCore
 import Foundation
 import HTTPTypes
+import Pipeline
 import Hummingbird
 import ServiceLifecycle
 
@@ -19,10 +20,19 @@ struct LiveEventStream: Sendable {
         (assets.map { $0.contains(tick.asset) } ?? true) && (sources.map { $0.contains(tick.source) } ?? true)
     }
 
-    /// Formats one tick as an SSE event.
+    /// Formats one tick as an SSE event, its data written byte by byte (`TickWireFormat`): each
+    /// stream formats every tick it sends, and Foundation's encoder was a fifth of a loaded
+    /// server's CPU with 200 streams open. A tick JSON cannot hold (a non-finite price) is `{}`.
     static func event(_ tick: Tick) -> String {
-        let json = (try? JSONResponse.encoder.encode(tick)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return "event: tick\ndata: \(json)\n\n"
+        var out = JSONByteWriter(capacity: 320)
+        out.raw("event: tick\ndata: ")
+        do {
+            try TickWireFormat.writeTick(tick, into: &out)
+        } catch {
+            return "event: tick\ndata: {}\n\n"
+        }
+        out.raw("\n\n")
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     func response(feed: AsyncStream<Tick>) -> Response {
