@@ -73,12 +73,7 @@ struct BackfillCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        CommandLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "cryptoviz.backfill")
         let environment = ProcessInfo.processInfo.environment
         guard let width = CandleInterval(rawValue: interval) else {

@@ -23,11 +23,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard ticks > 0, assets > 0, batch > 0 else { throw ValidationError("ticks, assets and batch must be positive") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        CommandLogging.bootstrap(level: .warning)
         let logger = Logger(label: "cryptoviz.bench")
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

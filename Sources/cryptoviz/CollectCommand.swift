@@ -59,12 +59,7 @@ struct CollectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        CommandLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "cryptoviz.collectors")
         var configuration = CollectorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
         configuration.enabledProviders = providers.split(separator: ",").map { ProviderID(String($0).trimmingCharacters(in: .whitespaces)) }

@@ -33,10 +33,7 @@ public struct CandleSnapshot: Sendable {
         return delta.files.filter { file in
             let pv = file.partitionValues
             if let source, let s = pv["source"] ?? nil, s != source.rawValue { return false }
-            if let day = partitionDate(pv) {
-                if let firstDay, day < firstDay { return false }
-                if let lastDay, lastDay < day { return false }
-            }
+            if !partitionDay(of: pv, within: firstDay, lastDay) { return false }
             guard let stats = file.parsedStatistics() else { return true }
             if let asset, let range = stats.stringRange(CandleColumn.asset.rawValue), !range.contains(asset.rawValue) {
                 return false

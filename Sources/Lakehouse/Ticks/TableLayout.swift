@@ -64,6 +64,15 @@ public enum TableLayout: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// False when the file's partition date lies outside `first...last` (either bound optional);
+/// true when it is inside or the file has no date partition (it may hold anything).
+func partitionDay(of values: [String: String?], within first: CivilDate?, _ last: CivilDate?) -> Bool {
+    guard let day = partitionDate(values) else { return true }
+    if let first, day < first { return false }
+    if let last, last < day { return false }
+    return true
+}
+
 /// The UTC date a file's partition values place it in, for any layout (nil when unknown).
 func partitionDate(_ values: [String: String?]) -> CivilDate? {
     if let text = values["date"] ?? nil {

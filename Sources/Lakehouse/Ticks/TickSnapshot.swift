@@ -36,10 +36,7 @@ public struct TickSnapshot: Sendable {
             let pv = file.partitionValues
             if let source, let s = pv["source"] ?? nil, s != source.rawValue { return false }
             if let asset, let c = pv["crypto"] ?? nil, c != asset.rawValue { return false }
-            if let day = partitionDate(pv) {
-                if let firstDay, day < firstDay { return false }
-                if let lastDay, lastDay < day { return false }
-            }
+            if !partitionDay(of: pv, within: firstDay, lastDay) { return false }
             guard let stats = file.parsedStatistics() else { return true }
             if let asset, let range = stats.stringRange(TickColumn.asset.rawValue), !range.contains(asset.rawValue) {
                 return false

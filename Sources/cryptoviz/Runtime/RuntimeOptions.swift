@@ -66,11 +66,6 @@ struct RuntimeOptions: ParsableArguments {
     }
 
     func bootstrapLogging() {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        CommandLogging.bootstrap(level: logLevel)
     }
 }
