@@ -28,6 +28,15 @@ enum ChildProcesses {
         }
     }
 
+    /// Children named `command` whose standard input is a file whose name ends with `suffix`:
+    /// the SQL engine's query processes read `query.sql`, its statement checks `check.sql`.
+    static func named(_ command: String, readingInputEndingWith suffix: String) -> [Entry] {
+        named(command).filter { entry in
+            let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry.pid)/fd/0")) ?? ""
+            return link.hasSuffix(suffix)
+        }
+    }
+
     /// Processes of `group` that still run (zombies left out: killed grandchildren are
     /// reparented to PID 1, which in this container may never reap them).
     static func liveMembers(ofGroup group: pid_t) -> [pid_t] {
