@@ -49,7 +49,7 @@ import Testing
         let bytes = try await store.get(snapshot.table.dataKey(file.relativeKey))
         let all = try TickFileCodec.decode(bytes, columns: [.asset], partition: file.partitionValues, path: file.path)
         let bitcoin = try TickFileCodec.decode(bytes, columns: [.asset], partition: file.partitionValues, path: file.path,
-                                               filter: TickRowFilter(asset: "bitcoin"))
+                                               filter: .ticks(asset: "bitcoin", fromMillis: nil, toMillis: nil))
         #expect(all.count == 18_000)
         #expect(bitcoin.count == 16_384)
         let from = TickFixtures.start + 600_000, to = TickFixtures.start + 900_000

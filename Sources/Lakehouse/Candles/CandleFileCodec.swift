@@ -177,10 +177,12 @@ enum CandleFileCodec {
     }
 
     /// Decodes the named columns of a data file (columns the file lacks, such as ones added
-    /// to the table after it was written, are left out), timestamps in ms.
-    static func decode(_ bytes: [UInt8], columns: [String], partition: [String: String?], path: String) throws -> CandleBatch {
+    /// to the table after it was written, are left out), timestamps in ms. With `filter`, only
+    /// the row groups that may hold matching rows.
+    static func decode(_ bytes: [UInt8], columns: [String], partition: [String: String?], path: String,
+                       filter: RowGroupFilter? = nil) throws -> CandleBatch {
         do {
-            let (count, raw) = try ParquetBridge.read(bytes, columns: columns)
+            let (count, raw) = try ParquetBridge.read(bytes, columns: columns, filter: filter)
             var normalized: [String: ColumnData] = [:]
             for (name, (data, unit)) in raw {
                 guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }

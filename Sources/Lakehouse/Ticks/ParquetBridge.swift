@@ -18,25 +18,24 @@ enum ParquetBridge {
     /// Row count, and per requested column that the file has: its data and, for timestamp
     /// columns, their unit. Columns the file lacks are left out (older or foreign files).
     /// With `filter`, only row groups whose statistics may hold matching rows are read.
-    static func read(_ bytes: [UInt8], columns: [String], filter: TickRowFilter? = nil) throws -> (Int, [String: (ColumnData, ParquetType.TimeUnit?)]) {
+    static func read(_ bytes: [UInt8], columns: [String], filter: RowGroupFilter? = nil) throws -> (Int, [String: (ColumnData, ParquetType.TimeUnit?)]) {
         let reader = try ParquetFileReader(bytes: bytes)
         let present = columns.filter { reader.schema.index(of: $0) != nil }
         var groups: [Int]?
         if let filter {
-            let timeColumn = TickColumn.sourceTime.rawValue
             var scale: Int64?
-            if let index = reader.schema.index(of: timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
+            if let index = reader.schema.index(of: filter.timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
                 scale = switch u { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
             }
             groups = reader.rowGroups { group in
-                if let asset = filter.asset,
-                   !group.mayContain(TickColumn.asset.rawValue, from: .string(asset), to: .string(asset)) {
+                for condition in filter.equal
+                where !group.mayContain(condition.column, from: .string(condition.value), to: .string(condition.value)) {
                     return false
                 }
                 if let scale {
                     let lower = filter.fromMillis.map { ParquetValue.int64($0 &* scale) }
                     let upper = filter.toMillis.map { ParquetValue.int64($0 &* scale &- 1) }
-                    if !group.mayContain(timeColumn, from: lower, to: upper) { return false }
+                    if !group.mayContain(filter.timeColumn, from: lower, to: upper) { return false }
                 }
                 return true
             }
@@ -74,10 +73,25 @@ extension ParquetBridge {
     }
 }
 
-/// The row predicate a scan can push into the Parquet reader (row-group statistics pruning).
-struct TickRowFilter: Sendable {
-    var asset: String?
+/// The row predicate a scan can push into the Parquet reader: row groups whose statistics
+/// rule out every matching row are not read (rows outside it may still come back).
+struct RowGroupFilter: Sendable {
+    struct Equal: Sendable {
+        var column: String
+        var value: String
+    }
+
+    /// String columns that must equal a value.
+    var equal: [Equal] = []
+    /// The timestamp column `fromMillis`/`toMillis` bound.
+    var timeColumn: String
     var fromMillis: Int64?
     /// Exclusive.
     var toMillis: Int64?
+
+    /// Ticks of one asset (or all) in a time range, on source time.
+    static func ticks(asset: String?, fromMillis: Int64?, toMillis: Int64?) -> RowGroupFilter {
+        RowGroupFilter(equal: asset.map { [Equal(column: TickColumn.asset.rawValue, value: $0)] } ?? [],
+                       timeColumn: TickColumn.sourceTime.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+    }
 }

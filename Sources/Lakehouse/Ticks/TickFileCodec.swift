@@ -108,7 +108,7 @@ enum TickFileCodec {
 
     /// Decodes the named columns of a data file (missing ones are left out), timestamps in ms.
     static func decode(_ bytes: [UInt8], columns: [TickColumn], partition: [String: String?], path: String,
-                       filter: TickRowFilter? = nil) throws -> TickBatch {
+                       filter: RowGroupFilter? = nil) throws -> TickBatch {
         do {
             let (count, raw) = try ParquetBridge.read(bytes, columns: columns.map(\.rawValue), filter: filter)
             var normalized: [String: ColumnData] = [:]
