@@ -1,4 +1,5 @@
 import CryptoVizCore
+import ObjectStore
 import Parquet
 
 /// Turns candle records into one Parquet data file with its Delta statistics, and data files
@@ -182,17 +183,38 @@ enum CandleFileCodec {
     static func decode(_ bytes: [UInt8], columns: [String], partition: [String: String?], path: String,
                        filter: RowGroupFilter? = nil) throws -> CandleBatch {
         do {
-            let (count, raw) = try ParquetBridge.read(bytes, columns: columns, filter: filter)
-            var normalized: [String: ColumnData] = [:]
-            for (name, (data, unit)) in raw {
-                guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
-                let scale: Int64 = switch unit { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
-                let millis = scale == 1 ? v : v.map { $0 >= 0 ? $0 / scale : ($0 - scale + 1) / scale }
-                normalized[name] = ColumnData(.int64(millis), validity: data.validity)
-            }
-            return CandleBatch(count: count, columns: normalized, partition: partition)
+            return batch(try ParquetBridge.read(bytes, columns: columns, filter: filter), partition: partition)
         } catch {
             throw LakehouseError(.corruptDataFile, "candles data file '\(path)': \(error)")
         }
+    }
+
+    /// `decode` of a stored file, fetching only the parts `filter` needs (see
+    /// `ParquetBridge.read(from:key:size:columns:filter:)`).
+    static func fetch(_ file: AddFile, from store: any ObjectStore, key: ObjectKey, columns: [String],
+                      filter: RowGroupFilter?, version: Int64) async throws -> CandleBatch {
+        do {
+            let decoded = try await ParquetBridge.read(from: store, key: key, size: Int(file.size), columns: columns, filter: filter)
+            return batch(decoded, partition: file.partitionValues)
+        } catch let error as ObjectStoreError where error.code == .notFound {
+            throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)' of version \(version) is missing (vacuumed?)")
+        } catch let error as ObjectStoreError {
+            throw error
+        } catch {
+            throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)': \(error)")
+        }
+    }
+
+    /// The batch of decoded columns, timestamps normalized to ms.
+    private static func batch(_ decoded: ParquetBridge.Decoded, partition: [String: String?]) -> CandleBatch {
+        let (count, raw) = decoded
+        var normalized: [String: ColumnData] = [:]
+        for (name, (data, unit)) in raw {
+            guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
+            let scale: Int64 = switch unit { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
+            let millis = scale == 1 ? v : v.map { $0 >= 0 ? $0 / scale : ($0 - scale + 1) / scale }
+            normalized[name] = ColumnData(.int64(millis), validity: data.validity)
+        }
+        return CandleBatch(count: count, columns: normalized, partition: partition)
     }
 }

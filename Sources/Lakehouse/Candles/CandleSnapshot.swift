@@ -63,14 +63,7 @@ public struct CandleSnapshot: Sendable {
                 let file = files[i]
                 let key = keys[i]
                 group.addTask {
-                    let bytes: [UInt8]
-                    do {
-                        bytes = try await store.get(key)
-                    } catch let error as ObjectStoreError where error.code == .notFound {
-                        throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)' of version \(version) is missing (vacuumed?)")
-                    }
-                    return (i, try CandleFileCodec.decode(bytes, columns: columns, partition: file.partitionValues, path: file.path,
-                                                          filter: filter))
+                    (i, try await CandleFileCodec.fetch(file, from: store, key: key, columns: columns, filter: filter, version: version))
                 }
             }
             while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }

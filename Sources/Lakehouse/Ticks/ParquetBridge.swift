@@ -18,29 +18,38 @@ enum ParquetBridge {
     /// Row count, and per requested column that the file has: its data and, for timestamp
     /// columns, their unit. Columns the file lacks are left out (older or foreign files).
     /// With `filter`, only row groups whose statistics may hold matching rows are read.
-    static func read(_ bytes: [UInt8], columns: [String], filter: RowGroupFilter? = nil) throws -> (Int, [String: (ColumnData, ParquetType.TimeUnit?)]) {
+    static func read(_ bytes: [UInt8], columns: [String], filter: RowGroupFilter? = nil) throws -> Decoded {
         let reader = try ParquetFileReader(bytes: bytes)
         let present = columns.filter { reader.schema.index(of: $0) != nil }
-        var groups: [Int]?
-        if let filter {
-            var scale: Int64?
-            if let index = reader.schema.index(of: filter.timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
-                scale = switch u { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
-            }
-            groups = reader.rowGroups { group in
-                for condition in filter.equal
-                where !group.mayContain(condition.column, from: .string(condition.value), to: .string(condition.value)) {
-                    return false
-                }
-                if let scale {
-                    let lower = filter.fromMillis.map { ParquetValue.int64($0 &* scale) }
-                    let upper = filter.toMillis.map { ParquetValue.int64($0 &* scale &- 1) }
-                    if !group.mayContain(filter.timeColumn, from: lower, to: upper) { return false }
-                }
-                return true
-            }
+        let groups = filter.map { selectRowGroups(reader, $0) }
+        return try assemble(reader, present, groups, try reader.readColumns(present, rowGroups: groups))
+    }
+
+    /// Row count, and per column read: its data and, for timestamp columns, their unit.
+    typealias Decoded = (Int, [String: (ColumnData, ParquetType.TimeUnit?)])
+
+    /// The row groups whose statistics may hold rows `filter` matches.
+    static func selectRowGroups(_ reader: ParquetFileReader, _ filter: RowGroupFilter) -> [Int] {
+        var scale: Int64?
+        if let index = reader.schema.index(of: filter.timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
+            scale = switch u { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
         }
-        let data = try reader.readColumns(present, rowGroups: groups)
+        return reader.rowGroups { group in
+            for condition in filter.equal
+            where !group.mayContain(condition.column, from: .string(condition.value), to: .string(condition.value)) {
+                return false
+            }
+            if let scale {
+                let lower = filter.fromMillis.map { ParquetValue.int64($0 &* scale) }
+                let upper = filter.toMillis.map { ParquetValue.int64($0 &* scale &- 1) }
+                if !group.mayContain(filter.timeColumn, from: lower, to: upper) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Checks the decoded columns against the footer's row counts and names them.
+    static func assemble(_ reader: ParquetFileReader, _ present: [String], _ groups: [Int]?, _ data: [ColumnData]) throws -> Decoded {
         let rows = groups.map { $0.reduce(Int64(0)) { $0 + reader.rowGroups[$1].rowCount } } ?? reader.rowCount
         guard data.count == present.count else {
             throw LakehouseError(.corruptDataFile, "reader returned \(data.count) columns for \(present.count) requested")

@@ -68,14 +68,8 @@ public struct TickSnapshot: Sendable {
                 let file = files[i]
                 let key = keys[i]
                 group.addTask {
-                    let bytes: [UInt8]
-                    do {
-                        bytes = try await store.get(key)
-                    } catch let error as ObjectStoreError where error.code == .notFound {
-                        throw LakehouseError(.corruptDataFile, "data file '\(file.path)' of version \(delta.version) is missing (vacuumed?)")
-                    }
-                    return (i, try TickFileCodec.decode(bytes, columns: wanted, partition: file.partitionValues,
-                                                        path: file.path, filter: filter))
+                    (i, try await TickFileCodec.fetch(file, from: store, key: key, columns: wanted, filter: filter,
+                                                      version: delta.version))
                 }
             }
             while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
