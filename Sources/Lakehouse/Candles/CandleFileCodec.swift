@@ -16,6 +16,12 @@ enum CandleFileCodec {
         schema.fields.filter { !CandleColumn.builtInNames.contains($0.name) }.map { ExtraField(name: $0.name, type: $0.type) }
     }
 
+    /// Rows per row group: half the tick table's. A candles file holds many assets sorted by
+    /// asset, and a chart reads one: with an asset's day of 1-minute bars (1 440 rows) in one
+    /// or two groups of 8 Ki rows, a scan decodes about a quarter of what 16 Ki-row groups
+    /// made it decode, for files 2 % larger (`bench candles --days 60`, docs/benchmarks/lake.md).
+    static let rowGroupRows = 8_192
+
     /// Encodes records (already sorted) into a Parquet file of the data columns and `extras`.
     static func encode(_ records: [CandleRecord], extras: [ExtraField]) throws -> (bytes: [UInt8], stats: FileStatistics) {
         var parquetColumns: [ParquetColumn] = []
@@ -28,7 +34,7 @@ enum CandleFileCodec {
             parquetColumns.append(ParquetColumn(name: extra.name, type: parquetType(extra.type), optional: true))
             data.append(try extraData(extra, records))
         }
-        let (bytes, _) = try ParquetBridge.write(schema: ParquetSchema(columns: parquetColumns), columns: data)
+        let (bytes, _) = try ParquetBridge.write(schema: ParquetSchema(columns: parquetColumns), columns: data, rowGroupRows: rowGroupRows)
         return (bytes, statistics(records, extras: extras))
     }
 
