@@ -75,6 +75,12 @@ import TestSupport
         #expect(Self.same(binance, try Self.duckdbBars(path, asset: "bitcoin", bucketSeconds: 3600, from: from, to: to, sources: ["binance"])))
         #expect(binance.first?.low == 0.5, "the corrected final bar's low")
         #expect(binance.last?.isFinal == false, "the last hour holds the open minute")
+        // Up to the newest final bar (the seam): the open minute after it is left out.
+        let seam = try await snapshot.barScan(asset: "bitcoin", sources: [.binance], stored: .oneMinute, interval: .oneHour,
+                                              fromMillis: from, toMillis: to, upToNewestFinal: true)
+        #expect(seam.newestFinalEnd == [.binance: CandleFixtures.start + 180 * 60_000])
+        #expect(seam.bars == Array(binance.dropLast()))
+        #expect(seam.bars.allSatisfy { $0.isFinal })
         // 1-minute "aggregation" is the stored bars themselves, after the read rule.
         let oneMinute = try await snapshot.bars(asset: "ethereum", sources: [.coinGecko], stored: .oneMinute, interval: .oneMinute,
                                                 fromMillis: from, toMillis: to)

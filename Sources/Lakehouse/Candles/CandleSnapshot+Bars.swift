@@ -53,10 +53,20 @@ extension CandleSnapshot {
     /// come back out of order or repeated (overlapping files), when that source alone is sorted.
     public func bars(asset: AssetID, sources: Set<ProviderID>? = nil, stored: CandleInterval, interval: CandleInterval,
                      fromMillis: Int64, toMillis: Int64) async throws -> [CandleBar] {
+        try await barScan(asset: asset, sources: sources, stored: stored, interval: interval,
+                          fromMillis: fromMillis, toMillis: toMillis, upToNewestFinal: false).bars
+    }
+
+    /// `bars`, and per source the end (open time + width) of its newest final stored bar in
+    /// the range. With `upToNewestFinal`, each source's stored bars after its newest final one
+    /// (still-open bars) are left out, and a source without a final bar gives none: the seam
+    /// where a reader switches from the table to ticks.
+    public func barScan(asset: AssetID, sources: Set<ProviderID>? = nil, stored: CandleInterval, interval: CandleInterval,
+                        fromMillis: Int64, toMillis: Int64, upToNewestFinal: Bool) async throws -> CandleBarScan {
         guard interval.millis % stored.millis == 0 else {
             throw LakehouseError(.invalidArgument, "\(stored.rawValue) bars do not add up to \(interval.rawValue) bars")
         }
-        guard fromMillis < toMillis else { return [] }
+        guard fromMillis < toMillis else { return CandleBarScan(bars: [], newestFinalEnd: [:]) }
         let firstBucket = interval.bucketStart(fromMillis)
         // One accumulator per bucket: bound the range (10 years of minutes) rather than the memory.
         guard (toMillis - firstBucket) / interval.millis <= 5_300_000 else {
@@ -101,14 +111,27 @@ extension CandleSnapshot {
                                  count: Int((toMillis - 1 - firstBucket) / interval.millis) + 1)
         // Sources in name order, so a tie on open time goes to the earlier name for the open
         // and to the later name for the close, whatever order the files came in.
+        var newestFinalEnd: [ProviderID: Int64] = [:]
         for (rank, name) in bySource.keys.sorted().enumerated() {
             let rows = bySource[name]!
-            for i in rows.readOrder() {
+            let order = rows.readOrder()
+            let newestFinal = order.last { rows.isFinal[$0] }.map { rows.time[$0] }
+            if let newestFinal { newestFinalEnd[ProviderID(name)] = newestFinal + stored.millis }
+            for i in order {
+                if upToNewestFinal, rows.time[i] > newestFinal ?? .min { break }
                 buckets.add(rows, i, rank: rank)
             }
         }
-        return buckets.bars()
+        return CandleBarScan(bars: buckets.bars(), newestFinalEnd: newestFinalEnd)
     }
+}
+
+/// What `CandleSnapshot.barScan` found.
+public struct CandleBarScan: Sendable {
+    /// The aggregated bars, by open time.
+    public var bars: [CandleBar]
+    /// Per source with a final stored bar in the range: that bar's end, Unix ms (exclusive).
+    public var newestFinalEnd: [ProviderID: Int64]
 }
 
 /// Stored bars of one source, column by column, in the order the scan met them.
