@@ -8,16 +8,21 @@ import Testing
 import TestSupport
 @testable import Pipeline
 
-/// A real on-disk store that refuses writes under `candles/` while `refusing` is set: the
-/// candles commit fails for real (its data file cannot be stored), the tick commit does not.
-final class CandleRefusingStore: ObjectStore {
+/// A real on-disk store that refuses writes under `prefix` while `refusing` is set, reads
+/// always answer: with `candles/`, the candles commit fails for real (its data file cannot be
+/// stored) and the tick commit does not; with `ticks/`, the other way round.
+final class WriteRefusingStore: ObjectStore {
     let base: LocalFileStore
+    let prefix: String
     let refusing = Mutex(false)
 
-    init(root: URL) throws { base = try LocalFileStore(root: root.path) }
+    init(root: URL, prefix: String) throws {
+        base = try LocalFileStore(root: root.path)
+        self.prefix = prefix
+    }
 
     private func gate(_ key: ObjectKey) throws {
-        if refusing.withLock({ $0 }) && "\(key)".hasPrefix("candles/") {
+        if refusing.withLock({ $0 }) && "\(key)".hasPrefix(prefix) {
             throw ObjectStoreError(.io, "write refused (test): \(key)")
         }
     }
@@ -177,7 +182,7 @@ final class CandleRefusingStore: ObjectStore {
 
     @Test func aCrashBetweenTheTickAndCandleCommitsIsRepairedAtRestart() async throws {
         let dir = try TestEnvironment.temporaryDirectory("rollup-crash")
-        let store = try CandleRefusingStore(root: dir)
+        let store = try WriteRefusingStore(root: dir, prefix: "candles/")
         let lake = try await Lake.open(store: store)
         let bus = InProcessBus()
         try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
@@ -245,6 +250,123 @@ final class CandleRefusingStore: ObjectStore {
             #expect(finalCandles.transactionVersion(appId: LiveRollup.appID(group: group, partition: p))
                     == finalTicks.transactionVersion(appId: StreamProcessor.appID(group: group, partition: p)))
         }
+    }
+
+    @Test func ticksParkedInTheFallbackTableAreRolledUpOnceTheyReachTheLake() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("rollup-fallback")
+        let store = try SwitchableStore(root: dir.appendingPathComponent("lake"))
+        let lake = try await Lake.open(store: store)
+        let group = "g-\(UUID().uuidString.prefix(6))"
+        var failover = FailoverLake.Configuration()
+        failover.commitTimeout = .seconds(2)
+        failover.drainInterval = .milliseconds(100)
+        failover.maxDrainInterval = .milliseconds(100)
+        let writer = try await FailoverLake(main: try await lake.ticks(), fallbackDirectory: dir.appendingPathComponent("fallback"),
+                                            configuration: failover, appID: { StreamProcessor.appID(group: group, partition: $0) },
+                                            logger: logger)
+        // What the processor's assignment does in `run()`: the fallback drains owned partitions only.
+        await writer.setOwned(Set((0..<3).map { BusPartition(topic: BusTopics.rawData, partition: Int32($0)) }))
+        var c = LiveRollup.Configuration()
+        c.group = group
+        c.retryDelay = .milliseconds(100)
+        c.maxRetryDelay = .milliseconds(100)
+        let rollup = LiveRollup(candles: try await lake.candles(), ticks: try await lake.ticks(), configuration: c, logger: logger)
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        let processor = StreamProcessor(bus: bus, lake: writer, rollup: rollup, configuration: configuration(group: group),
+                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: logger), logger: logger)
+        let consumer = try await bus.consumer(group: group, topics: [BusTopics.rawData], listener: RebalanceListener())
+        try await publish(Self.minute(0) + Self.minute(1), to: bus)
+        try await processor.step(consumer: consumer, maxWait: .milliseconds(100))
+
+        // The lake is down: minutes 2 and 3 go to the local fallback table, their candles wait.
+        store.set(.down)
+        try await publish(Self.minute(2) + Self.minute(3), to: bus)
+        try await processor.step(consumer: consumer, maxWait: .milliseconds(100))
+        #expect(await processor.currentStats().fallback?.fallbackPendingRecords == 48)
+        // Back up: the next commit drains the fallback table; the rollup then reads it back.
+        store.set(.up)
+        try await Task.sleep(for: .milliseconds(300))
+        try await publish(Self.minute(4), to: bus)
+        try await processor.step(consumer: consumer, maxWait: .milliseconds(100))
+        for _ in 0..<5 { try await processor.step(consumer: consumer, maxWait: .milliseconds(50)) }
+        await consumer.close()
+        #expect(await processor.currentStats().fallback?.fallbackPendingRecords == 0)
+
+        let reference = try reference(dir.appendingPathComponent("lake"))
+        let expected = reference.expected.map(Self.bar)
+        #expect(expected.count == 5 * Self.assets.count * Self.sources.count)
+        #expect(reference.deltalake.map(Self.bar) == expected, "delta-rs")
+        #expect(reference.duckdb.map(Self.bar) == expected, "DuckDB")
+        #expect(reference.finalRows.count == expected.count && reference.finalRows.values.allSatisfy { $0 == 1 },
+                "\(reference.finalRows.filter { $0.value != 1 })")
+    }
+
+    /// A processor restarted while its fallback table still holds ticks the main table cannot
+    /// take yet: its rollup must wait for the drain, not settle for the main table's version.
+    @Test func aRestartWithTicksStillInTheFallbackTableRollsThemUpAfterTheDrain() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("rollup-fallback-restart")
+        let store = try WriteRefusingStore(root: dir.appendingPathComponent("lake"), prefix: "ticks/")
+        let group = "g-\(UUID().uuidString.prefix(6))"
+        let partitions = Set((0..<3).map { BusPartition(topic: BusTopics.rawData, partition: Int32($0)) })
+        var failover = FailoverLake.Configuration()
+        failover.drainInterval = .milliseconds(100)
+        failover.maxDrainInterval = .milliseconds(100)
+        func writer(_ lake: Lake) async throws -> FailoverLake {
+            try await FailoverLake(main: try await lake.ticks(), fallbackDirectory: dir.appendingPathComponent("fallback"),
+                                   configuration: failover, appID: { StreamProcessor.appID(group: group, partition: $0) },
+                                   logger: logger)
+        }
+        func rollup(_ lake: Lake) async throws -> LiveRollup {
+            var c = LiveRollup.Configuration()
+            c.group = group
+            c.retryDelay = .milliseconds(100)
+            c.maxRetryDelay = .milliseconds(100)
+            return LiveRollup(candles: try await lake.candles(), ticks: try await lake.ticks(), configuration: c, logger: logger)
+        }
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+
+        // First life: minutes 0-1 reach the lake; minutes 2-3 only the fallback table (the tick
+        // table refuses writes); then the process dies.
+        let lake = try await Lake.open(store: store)
+        let firstWriter = try await writer(lake)
+        await firstWriter.setOwned(partitions)
+        let first = StreamProcessor(bus: bus, lake: firstWriter, rollup: try await rollup(lake), configuration: configuration(group: group),
+                                    deadLetters: DeadLetterQueue(fileURL: nil, logger: logger), logger: logger)
+        let consumer = try await bus.consumer(group: group, topics: [BusTopics.rawData], listener: RebalanceListener())
+        try await publish(Self.minute(0) + Self.minute(1), to: bus)
+        try await first.step(consumer: consumer, maxWait: .milliseconds(100))
+        store.refusing.withLock { $0 = true }
+        try await publish(Self.minute(2) + Self.minute(3), to: bus)
+        try await first.step(consumer: consumer, maxWait: .milliseconds(100))
+        #expect(await first.currentStats().fallback?.fallbackPendingRecords == 48)
+        await consumer.close()
+
+        // Second life, the tick table still refusing writes: the rollup syncs what it can and
+        // must not take the main table's version for the partitions' last one.
+        let restartedLake = try await Lake.open(store: store)
+        let second = StreamProcessor(bus: bus, lake: try await writer(restartedLake), rollup: try await rollup(restartedLake),
+                                     configuration: configuration(group: group),
+                                     deadLetters: DeadLetterQueue(fileURL: nil, logger: logger), logger: logger)
+        let run = Task { try await second.run() }
+        try await Task.sleep(for: .seconds(1))
+        store.refusing.withLock { $0 = false }
+        let late = Self.minute(4)
+        try await publish(late, to: bus)
+        for _ in 0..<200 where await second.currentStats().committedRecords < late.count { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        run.cancel()
+        try await run.value
+        #expect(await second.currentStats().fallback?.fallbackPendingRecords == 0)
+
+        let reference = try reference(dir.appendingPathComponent("lake"))
+        let expected = reference.expected.map(Self.bar)
+        #expect(expected.count == 5 * Self.assets.count * Self.sources.count)
+        #expect(reference.deltalake.map(Self.bar) == expected, "delta-rs")
+        #expect(reference.duckdb.map(Self.bar) == expected, "DuckDB")
+        #expect(reference.finalRows.count == expected.count && reference.finalRows.values.allSatisfy { $0 == 1 },
+                "\(reference.finalRows.filter { $0.value != 1 })")
     }
 
     @Test func backfilledAndRolledUpMinutesMeetWithoutGapOrDouble() async throws {

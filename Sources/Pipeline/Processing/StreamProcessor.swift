@@ -200,14 +200,16 @@ public actor StreamProcessor {
     private func startOffsets(for partitions: [BusPartition]) async throws -> [BusPartition: Int64] {
         owned.formUnion(partitions)
         await lake.setOwned(owned)
-        await rollup?.assigned(partitions)
         var result: [BusPartition: Int64] = [:]
+        var versions: [BusPartition: Int64] = [:]
         for partition in partitions {
             if let version = try await lake.transactionVersion(appId: appID(for: partition)) {
                 result[partition] = version + 1
                 committedInLake[partition] = version
+                versions[partition] = version
             }
         }
+        await rollup?.assigned(partitions, tickVersions: versions)
         logger.info("partitions assigned", metadata: [
             "partitions": "\(partitions.map(\.description).joined(separator: ","))",
             "resume": "\(result.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ","))",

@@ -77,6 +77,11 @@ public actor LiveRollup {
     /// Partitions whose last ticks went to the processor's fallback table: synced only once a
     /// tick commit reached the main table again (which drains the fallback).
     private var awaitingMain: Set<BusPartition> = []
+    /// The tick versions the processor's writer reported at assignment (main table or fallback,
+    /// whichever is further): a partition whose main table is behind that waits for the drain.
+    private var writerVersions: [BusPartition: Int64] = [:]
+    /// While such a partition waits, idle checks of it are spaced out until then.
+    private var drainCheckAt: ContinuousClock.Instant?
     private var toLoad: [SeriesKey: (minutes: Set<Int64>, partition: BusPartition?)] = [:]
     private var lastIngest: Int64 = 0
     private var retryAt: ContinuousClock.Instant?
@@ -110,8 +115,12 @@ public actor LiveRollup {
     }
 
     /// The processor owns `partitions` now: their state is rebuilt from the lake first.
-    public func assigned(_ partitions: [BusPartition]) {
+    /// `tickVersions` are the writer's txn versions for them; where one is above the main tick
+    /// table's (rows a fallback table still holds), the partition is synced once a tick commit
+    /// has reached the main table, which drains them.
+    public func assigned(_ partitions: [BusPartition], tickVersions: [BusPartition: Int64] = [:]) {
         unsynced.formUnion(partitions)
+        for p in partitions { writerVersions[p] = tickVersions[p] }
     }
 
     /// The processor no longer owns `partitions` (it flushed them): their state goes.
@@ -123,6 +132,7 @@ public actor LiveRollup {
             committed[p] = nil
             unsynced.remove(p)
             awaitingMain.remove(p)
+            writerVersions[p] = nil
         }
     }
 
@@ -174,7 +184,7 @@ public actor LiveRollup {
     }
 
     private var hasWork: Bool {
-        !unsynced.subtracting(awaitingMain).isEmpty || !toLoad.isEmpty || fed.contains { committed[$0.key] != $0.value }
+        (!unsynced.subtracting(awaitingMain).isEmpty && (drainCheckAt.map { ContinuousClock.now >= $0 } ?? true)) || !toLoad.isEmpty || fed.contains { committed[$0.key] != $0.value }
             || rollup.hasPending(nowMillis: currentUnixMillis())
     }
 
@@ -251,10 +261,18 @@ public actor LiveRollup {
         let grace = configuration.rollup.graceMillis
         struct Plan { var partition: BusPartition; var candleVersion: Int64?; var tickVersion: Int64; var seedFrom: Int64 }
         var plans: [Plan] = []
+        var waiting = false
+        defer { drainCheckAt = waiting ? .now + configuration.retryDelay : nil }
         for p in partitions {
             let rollupApp = Self.appID(group: configuration.group, partition: p)
             let tickApp = StreamProcessor.appID(group: configuration.group, partition: p)
             let candleVersion = candleSnapshot.transactionVersion(appId: rollupApp)
+            if let wanted = writerVersions[p], wanted > tickSnapshot.transactionVersion(appId: tickApp) ?? -1 {
+                // Its newest ticks are still in the fallback table: synced once they are drained.
+                waiting = true
+                continue
+            }
+            writerVersions[p] = nil
             guard let tickVersion = tickSnapshot.transactionVersion(appId: tickApp) else {
                 // The tick table holds nothing of this partition: nothing to seed.
                 rollup.forget([p])
