@@ -159,12 +159,14 @@ public struct MinuteRollup: Sendable {
     }
 
     /// Drops written final minutes more than `retainedMinutes` behind their series' latest
-    /// minute or the wall clock; the series' horizon moves past them.
+    /// minute or the wall clock; the series' horizon moves past them. A series' latest minute
+    /// always stays: a source whose timestamps lag the clock keeps sending ticks for it, and
+    /// each would otherwise cost a rebuild from the tick table.
     public mutating func evict(nowMillis: Int64) {
         let keep = configuration.retainedMinutes * 60_000
         for key in Array(series.keys) {
             guard var s = series[key] else { continue }
-            for (minute, entry) in s.minutes where !entry.dirty && entry.finalWritten
+            for (minute, entry) in s.minutes where !entry.dirty && entry.finalWritten && minute < s.latestMinute
                 && (minute < s.latestMinute - keep || nowMillis >= minute + 60_000 + configuration.graceMillis + keep) {
                 s.minutes[minute] = nil
                 s.horizon = max(s.horizon, minute + 60_000)
