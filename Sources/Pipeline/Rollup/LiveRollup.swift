@@ -183,8 +183,12 @@ public actor LiveRollup {
         }
     }
 
+    /// Whether an idle check should commit: a partition to sync (spaced out while one waits for
+    /// a fallback drain), minutes to rebuild, a txn version not committed yet (a failed commit),
+    /// or minutes changed or closed.
     private var hasWork: Bool {
-        (!unsynced.subtracting(awaitingMain).isEmpty && (drainCheckAt.map { ContinuousClock.now >= $0 } ?? true)) || !toLoad.isEmpty || fed.contains { committed[$0.key] != $0.value }
+        let syncable = !unsynced.subtracting(awaitingMain).isEmpty && (drainCheckAt.map { ContinuousClock.now >= $0 } ?? true)
+        return syncable || !toLoad.isEmpty || fed.contains { !unsynced.contains($0.key) && committed[$0.key] != $0.value }
             || rollup.hasPending(nowMillis: currentUnixMillis())
     }
 
