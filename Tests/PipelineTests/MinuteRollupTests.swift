@@ -101,6 +101,26 @@ import Testing
         #expect(again.count == 1 && again[0].close == 104 && again[0].isFinal)
     }
 
+    @Test func frozenPartitionsWriteNothingAndStoredRowsAreRecognized() throws {
+        let p0 = BusPartition(topic: BusTopics.rawData, partition: 0)
+        let p1 = BusPartition(topic: BusTopics.rawData, partition: 1)
+        var rollup = MinuteRollup()
+        rollup.add(tick(10, 100), partition: p0)
+        rollup.add(tick(10, 50, asset: "ether"), partition: p1)
+        let now = Self.t0 + 90_000
+        // A partition whose state is being rebuilt (or waits for fallback rows) writes nothing.
+        #expect(rollup.pending(nowMillis: now, ingestMillis: 1, frozen: [p0]).rows.map(\.asset) == ["ether"])
+        #expect(rollup.hasPending(nowMillis: now, frozen: [p0, p1]) == false)
+        // A stored row equal to the held minute is recognized; any difference is not.
+        let row = try #require(rollup.pending(nowMillis: now, ingestMillis: 1).rows.first { $0.asset == "bitcoin" })
+        #expect(rollup.matches(btc, minute: Self.t0, row))
+        var other = row
+        other.close = 101
+        #expect(!rollup.matches(btc, minute: Self.t0, other))
+        rollup.markStored(btc, minute: Self.t0, isFinal: true)
+        #expect(rollup.pending(nowMillis: now, ingestMillis: 2).rows.map(\.asset) == ["ether"])
+    }
+
     @Test func minutesBelowTheHorizonAreRebuiltNotPatched() throws {
         let partition = BusPartition(topic: BusTopics.rawData, partition: 0)
         var rollup = MinuteRollup()

@@ -188,8 +188,9 @@ public actor LiveRollup {
     /// or minutes changed or closed.
     private var hasWork: Bool {
         let syncable = !unsynced.subtracting(awaitingMain).isEmpty && (drainCheckAt.map { ContinuousClock.now >= $0 } ?? true)
-        return syncable || !toLoad.isEmpty || fed.contains { !unsynced.contains($0.key) && committed[$0.key] != $0.value }
-            || rollup.hasPending(nowMillis: currentUnixMillis())
+        let frozen = unsynced.union(awaitingMain)
+        return syncable || !toLoad.isEmpty || fed.contains { !frozen.contains($0.key) && committed[$0.key] != $0.value }
+            || rollup.hasPending(nowMillis: currentUnixMillis(), frozen: frozen)
     }
 
     /// Commits what is due; `force` ignores "nothing changed" checks but not the backoff.
@@ -220,9 +221,12 @@ public actor LiveRollup {
         try await loadMinutes()
         let now = currentUnixMillis()
         let ingest = max(now, lastIngest + 1)
-        let pending = rollup.pending(nowMillis: now, ingestMillis: ingest)
+        // Partitions being rebuilt, or waiting for their fallback rows, commit neither rows nor
+        // versions: a version must never run ahead of the rows written for it.
+        let frozen = unsynced.union(awaitingMain)
+        let pending = rollup.pending(nowMillis: now, ingestMillis: ingest, frozen: frozen)
         var transactions: [String: Int64] = [:]
-        for (p, offset) in fed where committed[p] != offset && !unsynced.contains(p) {
+        for (p, offset) in fed where committed[p] != offset && !frozen.contains(p) {
             transactions[Self.appID(group: configuration.group, partition: p)] = offset
         }
         guard !pending.rows.isEmpty || !transactions.isEmpty else { return }
@@ -338,9 +342,11 @@ public actor LiveRollup {
                 rollup.add(record.tick, partition: p)
                 seeded.insert(MinuteKey(series: SeriesKey(record.tick), minute: MinuteBar.minute(of: record.tick.sourceTimeMillis)))
             }
-            for key in seeded where !behind.contains(key) {
-                // The table has this minute's state already; only whether it is final matters.
-                if let row = stored[key] { rollup.markStored(key.series, minute: key.minute, isFinal: row.isFinal) }
+            for key in seeded {
+                // Where the table has this minute's state already, only whether it is final
+                // matters (a rebuilt minute the missed ticks did not change included).
+                guard let row = stored[key], !behind.contains(key) || rollup.matches(key.series, minute: key.minute, row) else { continue }
+                rollup.markStored(key.series, minute: key.minute, isFinal: row.isFinal)
             }
             fed[p] = plan.tickVersion
             committed[p] = plan.candleVersion

@@ -124,11 +124,21 @@ public struct MinuteRollup: Sendable {
         series[key]?.minutes[minute] = entry
     }
 
+    /// Whether the stored `row` already says what the minute held now says (same prices,
+    /// market cap, symbol and quote currency).
+    public func matches(_ key: SeriesKey, minute: Int64, _ row: CandleRecord) -> Bool {
+        guard let bar = series[key]?.minutes[minute]?.bar else { return false }
+        return (bar.open, bar.high, bar.low, bar.close) == (row.open, row.high, row.low, row.close)
+            && bar.marketCap == row.marketCap && bar.symbol == row.symbol && bar.quoteCurrency == row.quoteCurrency
+    }
+
     /// The rows due at `nowMillis`: every changed minute, and every closed one not yet written
-    /// final; all stamped `ingestMillis`.
-    public func pending(nowMillis: Int64, ingestMillis: Int64) -> Pending {
+    /// final; all stamped `ingestMillis`. Series read from `frozen` partitions are left out:
+    /// their state is incomplete (ticks still to be read back from the lake), and a minute
+    /// finalized from it would only be corrected later.
+    public func pending(nowMillis: Int64, ingestMillis: Int64, frozen: Set<BusPartition> = []) -> Pending {
         var out = Pending(rows: [], written: [])
-        for (key, s) in series {
+        for (key, s) in series where !(s.partition.map { frozen.contains($0) } ?? false) {
             for (minute, entry) in s.minutes {
                 let closed = isClosed(key, minute: minute, nowMillis: nowMillis)
                 guard entry.dirty || (closed && !entry.finalWritten) else { continue }
@@ -140,9 +150,9 @@ public struct MinuteRollup: Sendable {
     }
 
     /// Whether `pending(nowMillis:…)` would return rows.
-    public func hasPending(nowMillis: Int64) -> Bool {
+    public func hasPending(nowMillis: Int64, frozen: Set<BusPartition> = []) -> Bool {
         series.contains { key, s in
-            s.minutes.contains { minute, entry in
+            !(s.partition.map { frozen.contains($0) } ?? false) && s.minutes.contains { minute, entry in
                 entry.dirty || (!entry.finalWritten && isClosed(key, minute: minute, nowMillis: nowMillis))
             }
         }
