@@ -89,6 +89,27 @@ import TestSupport
         #expect(oneMinute.map(\.openTimeMillis) == stored.map(\.openTimeMillis))
     }
 
+    @Test func anExactTieGoesToTheHigherRankedOriginWhateverTheFileOrder() async throws {
+        let (store, _) = try TickFixtures.localStore("candle-bars-tie")
+        let table = try await CandleTable.open(store: store)
+        var venue = CandleFixtures.records(count: 1, interval: .oneMinute, assets: ["bitcoin"], sources: [.binance])[0]
+        var rollup = venue
+        rollup.origin = .rollup
+        rollup.close = venue.close + 7
+        rollup.baseVolume = nil
+        rollup.quoteVolume = nil
+        venue.origin = .backfill
+        // Backfill first, then the rollup with the same finality and ingest time.
+        try await table.append([venue])
+        try await table.append([rollup])
+        let bars = try await table.snapshot().bars(asset: "bitcoin", stored: .oneMinute, interval: .oneMinute,
+                                                   fromMillis: CandleFixtures.start, toMillis: CandleFixtures.start + 60_000)
+        #expect(bars.map(\.close) == [venue.close])
+        #expect(bars.first?.baseVolume == venue.baseVolume)
+        let records = try await table.candles(asset: "bitcoin", interval: .oneMinute)
+        #expect(records.map(\.close) == bars.map(\.close), "bars and candles apply one read rule")
+    }
+
     @Test func refusesWidthsThatDoNotAddUpAndHugeRanges() async throws {
         let (store, _) = try TickFixtures.localStore("candle-bars-bad")
         let table = try await CandleTable.open(store: store)

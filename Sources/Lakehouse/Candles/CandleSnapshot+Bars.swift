@@ -79,7 +79,7 @@ extension CandleSnapshot {
                 return sources.contains(ProviderID(name))
             }
         let columns = [CandleColumn.source, .asset, .interval, .openTime, .open, .high, .low, .close,
-                       .baseVolume, .quoteVolume, .isFinal, .ingestTime].map(\.rawValue)
+                       .baseVolume, .quoteVolume, .isFinal, .ingestTime, .origin].map(\.rawValue)
         var bySource: [String: StoredBars] = [:]
         let filter = RowGroupFilter.candles(asset: asset, interval: stored, fromMillis: fromMillis, toMillis: toMillis)
         try await read(files, columns: columns, filter: filter) { batch in
@@ -94,6 +94,7 @@ extension CandleSnapshot {
             let baseValues = batch.doubles(.baseVolume), quoteValues = batch.doubles(.quoteVolume)
             let finals: [Bool]? = if case .boolean(let v)? = batch.columns[CandleColumn.isFinal.rawValue]?.values { v } else { nil }
             let ingests = batch.int64s(.ingestTime)
+            let origins = batch.strings(.origin)
             let assetName = asset.rawValue, intervalName = stored.rawValue
             for i in 0..<batch.count {
                 let t = openTimes[i]
@@ -104,7 +105,8 @@ extension CandleSnapshot {
                     time: t, open: open[i], high: high[i], low: low[i], close: close[i],
                     base: base?.isNull(i) == false ? baseValues?[i] : nil,
                     quote: quote?.isNull(i) == false ? quoteValues?[i] : nil,
-                    isFinal: finals?[i] ?? false, ingest: ingests?[i] ?? 0)
+                    isFinal: finals?[i] ?? false, ingest: ingests?[i] ?? 0,
+                    tieRank: origins.flatMap { CandleOrigin(rawValue: $0[i]) }?.tieRank ?? 0)
             }
         }
         var buckets = BarBuckets(first: firstBucket, width: interval.millis,
@@ -145,22 +147,24 @@ private struct StoredBars {
     var quote: [Double?] = []
     var isFinal: [Bool] = []
     var ingest: [Int64] = []
+    var tieRank: [Int8] = []
     /// Whether open times so far strictly increase (no repeat, no disorder).
     var increasing = true
 
     mutating func append(time t: Int64, open o: Double, high h: Double, low l: Double, close c: Double,
-                         base b: Double?, quote q: Double?, isFinal f: Bool, ingest n: Int64) {
+                         base b: Double?, quote q: Double?, isFinal f: Bool, ingest n: Int64, tieRank r: Int) {
         if let last = time.last, t <= last { increasing = false }
         time.append(t); open.append(o); high.append(h); low.append(l); close.append(c)
-        base.append(b); quote.append(q); isFinal.append(f); ingest.append(n)
+        base.append(b); quote.append(q); isFinal.append(f); ingest.append(n); tieRank.append(Int8(truncatingIfNeeded: r))
     }
 
     /// Row indices to aggregate: every row when open times strictly increase; else, per open
-    /// time, the row the read rule picks (final beats open, then the later ingest), in time order.
+    /// time, the row the read rule picks (final beats open, then the later ingest, then the
+    /// higher `CandleOrigin.tieRank`, as `CandleSnapshot.candles`), in time order.
     func readOrder() -> [Int] {
         if increasing { return Array(time.indices) }
         let sorted = time.indices.sorted {
-            (time[$0], isFinal[$0] ? 1 : 0, ingest[$0]) < (time[$1], isFinal[$1] ? 1 : 0, ingest[$1])
+            (time[$0], isFinal[$0] ? 1 : 0, ingest[$0], tieRank[$0]) < (time[$1], isFinal[$1] ? 1 : 0, ingest[$1], tieRank[$1])
         }
         var picked: [Int] = []
         picked.reserveCapacity(sorted.count)
