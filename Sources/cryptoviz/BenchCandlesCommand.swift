@@ -112,9 +112,9 @@ struct BenchCandlesCommand: AsyncParsableCommand {
             throw BenchError(description: "\(asset): \(ours.count) bars, DuckDB \(reference.count)")
         }
         for (bar, row) in zip(ours, reference) {
-            guard Int64(number(row[0])) == bar.openTimeMillis, near(bar.open, number(row[1])), near(bar.high, number(row[2])),
+            guard Int64(exactly: number(row[0])) == bar.openTimeMillis, near(bar.open, number(row[1])), near(bar.high, number(row[2])),
                   near(bar.low, number(row[3])), near(bar.close, number(row[4])), near(bar.quoteVolume ?? .nan, number(row[5])),
-                  Int(number(row[6])) == bar.barCount
+                  Int(exactly: number(row[6])) == bar.barCount
             else { throw BenchError(description: "\(asset): bar \(bar) differs from DuckDB's \(row)") }
         }
         print("bars of \(asset) equal DuckDB's (\(ours.count) bars)")

@@ -22,8 +22,11 @@ struct CandleBatch: Sendable {
     }
 
     func doubles(_ column: CandleColumn) -> [Double]? {
-        if case .double(let v)? = columns[column.rawValue]?.values { return v }
-        return nil
+        switch columns[column.rawValue]?.values {
+        case .double(let v)?: return v
+        case .float(let v)?: return v.map(Double.init)
+        default: return nil
+        }
     }
 
     /// The source of every row: the partition value (the table partitions by source).

@@ -204,10 +204,10 @@ enum CandleFileCodec {
             return batch(decoded, partition: file.partitionValues)
         } catch let error as ObjectStoreError where error.code == .notFound {
             throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)' of version \(version) is missing (vacuumed?)")
-        } catch let error as ObjectStoreError {
-            throw error
-        } catch {
+        } catch let error as ParquetError {
             throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)': \(error)")
+        } catch let error as LakehouseError where error.code == .corruptDataFile {
+            throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)': \(error.message)")
         }
     }
 
@@ -218,7 +218,7 @@ enum CandleFileCodec {
         for (name, (data, unit)) in raw {
             guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
             let scale: Int64 = switch unit { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
-            let millis = scale == 1 ? v : v.map { $0 >= 0 ? $0 / scale : ($0 - scale + 1) / scale }
+            let millis = scale == 1 ? v : v.map { $0.floorDivided(by: scale) }
             normalized[name] = ColumnData(.int64(millis), validity: data.validity)
         }
         return CandleBatch(count: count, columns: normalized, partition: partition)

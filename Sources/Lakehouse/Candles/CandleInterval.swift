@@ -1,3 +1,5 @@
+import CryptoVizCore
+
 /// The width of a candle (time bucket) the dashboard asks for.
 public enum CandleInterval: String, Sendable, Hashable, CaseIterable {
     case oneMinute = "1m"
@@ -16,8 +18,10 @@ public enum CandleInterval: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The start of the bucket containing `time` (floor, also for times before 1970).
+    /// Times so far before 1970 that the start would not fit in Int64 get the earliest bucket
+    /// that does (a corrupt file's timestamps must not crash a scan).
     public func bucketStart(_ time: Int64) -> Int64 {
-        let q = time >= 0 ? time / millis : (time - millis + 1) / millis
-        return q * millis
+        let (start, overflow) = time.floorDivided(by: millis).multipliedReportingOverflow(by: millis)
+        return overflow ? Int64.min / millis * millis : start
     }
 }

@@ -11,6 +11,11 @@ public enum CandleOrigin: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Breaks a read-rule tie (two rows of one bar, equally final, ingested in the same
     /// millisecond): the venue's own bars (backfill, then stream) over a rollup of sampled ticks.
+    /// `tieRank` of an origin column's value; 0 for a null or unknown one.
+    public static func tieRank(raw: String?) -> Int {
+        raw.flatMap(CandleOrigin.init(rawValue:))?.tieRank ?? 0
+    }
+
     public var tieRank: Int {
         switch self {
         case .backfill: 3

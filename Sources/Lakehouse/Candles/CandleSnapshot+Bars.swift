@@ -66,10 +66,13 @@ extension CandleSnapshot {
         guard interval.millis % stored.millis == 0 else {
             throw LakehouseError(.invalidArgument, "\(stored.rawValue) bars do not add up to \(interval.rawValue) bars")
         }
+        // Years 1 to 9999: every bucket start and end below fits in Int64.
+        guard fromMillis >= -62_135_596_800_000, toMillis <= 253_402_300_800_000 else {
+            throw LakehouseError(.invalidArgument, "bar ranges must lie between the years 1 and 9999")
+        }
         guard fromMillis < toMillis else { return CandleBarScan(bars: [], newestFinalEnd: [:]) }
-        let firstBucket = interval.bucketStart(fromMillis)
         // One accumulator per bucket: bound the range (10 years of minutes) rather than the memory.
-        guard (toMillis - firstBucket) / interval.millis <= 5_300_000 else {
+        guard (toMillis - interval.bucketStart(fromMillis)) / interval.millis < 5_300_000 else {
             throw LakehouseError(.invalidArgument, "a range of more than 5 300 000 \(interval.rawValue) bars was asked for")
         }
         let single = sources.flatMap { $0.count == 1 ? $0.first : nil }
@@ -95,22 +98,34 @@ extension CandleSnapshot {
             let finals: [Bool]? = if case .boolean(let v)? = batch.columns[CandleColumn.isFinal.rawValue]?.values { v } else { nil }
             let ingests = batch.int64s(.ingestTime)
             let origins = batch.strings(.origin)
+            // A null price reads as NaN, so the bar the read rule picks is skipped, not zero.
+            let ohlc = [CandleColumn.open, .high, .low, .close].map { batch.columns[$0.rawValue] }
+            let anyNull = ohlc.contains { $0?.validity != nil }
             let assetName = asset.rawValue, intervalName = stored.rawValue
             for i in 0..<batch.count {
                 let t = openTimes[i]
                 guard t >= fromMillis, t < toMillis, assets[i] == assetName, intervals[i] == intervalName else { continue }
                 let name = partitionSource ?? sourceColumn?[i] ?? ""
                 if let sources, !sources.contains(ProviderID(name)) { continue }
+                let null = anyNull && ohlc.contains { $0?.isNull(i) == true }
                 bySource[name, default: StoredBars()].append(
-                    time: t, open: open[i], high: high[i], low: low[i], close: close[i],
+                    time: t, open: null ? .nan : open[i], high: null ? .nan : high[i], low: null ? .nan : low[i],
+                    close: null ? .nan : close[i],
                     base: base?.isNull(i) == false ? baseValues?[i] : nil,
                     quote: quote?.isNull(i) == false ? quoteValues?[i] : nil,
                     isFinal: finals?[i] ?? false, ingest: ingests?[i] ?? 0,
-                    tieRank: origins.flatMap { CandleOrigin(rawValue: $0[i]) }?.tieRank ?? 0)
+                    tieRank: CandleOrigin.tieRank(raw: origins?[i]))
             }
         }
+        // Buckets over the open times found, not the range asked: an empty or sparse answer
+        // allocates next to nothing.
+        let found = bySource.values.compactMap { rows in rows.time.min().map { $0...rows.time.max()! } }
+        guard let earliest = found.map(\.lowerBound).min(), let latest = found.map(\.upperBound).max() else {
+            return CandleBarScan(bars: [], newestFinalEnd: [:])
+        }
+        let firstBucket = interval.bucketStart(earliest)
         var buckets = BarBuckets(first: firstBucket, width: interval.millis,
-                                 count: Int((toMillis - 1 - firstBucket) / interval.millis) + 1)
+                                 count: Int((latest - firstBucket) / interval.millis) + 1)
         // Sources in name order, so a tie on open time goes to the earlier name for the open
         // and to the later name for the close, whatever order the files came in.
         var newestFinalEnd: [ProviderID: Int64] = [:]
@@ -193,6 +208,7 @@ private struct BarBuckets {
     }
 
     mutating func add(_ rows: StoredBars, _ i: Int, rank: Int) {
+        guard rows.open[i].isFinite, rows.high[i].isFinite, rows.low[i].isFinite, rows.close[i].isFinite else { return }
         let t = rows.time[i]
         let b = Int((t - first) / width)
         let key = (t, rank)

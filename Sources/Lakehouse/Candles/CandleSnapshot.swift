@@ -91,7 +91,9 @@ public struct CandleSnapshot: Sendable {
         let files = candidateFiles(asset: asset, source: source, interval: interval, fromMillis: fromMillis, toMillis: toMillis)
         let extras = CandleFileCodec.extraFields(delta.schema)
         let columns = CandleColumn.allCases.map(\.rawValue) + extras.map(\.name)
-        var chosen: [Key: CandleRecord] = [:]
+        // The record a key keeps, and the tie rank of the row it came from (a missing or unknown
+        // origin ranks 0, whatever the record's defaulted `origin` says).
+        var chosen: [Key: (record: CandleRecord, rank: Int)] = [:]
         let filter = RowGroupFilter.candles(asset: asset, interval: interval, fromMillis: fromMillis, toMillis: toMillis)
         try await read(files, columns: columns, filter: filter) { batch in
             guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
@@ -110,23 +112,24 @@ public struct CandleSnapshot: Sendable {
                 if let fromMillis, t < fromMillis { continue }
                 if let toMillis, t >= toMillis { continue }
                 let key = Key(source: s, asset: assets[i], openTime: t)
-                if let current = chosen[key] {
+                let rank = CandleOrigin.tieRank(raw: origins?[i])
+                if let (current, currentRank) = chosen[key] {
                     let isFinal = finals?[i] ?? false
                     let ingest = ingestTimes?[i] ?? 0
                     // The read rule: final beats open; between equals, the later ingest wins;
                     // an exact tie goes to the higher-ranked origin (`CandleOrigin.tieRank`), so
-                    // the answer never depends on the order files are listed in.
+                    // the answer does not depend on the order files are listed in (rows equal
+                    // in all three keep the first met).
                     if current.isFinal && !isFinal { continue }
                     if current.isFinal == isFinal {
                         if ingest < current.ingestTimeMillis { continue }
-                        if ingest == current.ingestTimeMillis,
-                           (origins.flatMap { CandleOrigin(rawValue: $0[i]) }?.tieRank ?? 0) <= current.origin.tieRank { continue }
+                        if ingest == current.ingestTimeMillis, rank <= currentRank { continue }
                     }
                 }
-                chosen[key] = rows.record(at: i)
+                chosen[key] = (rows.record(at: i), rank)
             }
         }
-        return chosen.values.sorted {
+        return chosen.values.map(\.record).sorted {
             ($0.openTimeMillis, $0.source.rawValue, $0.asset.rawValue) < ($1.openTimeMillis, $1.source.rawValue, $1.asset.rawValue)
         }
     }

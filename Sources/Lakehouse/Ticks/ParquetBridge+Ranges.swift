@@ -20,11 +20,14 @@ extension ParquetBridge {
                      filter: RowGroupFilter?) async throws -> Decoded {
         guard let filter, size > tailGuess else { return try read(try await store.get(key), columns: columns, filter: filter) }
         let reader: ParquetFileReader
+        var tail = try await store.get(key, range: (size - tailGuess)..<size)
         do {
-            var tail = try await store.get(key, range: (size - tailGuess)..<size)
+            // A short answer means the file is shorter than the log says: read it whole.
+            guard tail.count == tailGuess else { return try read(try await store.get(key), columns: columns, filter: filter) }
             let footer = try ParquetFileReader.footerSize(tail: tail)
             if footer > tail.count, footer <= size {
                 tail = try await store.get(key, range: (size - footer)..<size)
+                guard tail.count == footer else { return try read(try await store.get(key), columns: columns, filter: filter) }
             }
             reader = try ParquetFileReader(tail: tail, fileSize: size)
         } catch is ParquetError {
@@ -33,8 +36,8 @@ extension ParquetBridge {
         let present = columns.filter { reader.schema.index(of: $0) != nil }
         let groups = selectRowGroups(reader, filter)
         let chunks = try reader.chunkRanges(present, rowGroups: groups)
-        let needed = chunks.reduce(0) { $0 + $1.count }
-        if Double(needed) > rangedReadShare * Double(size) {
+        let needed = chunks.reduce(0) { $0 + $1.count } + tail.count
+        if groups.count == reader.rowGroups.count || Double(needed) > rangedReadShare * Double(size) {
             return try read(try await store.get(key), columns: columns, filter: filter)
         }
         var pieces: [ParquetFetchedRange] = []

@@ -2,11 +2,10 @@ import Parquet
 
 /// The calls into the Parquet library's writer and reader, kept in one place.
 enum ParquetBridge {
-    /// A Snappy-compressed Parquet file of the columns (pyarrow-like defaults: dictionary
-    /// encoding, row groups of up to 1 Mi rows).
-    /// Returns the file and its summary (per-column statistics, which the Delta statistics reuse).
-    /// Row groups of 16 Ki rows by default: rows are sorted by asset then time, so a scan for
-    /// one asset or time range skips most row groups of a compacted file by their statistics.
+    /// A Snappy-compressed, dictionary-encoded Parquet file of the columns, and its summary
+    /// (per-column statistics, which the Delta statistics reuse). Row groups of 16 Ki rows by
+    /// default: rows are sorted by asset then time, so a scan for one asset or time range
+    /// skips most row groups of a compacted file by their statistics.
     static func write(schema: ParquetSchema, columns: [ColumnData], rowGroupRows: Int = 16_384) throws -> ([UInt8], ParquetFileSummary) {
         var writer = try ParquetWriter(schema: schema, options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: rowGroupRows))
         try writer.append(columns)

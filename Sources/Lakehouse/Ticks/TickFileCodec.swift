@@ -127,10 +127,10 @@ enum TickFileCodec {
             return batch(decoded, partition: file.partitionValues)
         } catch let error as ObjectStoreError where error.code == .notFound {
             throw LakehouseError(.corruptDataFile, "data file '\(file.path)' of version \(version) is missing (vacuumed?)")
-        } catch let error as ObjectStoreError {
-            throw error
-        } catch {
+        } catch let error as ParquetError {
             throw LakehouseError(.corruptDataFile, "data file '\(file.path)': \(error)")
+        } catch let error as LakehouseError where error.code == .corruptDataFile {
+            throw LakehouseError(.corruptDataFile, "data file '\(file.path)': \(error.message)")
         }
     }
 
@@ -145,10 +145,10 @@ enum TickFileCodec {
             switch unit {
             case .millis: scaled = v
             case .micros:
-                scaled = v.map { $0 >= 0 ? $0 / 1000 : ($0 - 999) / 1000 }
+                scaled = v.map { $0.floorDivided(by: 1000) }
                 dropped = dropped || v.contains { $0 % 1000 != 0 }
             case .nanos:
-                scaled = v.map { $0 >= 0 ? $0 / 1_000_000 : ($0 - 999_999) / 1_000_000 }
+                scaled = v.map { $0.floorDivided(by: 1_000_000) }
                 dropped = dropped || v.contains { $0 % 1_000_000 != 0 }
             }
             normalized[name] = ColumnData(.int64(scaled), validity: data.validity)

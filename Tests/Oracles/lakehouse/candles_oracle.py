@@ -72,7 +72,9 @@ def bars(args):
             WHERE asset = $asset AND interval = $stored {sources}
               AND epoch_ms(open_time) >= $from AND epoch_ms(open_time) < $to
             QUALIFY row_number() OVER (PARTITION BY source, asset, interval, open_time
-                                       ORDER BY final DESC, ingest_time DESC) = 1)
+                                       ORDER BY final DESC, ingest_time DESC,
+                                                CASE origin WHEN 'backfill' THEN 3 WHEN 'stream' THEN 2
+                                                            WHEN 'rollup' THEN 1 ELSE 0 END DESC) = 1)
         SELECT epoch_ms(open_time) // ($bucket * 1000) * ($bucket * 1000) AS b,
                first(open ORDER BY open_time, source), max(high), min(low),
                last(close ORDER BY open_time, source), sum(base_volume), sum(quote_volume), count(*), bool_and(final)

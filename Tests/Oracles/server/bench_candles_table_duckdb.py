@@ -29,6 +29,7 @@ def connect():
         site = sysconfig.get_paths()["purelib"]
     path = glob.glob(f"{site}/duckdb_extension_delta/extensions/*/delta.duckdb_extension")
     con.execute(f"LOAD '{path[0]}'")
+    con.execute("SET TimeZone = 'UTC'")
     return con
 
 
@@ -41,7 +42,9 @@ def main():
     plain = f"{aggregate} FROM delta_scan('{table}') WHERE {where} GROUP BY ALL ORDER BY b"
     rule = f"""{aggregate} FROM (SELECT * FROM delta_scan('{table}') WHERE {where}
                QUALIFY row_number() OVER (PARTITION BY source, asset, interval, open_time
-                                          ORDER BY final DESC, ingest_time DESC) = 1)
+                                          ORDER BY final DESC, ingest_time DESC,
+                                                   CASE origin WHEN 'backfill' THEN 3 WHEN 'stream' THEN 2
+                                                               WHEN 'rollup' THEN 1 ELSE 0 END DESC) = 1)
                GROUP BY ALL ORDER BY b"""
     out = {"plain_first_ms": [], "plain_repeated_ms": [], "rule_first_ms": [], "rows": 0, "bars": []}
     for asset in sys.argv[5:]:
