@@ -1,0 +1,94 @@
+import CryptoVizCore
+import Lakehouse
+
+/// Candles from the lake's candles table, joined to candles from ticks at a seam.
+///
+/// **The seam rule.** Per (source, asset) the candles table answers from its first bar up to
+/// the end of its newest *final* bar (`open time + interval`); before and after that the source's
+/// ticks (lake and hot tail, as for a lake without a candles table) answer, so the still-open
+/// minute always comes from the ticks. A bar at or after that end (a still-open rollup) is not
+/// used, and a tick before it is not used: every instant of a source is counted once, from
+/// one side. A range ending before the table's newest bar of a source is answered from the
+/// table alone up to its end (a gap inside the table is a gap the provider had, not filled
+/// from ticks).
+///
+/// **Intervals.** 1-minute bars serve every request interval; coarser ones are aggregated at
+/// query time from the finest stored interval that divides the request's, chosen per source
+/// and request bucket (CoinGecko history holds 5 m, 1 h or 1 d bars depending on how far
+/// back). How bars, ticks and sources combine within a bucket: `CandleAssembly`.
+extension LakeMarketData {
+    /// The candles of `query` when the candles table holds bars for it; nil otherwise (the
+    /// tick path then answers exactly as before the candles table existed). Time travel
+    /// (`asOfVersion`, a tick table version) always takes the tick path.
+    func tableCandles(_ query: CandleQuery) async throws -> [CandleDTO]? {
+        guard query.asOfVersion == nil, query.fromMillis < query.toMillis, let table = try await candleTable() else { return nil }
+        let snapshot = try await table.snapshot()
+        let series = try await catalog.candleSeries(snapshot).filter {
+            $0.asset == query.asset && (query.sources?.contains($0.source) ?? true) && query.interval.millis % $0.interval.millis == 0
+        }
+        guard !series.isEmpty else { return nil }
+
+        var assembly = CandleAssembly(interval: query.interval)
+        var covered: [ProviderID: Range<Int64>] = [:]
+        for (source, held) in Dictionary(grouping: series, by: \.source) {
+            let start = max(query.fromMillis, held.map(\.firstOpenTimeMillis).min()!)
+            guard start < query.toMillis, held.contains(where: { $0.lastOpenTimeMillis + $0.interval.millis > query.fromMillis }) else {
+                continue
+            }
+            let intervals = held.map(\.interval).sorted { $0.millis < $1.millis }
+            var bars: [(CandleInterval, [CandleRecord])] = []
+            for interval in intervals {
+                bars.append((interval, try await snapshot.candles(asset: query.asset, source: source, interval: interval,
+                                                                  fromMillis: start, toMillis: query.toMillis)))
+            }
+            // The seam: the end of the newest final bar. A series going on past the range covers it whole.
+            let end: Int64
+            if held.contains(where: { $0.lastOpenTimeMillis >= query.toMillis }) {
+                end = query.toMillis
+            } else {
+                end = min(query.toMillis, bars.flatMap { $0.1 }.filter(\.isFinal).map { $0.openTimeMillis + $0.interval.millis }.max() ?? start)
+            }
+            guard start < end else { continue }
+            covered[source] = start..<end
+            if bars.count == 1 {
+                assembly.add(bars: bars[0].1.lazy.filter { $0.openTimeMillis < end })
+                continue
+            }
+            // Per request bucket, the finest interval with a bar in it.
+            var chosen: [Int64: CandleInterval] = [:]
+            for (interval, list) in bars {
+                for bar in list where bar.openTimeMillis < end {
+                    let bucket = query.interval.bucketStart(bar.openTimeMillis)
+                    if chosen[bucket] == nil { chosen[bucket] = interval }
+                }
+            }
+            for (interval, list) in bars {
+                assembly.add(bars: list.filter { $0.openTimeMillis < end && chosen[query.interval.bucketStart($0.openTimeMillis)] == interval })
+            }
+        }
+        guard !covered.isEmpty else { return nil }
+
+        // Ticks of every source the tick table or the tail holds for the asset, outside its covered span.
+        var tickSources = Set(tail.seriesStarts(asset: query.asset).keys)
+        let tickSnapshot = try await self.table.snapshot()
+        for entry in try await catalog.series(ticks: tickSnapshot, candles: snapshot)
+        where entry.asset == query.asset && entry.lastTickMillis != nil {
+            tickSources.insert(entry.source)
+        }
+        if let wanted = query.sources { tickSources.formIntersection(wanted) }
+        var segments: [Range<Int64>: Set<ProviderID>] = [:]
+        for source in tickSources {
+            guard let span = covered[source] else {
+                segments[query.fromMillis..<query.toMillis, default: []].insert(source)
+                continue
+            }
+            if query.fromMillis < span.lowerBound { segments[query.fromMillis..<span.lowerBound, default: []].insert(source) }
+            if span.upperBound < query.toMillis { segments[span.upperBound..<query.toMillis, default: []].insert(source) }
+        }
+        for (segment, sources) in segments {
+            assembly.add(ticks: try await range(asset: query.asset, sources: sources, from: segment.lowerBound,
+                                                to: segment.upperBound, asOfVersion: nil))
+        }
+        return assembly.candles()
+    }
+}
