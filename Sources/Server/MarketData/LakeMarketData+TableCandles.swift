@@ -12,10 +12,11 @@ import Lakehouse
 /// table alone up to its end (a gap inside the table is a gap the provider had, not filled
 /// from ticks).
 ///
-/// **Intervals.** 1-minute bars serve every request interval; coarser ones are aggregated at
-/// query time from the finest stored interval that divides the request's, chosen per source
-/// and request bucket (CoinGecko history holds 5 m, 1 h or 1 d bars depending on how far
-/// back). How bars, ticks and sources combine within a bucket: `CandleAssembly`.
+/// **Intervals.** 1-minute bars serve every request interval, aggregated at query time; a
+/// source holding coarser bars (CoinGecko history: 5 m, 1 h or 1 d depending on how far back)
+/// serves the request intervals they divide, each coarser bar used only where no finer stored
+/// bar lies inside its span. How bars, ticks and sources combine within a bucket:
+/// `CandleAssembly`.
 extension LakeMarketData {
     /// The candles of `query` when the candles table holds bars for it; nil otherwise (the
     /// tick path then answers exactly as before the candles table existed). Time travel
@@ -46,7 +47,9 @@ extension LakeMarketData {
             if held.contains(where: { $0.lastOpenTimeMillis >= query.toMillis }) {
                 end = query.toMillis
             } else {
-                end = min(query.toMillis, bars.flatMap { $0.1 }.filter(\.isFinal).map { $0.openTimeMillis + $0.interval.millis }.max() ?? start)
+                // Scans return bars by open time: each list's last final bar is its newest.
+                let newestFinalEnds = bars.compactMap { $0.1.last(where: \.isFinal).map { $0.openTimeMillis + $0.interval.millis } }
+                end = min(query.toMillis, newestFinalEnds.max() ?? start)
             }
             guard start < end else { continue }
             covered[source] = start..<end
@@ -54,16 +57,14 @@ extension LakeMarketData {
                 assembly.add(bars: bars[0].1.lazy.filter { $0.openTimeMillis < end })
                 continue
             }
-            // Per request bucket, the finest interval with a bar in it.
-            var chosen: [Int64: CandleInterval] = [:]
+            // Finest first: a coarser bar is used only where no finer bar lies inside its span
+            // (stored intervals divide each other: 1m, 5m, 1h, 1d).
+            var used: [Int64] = []
             for (interval, list) in bars {
-                for bar in list where bar.openTimeMillis < end {
-                    let bucket = query.interval.bucketStart(bar.openTimeMillis)
-                    if chosen[bucket] == nil { chosen[bucket] = interval }
-                }
-            }
-            for (interval, list) in bars {
-                assembly.add(bars: list.filter { $0.openTimeMillis < end && chosen[query.interval.bucketStart($0.openTimeMillis)] == interval })
+                let occupied = Set(used.map { interval.bucketStart($0) })
+                let kept = list.filter { $0.openTimeMillis < end && !occupied.contains($0.openTimeMillis) }
+                used += kept.map(\.openTimeMillis)
+                assembly.add(bars: kept)
             }
         }
         guard !covered.isEmpty else { return nil }
