@@ -27,7 +27,7 @@ import TestSupport
         let start = end - 2 * day
         var generator = SeededGenerator(seed: 14)
         let candles = try await lake.candles()
-        for (a, asset) in ["bitcoin", "ethereum"].enumerated() {
+        for (a, (asset, pair)) in [("bitcoin", "BTCUSDT"), ("ethereum", "ETHUSDT")].enumerated() {
             var price = 100.0 * Double(a + 1)
             var bars: [CandleRecord] = []
             for t in stride(from: start, to: end, by: Int(minute)) {
@@ -35,7 +35,7 @@ import TestSupport
                 price = max(1, price + Double(Int.random(in: -50...50, using: &generator)) / 8)
                 let high = max(open, price) + Double(Int.random(in: 0...8, using: &generator)) / 4
                 let low = min(open, price) - Double(Int.random(in: 0...8, using: &generator)) / 4
-                bars.append(CandleRecord(source: binance, asset: AssetID(asset), symbol: asset.prefix(3).uppercased() + "USDT",
+                bars.append(CandleRecord(source: binance, asset: AssetID(asset), symbol: pair,
                                          quoteCurrency: "USDT", interval: .oneMinute, openTimeMillis: t, open: open, high: high,
                                          low: low, close: price, baseVolume: Double(Int.random(in: 1...1_000, using: &generator)),
                                          quoteVolume: 0, tradeCount: nil, marketCap: nil, isFinal: true, origin: .backfill,
@@ -83,7 +83,7 @@ import TestSupport
         // Every asset of both tables, though the newest row is ten days old.
         let assets = try await HTTPTestClient.get(port: port, "/api/v1/assets")
         #expect(assets.status == 200)
-        let listed = try JSONSerialization.jsonObject(with: Data(assets.body)) as? [[String: Any]] ?? []
+        let listed = try assets.json()["assets"] as? [[String: Any]] ?? []
         #expect(listed.compactMap { $0["asset"] as? String } == ["bitcoin", "ethereum", "solana"], "\(assets.text)")
         #expect(listed.compactMap { $0["symbol"] as? String } == ["BTC", "ETH", "SOL"])
         let sources = try await HTTPTestClient.get(port: port, "/api/v1/sources")
@@ -104,8 +104,9 @@ import TestSupport
             for (got, want) in zip(candles, expected) {
                 for (ours, theirs) in [("start_ms", "start_ms"), ("open", "open"), ("high", "high"), ("low", "low"), ("close", "close"),
                                        ("volume", "volume"), ("tick_count", "count")] {
-                    #expect((got[ours] as? NSNumber)?.doubleValue == (want[theirs] as? NSNumber)?.doubleValue,
-                            "\(asset) \(ours) at \(got["start_ms"] ?? "?")")
+                    let value = (got[ours] as? NSNumber)?.doubleValue
+                    #expect(value != nil && value == (want[theirs] as? NSNumber)?.doubleValue,
+                            "\(asset) \(ours) at \(got["start_ms"] ?? "?"): \(got[ours] ?? "nil") vs \(want[theirs] ?? "nil")")
                 }
             }
         }
