@@ -21,9 +21,14 @@ import TestSupport
     /// coinmarketcap ticks for ethereum and solana over the same days.
     static func oldLake() async throws -> (directory: URL, start: Int64, end: Int64) {
         let directory = try TestEnvironment.temporaryDirectory("serve-no-bus")
-        let store = try LocalFileStore(root: directory.path)
-        let lake = try await Lake.open(store: store, logger: Logger(label: "test"))
         let end = (currentUnixMillis() - 10 * day) / minute * minute
+        try await write(oldLakeEnding: end, to: try LocalFileStore(root: directory.path))
+        return (directory, end - 2 * day, end)
+    }
+
+    /// The lake of `oldLake`, ending at `end`, written into `store` (the same rows every time).
+    static func write(oldLakeEnding end: Int64, to store: any ObjectStore) async throws {
+        let lake = try await Lake.open(store: store, logger: Logger(label: "test"))
         let start = end - 2 * day
         var generator = SeededGenerator(seed: 14)
         let candles = try await lake.candles()
@@ -55,15 +60,14 @@ import TestSupport
             }
         }
         _ = try await ticks.append(records)
-        return (directory, start, end)
     }
 
-    static func serve(_ lake: URL, token: String) throws -> (ManagedProcess, Int) {
+    static func serve(_ lake: String, token: String, environment: [String: String] = [:]) throws -> (ManagedProcess, Int) {
         let port = try LoopbackPort.free()
         let data = try TestEnvironment.temporaryDirectory("serve-no-bus-data")
         let process = ManagedProcess(executable: try TestEnvironment.cryptovizBinary(), arguments: [
-            "serve", "--bus", "none", "--lake", "file://\(lake.path)", "--port", "\(port)", "--data", data.path, "--token", token,
-        ], label: "serve-no-bus")
+            "serve", "--bus", "none", "--lake", lake, "--port", "\(port)", "--data", data.path, "--token", token,
+        ], environment: environment, label: "serve-no-bus")
         try process.start()
         do {
             try LoopbackPort.waitUntilOpen(port, timeout: 60)
@@ -77,7 +81,7 @@ import TestSupport
     @Test func servesAnOldLakeReadOnlyWithChartsEqualToDuckDB() async throws {
         let (directory, start, end) = try await Self.oldLake()
         let token = "serve-no-bus-token"
-        let (process, port) = try Self.serve(directory, token: token)
+        let (process, port) = try Self.serve("file://\(directory.path)", token: token)
         defer { _ = process.stop() }
 
         // Every asset of both tables, though the newest row is ten days old.
@@ -137,6 +141,50 @@ import TestSupport
         let compacted = try await HTTPTestClient.post(port: port, "/api/v1/lake/compact", json: "{}", headers: auth)
         #expect(compacted.status == 200, "\(compacted.text.prefix(300))")
         #expect(process.stop() == 0, "\(process.logTail())")
+    }
+
+    @Test func servesTheSameLakeOnS3() async throws {
+        let end = (currentUnixMillis() - 10 * Self.day) / Self.minute * Self.minute
+        let directory = try TestEnvironment.temporaryDirectory("serve-no-bus-local")
+        try await Self.write(oldLakeEnding: end, to: try LocalFileStore(root: directory.path))
+        let environment = S3TestCredentials.environment(endpoint: try TestEnvironment.s3Endpoint())
+        let bucket = "serve-no-bus-\(UUID().uuidString.prefix(8).lowercased())"
+        try await S3ObjectStore(configuration: try S3Configuration(bucket: bucket, environment: environment)).createBucket()
+        let url = "s3://\(bucket)/lake"
+        try await Self.write(oldLakeEnding: end, to: try makeObjectStore(url: url, environment: environment))
+
+        let (local, localPort) = try Self.serve("file://\(directory.path)", token: "t")
+        defer { _ = local.stop() }
+        let (remote, remotePort) = try Self.serve(url, token: "t", environment: environment)
+        defer { _ = remote.stop() }
+        let paths = [
+            "/api/v1/assets", "/api/v1/sources",
+            "/api/v1/assets/bitcoin/candles?interval=1h&from=\(end - Self.day)&to=\(end)",
+            "/api/v1/assets/ethereum/candles?interval=5m&from=\(end - Self.day)&to=\(end)",
+            "/api/v1/assets/solana/ticks?from=\(end - Self.day)&to=\(end)&limit=50",
+        ]
+        for path in paths {
+            let fromS3 = try await HTTPTestClient.get(port: remotePort, path)
+            let fromDisk = try await HTTPTestClient.get(port: localPort, path)
+            #expect(fromS3.status == 200 && fromDisk.status == 200, "\(path): \(fromS3.text.prefix(300))")
+            // Equal as JSON values (key order differs between processes).
+            let s3Value = try JSONSerialization.jsonObject(with: Data(fromS3.body)) as? NSDictionary
+            let diskValue = try JSONSerialization.jsonObject(with: Data(fromDisk.body)) as? NSDictionary
+            #expect(fromS3.body.count > 100 && s3Value != nil && s3Value == diskValue,
+                    "\(path): \(fromS3.text.prefix(400)) vs \(fromDisk.text.prefix(400))")
+        }
+        // SQL over an S3 lake is not configured: said plainly, with the token.
+        let sql = try await HTTPTestClient.post(port: remotePort, "/api/v1/sql", json: #"{"sql": "SELECT 1"}"#,
+                                                headers: ["Authorization": "Bearer t"])
+        #expect(sql.status != 200 && sql.text.contains("object-store lake"), "\(sql.text.prefix(300))")
+        // A prefix holding no lake is refused, and nothing is written there.
+        let empty = try ProcessRunner.run(try TestEnvironment.cryptovizBinary(), [
+            "serve", "--bus", "none", "--lake", "s3://\(bucket)/nothing", "--port", "\(try LoopbackPort.free())",
+            "--data", directory.appendingPathComponent("data").path,
+        ], environment: environment, check: false)
+        #expect(empty.status != 0 && (empty.stderr + empty.stdout).contains("no CryptoViz lake at s3://\(bucket)/nothing"), "\(empty.stderr.suffix(500))")
+        let store = try makeObjectStore(url: "s3://\(bucket)/nothing", environment: environment)
+        #expect(try await store.listAll(prefix: "").isEmpty)
     }
 
     @Test func refusesFlagsThatCannotWorkWithClearErrors() async throws {
