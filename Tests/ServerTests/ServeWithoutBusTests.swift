@@ -115,6 +115,18 @@ import TestSupport
             }
         }
 
+        // Price cards: the lake's newest tick of each series (the tail holds none of them).
+        let quotes = try await HTTPTestClient.get(port: port, "/api/v1/quotes/latest")
+        let quoted = try quotes.json()["quotes"] as? [[String: Any]] ?? []
+        #expect(quoted.compactMap { $0["asset"] as? String } == ["ethereum", "solana"], "\(quotes.text.prefix(300))")
+        #expect(quoted.compactMap { ($0["source_time_ms"] as? NSNumber)?.int64Value } == [end - 10 * Self.minute + 7_000, end - 10 * Self.minute + 7_000])
+        // The live feed opens and stays quiet: there is no bus.
+        let live = try await HTTPTestClient.openStream(port: port, "/api/v1/live")
+        let opened = try await HTTPTestClient.offload { try live.readUntil(seconds: 10) { $0.contains(": connected") } }
+        #expect(opened.hasPrefix("HTTP/1.1 200"), "\(opened.prefix(200))")
+        #expect(!opened.contains("event: tick"))
+        live.closeConnection()
+
         // Tick views read the tick table; the stats say there is no bus.
         let ticks = try await HTTPTestClient.get(port: port, "/api/v1/assets/solana/ticks?from=\(start)&to=\(end)&limit=5")
         #expect(ticks.status == 200)

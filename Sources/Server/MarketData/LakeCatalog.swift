@@ -29,6 +29,8 @@ final class LakeCatalog: Sendable {
         var candleSymbols: [SeriesKey: String] = [:]
         var mergedVersions: (ticks: Int64, candles: Int64?)?
         var merged: [Series] = []
+        /// The newest tick of a series, by the source time it was read for.
+        var newest: [SeriesKey: Tick] = [:]
     }
 
     struct SeriesKey: Hashable, Sendable {
@@ -92,6 +94,22 @@ final class LakeCatalog: Sendable {
             s.merged = merged
             return merged
         }
+    }
+
+    /// The list `series(ticks:candles:)` built last, without asking the tables; nil before the first.
+    func lastBuilt() -> [Series]? {
+        state.withLock { $0.mergedVersions == nil ? nil : $0.merged }
+    }
+
+    /// The newest tick of `series` in the tick table (at `series.lastTickMillis`): read from
+    /// the few files of that day that may hold it, then kept until the series gets a newer one.
+    func newestTick(of series: Series, in table: TickTable) async throws -> Tick? {
+        guard let time = series.lastTickMillis else { return nil }
+        let key = SeriesKey(source: series.source, asset: series.asset)
+        if let tick = state.withLock({ $0.newest[key] }), tick.sourceTimeMillis == time { return tick }
+        let tick = try await table.snapshot().ticks(asset: series.asset, source: series.source, fromMillis: time, toMillis: time + 1).last?.tick
+        if let tick { state.withLock { $0.newest[key] = tick } }
+        return tick
     }
 
     /// A ticker symbol per candles series, from the log's statistics of files holding one

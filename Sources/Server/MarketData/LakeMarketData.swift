@@ -126,8 +126,26 @@ public final class LakeMarketData: MarketDataSource {
         return assets.keys.sorted().map { SourceDTO(source: $0, assets: assets[$0, default: []].sorted(), lastTickMs: last[$0]) }
     }
 
+    /// The tail's newest tick per series; a series of the tick table the tail does not hold
+    /// (older than its window: a lake served with `--bus none`, a source that stopped) adds
+    /// the lake's newest tick, read once from the files of that tick's day (`LakeCatalog`).
     public func latestTicks(assets: Set<AssetID>?, sources: Set<ProviderID>?) async throws -> [Tick] {
-        tail.latest().filter { (assets == nil || assets!.contains($0.asset)) && (sources == nil || sources!.contains($0.source)) }
+        func wanted(_ asset: AssetID, _ source: ProviderID) -> Bool {
+            (assets == nil || assets!.contains(asset)) && (sources == nil || sources!.contains(source))
+        }
+        let inTail = tail.latest()
+        var out = inTail.filter { wanted($0.asset, $0.source) }
+        let held = Set(inTail.map { LakeCatalog.SeriesKey(source: $0.source, asset: $0.asset) })
+        // The last list built (no lake request on this hot path once one exists): a series
+        // missing from the tail is older than its window, so a list a few versions old is fine.
+        var known = catalog.lastBuilt()
+        if known == nil { known = try await lakeSeries() }
+        for series in known ?? [] where series.lastTickMillis != nil && wanted(series.asset, series.source)
+            && !held.contains(LakeCatalog.SeriesKey(source: series.source, asset: series.asset)) {
+            if let tick = try await catalog.newestTick(of: series, in: table) { out.append(tick) }
+        }
+        guard out.count > 1 else { return out }
+        return out.sorted { ($0.asset, $0.source) < ($1.asset, $1.source) }
     }
 
     public func ticks(_ query: TickQuery) async throws -> TickPage {
