@@ -9,6 +9,13 @@ import TestSupport
 private let minute: Int64 = 60_000
 private let hour: Int64 = 3_600_000
 
+/// The bars' summed base volume (written so that it reads the same whether the record's
+/// volume is optional or not).
+private func volumeSum(_ bars: some Sequence<CandleRecord>) -> Double {
+    func value(_ volume: Double?) -> Double { volume ?? .nan }
+    return bars.reduce(0) { $0 + value($1.baseVolume) }
+}
+
 /// Candles from the lake's candles table joined to candles from ticks at the seam (the end of
 /// each source's newest final bar), coarse intervals from the finest stored one, and the tick
 /// path untouched where the table holds nothing for the asset.
@@ -74,7 +81,7 @@ private let hour: Int64 = 3_600_000
             #expect(inHour.count == 60)
             #expect(candles[index] == CandleDTO(startMs: hourStart, open: inHour.first!.open, high: inHour.map(\.high).max()!,
                                                 low: inHour.map(\.low).min()!, close: inHour.last!.close,
-                                                volume: inHour.map(\.baseVolume).reduce(0, +), tickCount: 60))
+                                                volume: volumeSum(inHour), tickCount: 60))
         }
         // The seam's hour: 30 bars before the seam, the ticks after it.
         let hourStart = t0 + 2 * hour
@@ -84,7 +91,7 @@ private let hour: Int64 = 3_600_000
         #expect(candles[2] == CandleDTO(startMs: hourStart, open: before.first!.open,
                                         high: max(before.map(\.high).max()!, after.map(\.price).max()!),
                                         low: min(before.map(\.low).min()!, after.map(\.price).min()!),
-                                        close: after.last!.price, volume: before.map(\.baseVolume).reduce(0, +),
+                                        close: after.last!.price, volume: volumeSum(before),
                                         tickCount: 30 + after.count))
     }
 
@@ -96,7 +103,7 @@ private let hour: Int64 = 3_600_000
         let expected = stride(from: t0 + 100 * minute, to: to, by: Int(5 * minute)).map { start -> CandleDTO in
             let five = bars.filter { $0.openTimeMillis >= start && $0.openTimeMillis < start + 5 * minute }
             return CandleDTO(startMs: start, open: five.first!.open, high: five.map(\.high).max()!, low: five.map(\.low).min()!,
-                             close: five.last!.close, volume: five.map(\.baseVolume).reduce(0, +), tickCount: 5)
+                             close: five.last!.close, volume: volumeSum(five), tickCount: 5)
         }
         #expect(candles == expected)
     }

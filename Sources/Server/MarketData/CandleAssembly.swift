@@ -62,7 +62,7 @@ struct CandleAssembly {
         for bar in bars where bar.open.isFinite && bar.high.isFinite && bar.low.isFinite && bar.close.isFinite {
             let part = Part(openTime: bar.openTimeMillis, open: bar.open,
                             closeTime: bar.openTimeMillis + bar.interval.millis - 1, close: bar.close,
-                            high: bar.high, low: bar.low, volume: bar.baseVolume.isFinite ? bar.baseVolume : nil, count: 1)
+                            high: bar.high, low: bar.low, volume: Self.finite(bar.baseVolume), count: 1)
             let key = Key(source: bar.source, bucket: interval.bucketStart(bar.openTimeMillis))
             if run?.key == key {
                 run!.part.absorb(part)
@@ -80,6 +80,11 @@ struct CandleAssembly {
             add(tick.source, Part(openTime: tick.sourceTimeMillis, open: tick.price, closeTime: tick.sourceTimeMillis,
                                   close: tick.price, high: tick.price, low: tick.price, volume: nil, count: 1))
         }
+    }
+
+    /// A volume that can be summed: nil for a missing one (live rollups store none) or NaN.
+    private static func finite(_ value: Double?) -> Double? {
+        value.flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// The candles, one per non-empty bucket, by start time.
