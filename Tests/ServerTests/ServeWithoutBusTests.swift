@@ -155,6 +155,50 @@ import TestSupport
         #expect(process.stop() == 0, "\(process.logTail())")
     }
 
+    @Test func servesWhatABackfillWroteTenDaysAgoAsDuckDBAggregatesIt() async throws {
+        // `cryptoviz backfill` against `cryptoviz simulate`: two days of 1-minute klines of
+        // three assets, ending ten days ago, into a fresh lake (candles only, no tick table).
+        let (simulator, url) = try CryptovizRoles.simulator(assets: 20, label: "serve-no-bus-sim")
+        defer { _ = simulator.stop() }
+        let directory = try TestEnvironment.temporaryDirectory("serve-no-bus-backfill")
+        let end = (currentUnixMillis() - 10 * Self.day) / Self.minute * Self.minute
+        let start = end - 2 * Self.day
+        let iso = ISO8601DateFormatter()
+        func text(_ ms: Int64) -> String { iso.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)) }
+        try ProcessRunner.run(try TestEnvironment.cryptovizBinary(), [
+            "backfill", "--lake", "file://\(directory.path)", "--data", directory.appendingPathComponent("data").path,
+            "--providers", "binance", "--assets", "3", "--from", text(start), "--to", text(end), "--interval", "1m",
+            "--binance-url", url, "--coingecko-url", "\(url)/api/v3",
+        ])
+
+        let (process, port) = try Self.serve("file://\(directory.path)", token: "t")
+        defer { _ = process.stop() }
+        let listed = try await HTTPTestClient.get(port: port, "/api/v1/assets").json()["assets"] as? [[String: Any]] ?? []
+        let assets = listed.compactMap { $0["asset"] as? String }
+        #expect(assets.count == 3, "\(listed)")
+        for asset in assets {
+            let response = try await HTTPTestClient.get(port: port, "/api/v1/assets/\(asset)/candles?interval=1h&from=\(start)&to=\(end)")
+            #expect(response.status == 200, "\(response.text.prefix(300))")
+            let candles = try response.json()["candles"] as? [[String: Any]] ?? []
+            let oracle = try ProcessRunner.run(try TestEnvironment.python(), [
+                TestEnvironment.oracle("server/candles_from_table_duckdb.py"), directory.appendingPathComponent("candles").path,
+                asset, "binance", "3600", "\(start)", "\(end)",
+            ])
+            let expected = try JSONSerialization.jsonObject(with: Data(oracle.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(candles.count == expected.count && candles.count >= 48, "\(asset): \(candles.count) vs \(expected.count)")
+            for (got, want) in zip(candles, expected) {
+                func number(_ object: [String: Any], _ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
+                // OHLC, start and count exactly; volumes are sums, equal up to the order of addition.
+                for (ours, theirs) in [("start_ms", "start_ms"), ("open", "open"), ("high", "high"), ("low", "low"),
+                                       ("close", "close"), ("tick_count", "count")] {
+                    #expect(number(got, ours) != nil && number(got, ours) == number(want, theirs), "\(asset) \(ours) at \(got["start_ms"] ?? "?")")
+                }
+                let volume = number(got, "volume") ?? .nan, reference = number(want, "volume") ?? .nan
+                #expect(abs(volume - reference) <= 1e-9 * abs(reference), "\(asset) volume at \(got["start_ms"] ?? "?")")
+            }
+        }
+    }
+
     @Test func servesTheSameLakeOnS3() async throws {
         let end = (currentUnixMillis() - 10 * Self.day) / Self.minute * Self.minute
         let directory = try TestEnvironment.temporaryDirectory("serve-no-bus-local")
