@@ -76,6 +76,19 @@ public final class LakeMarketData: MarketDataSource {
         return table
     }
 
+    /// Builds the asset and source lists once (for a long tick table, a read of four columns of
+    /// every file), so the first dashboard request does not wait for it; a failure is only
+    /// logged (requests build the lists themselves).
+    public func warmCatalog() async {
+        let started = ContinuousClock.now
+        do {
+            let series = try await lakeSeries()
+            logger.info("lake catalog built", metadata: ["series": "\(series.count)", "duration_ms": "\((ContinuousClock.now - started).millis)"])
+        } catch {
+            logger.warning("lake catalog not built at start", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Every (source, asset) series of the lake's tick and candles tables (`LakeCatalog`).
     private func lakeSeries() async throws -> [LakeCatalog.Series] {
         let candleSnapshot = try await candleTable()?.snapshot()

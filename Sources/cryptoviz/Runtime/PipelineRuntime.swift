@@ -172,6 +172,8 @@ struct PipelineRuntime {
                 print("CryptoViz is serving on http://\(host):\(port)")
                 fflush(nil)
             })))
+            services.append(.init(service: PipelineService("lake catalog") { await data.warmCatalog() },
+                                  successTerminationBehavior: .ignore))
             if let bus {
                 let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
                 services.append(.init(service: PipelineService("hot tail") {
