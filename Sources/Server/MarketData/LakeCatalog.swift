@@ -63,14 +63,26 @@ final class LakeCatalog: Sendable {
             return merged
         }
         let files = ticks.delta.files
-        let missing = state.withLock { s in files.filter { s.tickFiles[$0.path] == nil } }
-        let read = missing.isEmpty ? [:] : try await ticks.seriesSummaries(of: missing)
         var stored: [CandleSeries] = []
         if let candles { stored = try await candleSeries(candles) }
+        // Summaries of this version's files: cached ones, and the others read. A concurrent
+        // call for another version may prune the cache between the two locks; what it took is
+        // read on the next round (files read stay in `read`, so this ends).
+        var read: [String: [TickSeriesSummary]] = [:]
+        while true {
+            let missing = state.withLock { s in files.filter { s.tickFiles[$0.path] == nil && read[$0.path] == nil } }
+            if missing.isEmpty { break }
+            for (path, summaries) in try await ticks.seriesSummaries(of: missing) { read[path] = summaries }
+            if state.withLock({ s in files.allSatisfy { s.tickFiles[$0.path] != nil || read[$0.path] != nil } }) { break }
+        }
         return state.withLock { s in
             // Keep only the files of this version: replaced files (compaction, retention) drop out.
             var current: [String: [TickSeriesSummary]] = [:]
-            for file in files { current[file.path] = s.tickFiles[file.path] ?? read[file.path] }
+            var complete = true
+            for file in files {
+                guard let summaries = s.tickFiles[file.path] ?? read[file.path] else { complete = false; continue }
+                current[file.path] = summaries
+            }
             s.tickFiles = current
             var bySeries: [SeriesKey: Series] = [:]
             for summaries in current.values {
@@ -90,8 +102,11 @@ final class LakeCatalog: Sendable {
                 }
             }
             let merged = bySeries.values.sorted { ($0.source, $0.asset) < ($1.source, $1.asset) }
-            s.mergedVersions = versions
-            s.merged = merged
+            // Incomplete only if a concurrent call pruned a file after the last check: not kept.
+            if complete {
+                s.mergedVersions = versions
+                s.merged = merged
+            }
             return merged
         }
     }
