@@ -47,7 +47,8 @@ public enum Snappy {
             var start = 0
             while start < input.count {
                 let end = min(start + blockSize, input.count)
-                op = compressBlock(input, start: start, end: end, table: table, out: out, op: op)
+                op = compressBlock(input, start: start, end: end, table: table, out: out, op: op,
+                                   outLimit: maxCompressedLength(input.count))
                 start = end
             }
         }
@@ -80,7 +81,7 @@ public enum Snappy {
 
     private static func compressBlock(
         _ src: UnsafeBufferPointer<UInt8>, start: Int, end: Int, table t: UnsafeMutableBufferPointer<UInt16>,
-        out: UnsafeMutablePointer<UInt8>, op: Int
+        out: UnsafeMutablePointer<UInt8>, op: Int, outLimit: Int
     ) -> Int {
         var op = op
         var nextEmit = start
@@ -95,7 +96,7 @@ public enum Snappy {
                 let candidate = start + Int(t[h])
                 t[h] = UInt16(truncatingIfNeeded: ip - start)
                 if candidate < ip && load32(src, candidate) == cur {
-                    op = emitLiteral(src, from: nextEmit, to: ip, out: out, op: op)
+                    op = emitLiteral(src, from: nextEmit, to: ip, out: out, op: op, limit: outLimit)
                     let length = 4 + matchLength(src, candidate + 4, ip + 4, end: end)
                     op = emitCopy(offset: ip - candidate, length: length, out: out, op: op)
                     ip += length
@@ -112,11 +113,11 @@ public enum Snappy {
                 }
             }
         }
-        return emitLiteral(src, from: nextEmit, to: end, out: out, op: op)
+        return emitLiteral(src, from: nextEmit, to: end, out: out, op: op, limit: outLimit)
     }
 
     @inline(__always) private static func emitLiteral(
-        _ src: UnsafeBufferPointer<UInt8>, from: Int, to: Int, out: UnsafeMutablePointer<UInt8>, op: Int
+        _ src: UnsafeBufferPointer<UInt8>, from: Int, to: Int, out: UnsafeMutablePointer<UInt8>, op: Int, limit: Int
     ) -> Int {
         let length = to - from
         if length == 0 { return op }
@@ -135,7 +136,17 @@ public enum Snappy {
             out[op + 2] = UInt8(truncatingIfNeeded: n >> 8)
             op += 3
         }
-        (out + op).update(from: src.baseAddress! + from, count: length)
+        if length <= 16 && src.count - from >= 16 && limit - op >= 16 {
+            // Short literals (most of them) as two unaligned words, as the decompressor reads
+            // them: no call into memmove. The bytes past `length` are overwritten by what
+            // follows, or lie past the end of the output within its capacity `limit`.
+            let from = UnsafeRawPointer(src.baseAddress! + from)
+            let to = UnsafeMutableRawPointer(out + op)
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (to + 8).storeBytes(of: (from + 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        } else {
+            (out + op).update(from: src.baseAddress! + from, count: length)
+        }
         return op + length
     }
 

@@ -69,8 +69,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(name: .customLong("gap-report"), help: "Where to write the JSON report of the providers' own holes.")
     var gapReport = "backfill-gaps.json"
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
         CommandLogging.bootstrap(level: logLevel)

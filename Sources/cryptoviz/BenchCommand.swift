@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchCompactCommand.self,
             BenchPipelineCommand.self,
             BenchServerCommand.self,
+            BenchCandlesCommand.self,
             BenchLoadCommand.self,
         ]
     )

@@ -44,8 +44,8 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: "Also watch these canonical ids (comma-separated CoinGecko ids).")
     var watch: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
 
     @Option(help: "Publish to this bus (kafka://host:port) instead of writing JSON lines.")
     var bus: String?

@@ -1,12 +1,8 @@
+import ArgumentParser
 import Logging
 
 /// Log lines to standard error at one level, for every command that logs.
 enum CommandLogging {
-    /// Bootstraps swift-log once per process; an unknown level name falls back to `info`.
-    static func bootstrap(level name: String) {
-        bootstrap(level: Logger.Level(rawValue: name) ?? .info)
-    }
-
     static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -15,3 +11,7 @@ enum CommandLogging {
         }
     }
 }
+
+/// `--log-level` takes the level names; any other word is refused with the list, rather than
+/// quietly logging at another level than asked.
+extension Logger.Level: @retroactive ExpressibleByArgument {}

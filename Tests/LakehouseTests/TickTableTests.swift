@@ -2,6 +2,7 @@ import CryptoVizCore
 import Foundation
 import Logging
 import ObjectStore
+import Synchronization
 import Testing
 @testable import Lakehouse
 
@@ -49,7 +50,7 @@ import Testing
         let bytes = try await store.get(snapshot.table.dataKey(file.relativeKey))
         let all = try TickFileCodec.decode(bytes, columns: [.asset], partition: file.partitionValues, path: file.path)
         let bitcoin = try TickFileCodec.decode(bytes, columns: [.asset], partition: file.partitionValues, path: file.path,
-                                               filter: TickRowFilter(asset: "bitcoin"))
+                                               filter: .ticks(asset: "bitcoin", fromMillis: nil, toMillis: nil))
         #expect(all.count == 18_000)
         #expect(bitcoin.count == 16_384)
         let from = TickFixtures.start + 600_000, to = TickFixtures.start + 900_000
@@ -59,6 +60,33 @@ import Testing
             }
             let rows = try await snapshot.ticks(asset: asset, source: .binance, fromMillis: from, toMillis: to)
             #expect(rows == expected.sorted { $0.tick.sourceTimeMillis < $1.tick.sourceTimeMillis })
+        }
+    }
+
+    @Test func filteredScansFetchOnlyTheRowGroupsTheyNeed() async throws {
+        let (store, _) = try TickFixtures.localStore("tick-ranged")
+        let table = try await TickTable.open(store: store)
+        // 60 000 rows per source file, sorted by asset: four row groups; solana's late rows
+        // lie in the last two.
+        let records = TickFixtures.records(count: 20_000, stepMillis: 50)
+        try await table.append(records)
+        let file = try #require(try await table.snapshot().delta.files.first { $0.partitionValues["source"] == "binance" })
+        let recording = RecordingStore(base: store)
+        let snapshot = try await TickTable.open(store: recording).snapshot()
+        let from = TickFixtures.start + 750_000, to = TickFixtures.start + 850_000
+        for asset in TickFixtures.assets {
+            recording.reads.withLock { $0 = [] }
+            let expected = records.filter {
+                $0.tick.asset == asset && $0.tick.source == .binance && $0.tick.sourceTimeMillis >= from && $0.tick.sourceTimeMillis < to
+            }
+            let rows = try await snapshot.ticks(asset: asset, source: .binance, fromMillis: from, toMillis: to)
+            #expect(rows == expected.sorted { $0.tick.sourceTimeMillis < $1.tick.sourceTimeMillis })
+            #expect(rows.count == 2000)
+            let fetched = recording.reads.withLock { $0 }.filter { $0.key.hasSuffix(".parquet") }
+            if asset == "solana" {
+                #expect(fetched.count >= 2 && fetched.allSatisfy { $0.range != nil }, "\(fetched)")
+                #expect(fetched.reduce(0) { $0 + ($1.range?.count ?? 0) } < Int(file.size) * 6 / 10, "\(fetched)")
+            }
         }
     }
 
@@ -204,4 +232,29 @@ import Testing
         let info = try await table.info()
         #expect(info.rows == Int64(records.count) && info.partitions == parts.count)
     }
+}
+
+/// A real local store that records every read (key and range).
+final class RecordingStore: ObjectStore {
+    struct Read: Sendable {
+        var key: String
+        var range: Range<Int>?
+    }
+
+    let base: LocalFileStore
+    let reads = Mutex<[Read]>([])
+
+    init(base: LocalFileStore) { self.base = base }
+
+    func get(_ key: ObjectKey, range: Range<Int>?) async throws -> [UInt8] {
+        reads.withLock { $0.append(Read(key: key.rawValue, range: range)) }
+        return try await base.get(key, range: range)
+    }
+    func head(_ key: ObjectKey) async throws -> ObjectMetadata? { try await base.head(key) }
+    func put(_ key: ObjectKey, _ bytes: [UInt8]) async throws { try await base.put(key, bytes) }
+    func putIfAbsent(_ key: ObjectKey, _ bytes: [UInt8]) async throws -> Bool { try await base.putIfAbsent(key, bytes) }
+    func list(prefix: String, delimiter: String?, continuationToken: String?, maxKeys: Int) async throws -> ObjectListing {
+        try await base.list(prefix: prefix, delimiter: delimiter, continuationToken: continuationToken, maxKeys: maxKeys)
+    }
+    func delete(_ keys: [ObjectKey]) async throws { try await base.delete(keys) }
 }

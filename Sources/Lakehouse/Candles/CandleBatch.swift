@@ -21,6 +21,11 @@ struct CandleBatch: Sendable {
         }
     }
 
+    func doubles(_ column: CandleColumn) -> [Double]? {
+        if case .double(let v)? = columns[column.rawValue]?.values { return v }
+        return nil
+    }
+
     /// The source of every row: the partition value (the table partitions by source).
     func source(at i: Int, _ sources: [String]?) -> String {
         if let s = partition["source"] ?? nil { return s }

@@ -50,7 +50,8 @@ public struct CandleSnapshot: Sendable {
     }
 
     /// Reads files concurrently (bounded), handing each decoded batch to `body` in file order.
-    func read(_ files: [AddFile], columns: [String], _ body: (CandleBatch) throws -> Void) async throws {
+    func read(_ files: [AddFile], columns: [String], filter: RowGroupFilter? = nil,
+              _ body: (CandleBatch) throws -> Void) async throws {
         let store = table.store
         let keys = files.map { table.dataKey($0.relativeKey) }
         let version = delta.version
@@ -62,13 +63,7 @@ public struct CandleSnapshot: Sendable {
                 let file = files[i]
                 let key = keys[i]
                 group.addTask {
-                    let bytes: [UInt8]
-                    do {
-                        bytes = try await store.get(key)
-                    } catch let error as ObjectStoreError where error.code == .notFound {
-                        throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)' of version \(version) is missing (vacuumed?)")
-                    }
-                    return (i, try CandleFileCodec.decode(bytes, columns: columns, partition: file.partitionValues, path: file.path))
+                    (i, try await CandleFileCodec.fetch(file, from: store, key: key, columns: columns, filter: filter, version: version))
                 }
             }
             while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
@@ -93,7 +88,8 @@ public struct CandleSnapshot: Sendable {
         let extras = CandleFileCodec.extraFields(delta.schema)
         let columns = CandleColumn.allCases.map(\.rawValue) + extras.map(\.name)
         var chosen: [Key: CandleRecord] = [:]
-        try await read(files, columns: columns) { batch in
+        let filter = RowGroupFilter.candles(asset: asset, interval: interval, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: columns, filter: filter) { batch in
             guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
                   let openTimes = batch.int64s(.openTime) else { return }
             let sources = batch.strings(.source)

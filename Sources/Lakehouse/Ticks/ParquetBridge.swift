@@ -5,10 +5,10 @@ enum ParquetBridge {
     /// A Snappy-compressed Parquet file of the columns (pyarrow-like defaults: dictionary
     /// encoding, row groups of up to 1 Mi rows).
     /// Returns the file and its summary (per-column statistics, which the Delta statistics reuse).
-    static func write(schema: ParquetSchema, columns: [ColumnData]) throws -> ([UInt8], ParquetFileSummary) {
-        // Row groups of 16 Ki rows: rows are sorted by asset then time, so a scan for one
-        // asset or time range skips most row groups of a compacted file by their statistics.
-        var writer = try ParquetWriter(schema: schema, options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: 16_384))
+    /// Row groups of 16 Ki rows by default: rows are sorted by asset then time, so a scan for
+    /// one asset or time range skips most row groups of a compacted file by their statistics.
+    static func write(schema: ParquetSchema, columns: [ColumnData], rowGroupRows: Int = 16_384) throws -> ([UInt8], ParquetFileSummary) {
+        var writer = try ParquetWriter(schema: schema, options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: rowGroupRows))
         try writer.append(columns)
         let bytes = try writer.finish()
         guard let summary = writer.summary else { throw ParquetError("writer has no summary after finish") }
@@ -18,30 +18,38 @@ enum ParquetBridge {
     /// Row count, and per requested column that the file has: its data and, for timestamp
     /// columns, their unit. Columns the file lacks are left out (older or foreign files).
     /// With `filter`, only row groups whose statistics may hold matching rows are read.
-    static func read(_ bytes: [UInt8], columns: [String], filter: TickRowFilter? = nil) throws -> (Int, [String: (ColumnData, ParquetType.TimeUnit?)]) {
+    static func read(_ bytes: [UInt8], columns: [String], filter: RowGroupFilter? = nil) throws -> Decoded {
         let reader = try ParquetFileReader(bytes: bytes)
         let present = columns.filter { reader.schema.index(of: $0) != nil }
-        var groups: [Int]?
-        if let filter {
-            let timeColumn = TickColumn.sourceTime.rawValue
-            var scale: Int64?
-            if let index = reader.schema.index(of: timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
-                scale = switch u { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
-            }
-            groups = reader.rowGroups { group in
-                if let asset = filter.asset,
-                   !group.mayContain(TickColumn.asset.rawValue, from: .string(asset), to: .string(asset)) {
-                    return false
-                }
-                if let scale {
-                    let lower = filter.fromMillis.map { ParquetValue.int64($0 &* scale) }
-                    let upper = filter.toMillis.map { ParquetValue.int64($0 &* scale &- 1) }
-                    if !group.mayContain(timeColumn, from: lower, to: upper) { return false }
-                }
-                return true
-            }
+        let groups = filter.map { selectRowGroups(reader, $0) }
+        return try assemble(reader, present, groups, try reader.readColumns(present, rowGroups: groups))
+    }
+
+    /// Row count, and per column read: its data and, for timestamp columns, their unit.
+    typealias Decoded = (Int, [String: (ColumnData, ParquetType.TimeUnit?)])
+
+    /// The row groups whose statistics may hold rows `filter` matches.
+    static func selectRowGroups(_ reader: ParquetFileReader, _ filter: RowGroupFilter) -> [Int] {
+        var scale: Int64?
+        if let index = reader.schema.index(of: filter.timeColumn), case .timestamp(let u, _) = reader.schema.columns[index].type {
+            scale = switch u { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
         }
-        let data = try reader.readColumns(present, rowGroups: groups)
+        return reader.rowGroups { group in
+            for condition in filter.equal
+            where !group.mayContain(condition.column, from: .string(condition.value), to: .string(condition.value)) {
+                return false
+            }
+            if let scale {
+                let lower = filter.fromMillis.map { ParquetValue.int64($0 &* scale) }
+                let upper = filter.toMillis.map { ParquetValue.int64($0 &* scale &- 1) }
+                if !group.mayContain(filter.timeColumn, from: lower, to: upper) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Checks the decoded columns against the footer's row counts and names them.
+    static func assemble(_ reader: ParquetFileReader, _ present: [String], _ groups: [Int]?, _ data: [ColumnData]) throws -> Decoded {
         let rows = groups.map { $0.reduce(Int64(0)) { $0 + reader.rowGroups[$1].rowCount } } ?? reader.rowCount
         guard data.count == present.count else {
             throw LakehouseError(.corruptDataFile, "reader returned \(data.count) columns for \(present.count) requested")
@@ -74,10 +82,25 @@ extension ParquetBridge {
     }
 }
 
-/// The row predicate a scan can push into the Parquet reader (row-group statistics pruning).
-struct TickRowFilter: Sendable {
-    var asset: String?
+/// The row predicate a scan can push into the Parquet reader: row groups whose statistics
+/// rule out every matching row are not read (rows outside it may still come back).
+struct RowGroupFilter: Sendable {
+    struct Equal: Sendable {
+        var column: String
+        var value: String
+    }
+
+    /// String columns that must equal a value.
+    var equal: [Equal] = []
+    /// The timestamp column `fromMillis`/`toMillis` bound.
+    var timeColumn: String
     var fromMillis: Int64?
     /// Exclusive.
     var toMillis: Int64?
+
+    /// Ticks of one asset (or all) in a time range, on source time.
+    static func ticks(asset: String?, fromMillis: Int64?, toMillis: Int64?) -> RowGroupFilter {
+        RowGroupFilter(equal: asset.map { [Equal(column: TickColumn.asset.rawValue, value: $0)] } ?? [],
+                       timeColumn: TickColumn.sourceTime.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+    }
 }

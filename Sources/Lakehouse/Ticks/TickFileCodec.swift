@@ -1,4 +1,5 @@
 import CryptoVizCore
+import ObjectStore
 import Parquet
 
 /// Turns tick records into one Parquet data file with its Delta statistics, and data files
@@ -108,28 +109,50 @@ enum TickFileCodec {
 
     /// Decodes the named columns of a data file (missing ones are left out), timestamps in ms.
     static func decode(_ bytes: [UInt8], columns: [TickColumn], partition: [String: String?], path: String,
-                       filter: TickRowFilter? = nil) throws -> TickBatch {
+                       filter: RowGroupFilter? = nil) throws -> TickBatch {
         do {
-            let (count, raw) = try ParquetBridge.read(bytes, columns: columns.map(\.rawValue), filter: filter)
-            var normalized: [String: ColumnData] = [:]
-            var dropped = false
-            for (name, (data, unit)) in raw {
-                guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
-                let scaled: [Int64]
-                switch unit {
-                case .millis: scaled = v
-                case .micros:
-                    scaled = v.map { $0 >= 0 ? $0 / 1000 : ($0 - 999) / 1000 }
-                    dropped = dropped || v.contains { $0 % 1000 != 0 }
-                case .nanos:
-                    scaled = v.map { $0 >= 0 ? $0 / 1_000_000 : ($0 - 999_999) / 1_000_000 }
-                    dropped = dropped || v.contains { $0 % 1_000_000 != 0 }
-                }
-                normalized[name] = ColumnData(.int64(scaled), validity: data.validity)
-            }
-            return TickBatch(count: count, columns: normalized, partition: partition, droppedSubMillisecondDigits: dropped)
+            return batch(try ParquetBridge.read(bytes, columns: columns.map(\.rawValue), filter: filter), partition: partition)
         } catch {
             throw LakehouseError(.corruptDataFile, "data file '\(path)': \(error)")
         }
+    }
+
+    /// `decode` of a stored file, fetching only the parts `filter` needs (see
+    /// `ParquetBridge.read(from:key:size:columns:filter:)`).
+    static func fetch(_ file: AddFile, from store: any ObjectStore, key: ObjectKey, columns: [TickColumn],
+                      filter: RowGroupFilter?, version: Int64) async throws -> TickBatch {
+        do {
+            let decoded = try await ParquetBridge.read(from: store, key: key, size: Int(file.size),
+                                                       columns: columns.map(\.rawValue), filter: filter)
+            return batch(decoded, partition: file.partitionValues)
+        } catch let error as ObjectStoreError where error.code == .notFound {
+            throw LakehouseError(.corruptDataFile, "data file '\(file.path)' of version \(version) is missing (vacuumed?)")
+        } catch let error as ObjectStoreError {
+            throw error
+        } catch {
+            throw LakehouseError(.corruptDataFile, "data file '\(file.path)': \(error)")
+        }
+    }
+
+    /// The batch of decoded columns, timestamps normalized to ms.
+    private static func batch(_ decoded: ParquetBridge.Decoded, partition: [String: String?]) -> TickBatch {
+        let (count, raw) = decoded
+        var normalized: [String: ColumnData] = [:]
+        var dropped = false
+        for (name, (data, unit)) in raw {
+            guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
+            let scaled: [Int64]
+            switch unit {
+            case .millis: scaled = v
+            case .micros:
+                scaled = v.map { $0 >= 0 ? $0 / 1000 : ($0 - 999) / 1000 }
+                dropped = dropped || v.contains { $0 % 1000 != 0 }
+            case .nanos:
+                scaled = v.map { $0 >= 0 ? $0 / 1_000_000 : ($0 - 999_999) / 1_000_000 }
+                dropped = dropped || v.contains { $0 % 1_000_000 != 0 }
+            }
+            normalized[name] = ColumnData(.int64(scaled), validity: data.validity)
+        }
+        return TickBatch(count: count, columns: normalized, partition: partition, droppedSubMillisecondDigits: dropped)
     }
 }

@@ -54,7 +54,7 @@ public struct TickSnapshot: Sendable {
     }
 
     /// Reads files concurrently (bounded), handing each decoded batch to `body` in file order.
-    func read(_ files: [AddFile], columns: [TickColumn], filter: TickRowFilter? = nil,
+    func read(_ files: [AddFile], columns: [TickColumn], filter: RowGroupFilter? = nil,
               _ body: (TickBatch) throws -> Void) async throws {
         let store = table.store
         let keys = files.map { table.dataKey($0.relativeKey) }
@@ -68,14 +68,8 @@ public struct TickSnapshot: Sendable {
                 let file = files[i]
                 let key = keys[i]
                 group.addTask {
-                    let bytes: [UInt8]
-                    do {
-                        bytes = try await store.get(key)
-                    } catch let error as ObjectStoreError where error.code == .notFound {
-                        throw LakehouseError(.corruptDataFile, "data file '\(file.path)' of version \(delta.version) is missing (vacuumed?)")
-                    }
-                    return (i, try TickFileCodec.decode(bytes, columns: wanted, partition: file.partitionValues,
-                                                        path: file.path, filter: filter))
+                    (i, try await TickFileCodec.fetch(file, from: store, key: key, columns: wanted, filter: filter,
+                                                      version: delta.version))
                 }
             }
             while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
@@ -98,7 +92,7 @@ public struct TickSnapshot: Sendable {
                       toMillis: Int64? = nil, limit: Int? = nil) async throws -> [LakeRecord] {
         let files = candidateFiles(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis)
         var out: [LakeRecord] = []
-        let filter = TickRowFilter(asset: asset?.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        let filter = RowGroupFilter.ticks(asset: asset?.rawValue, fromMillis: fromMillis, toMillis: toMillis)
         try await read(files, columns: TickColumn.allCases, filter: filter) { batch in
             let assets = batch.strings(.asset)
             let sources = batch.strings(.source)
@@ -128,7 +122,7 @@ public struct TickSnapshot: Sendable {
         struct Key: Hashable { var asset: String; var source: String }
         var series: [Key: [(Int64, Double)]] = [:]
         let files = candidateFiles(asset: asset, source: source, fromMillis: fromMillis, toMillis: toMillis)
-        let filter = TickRowFilter(asset: asset?.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        let filter = RowGroupFilter.ticks(asset: asset?.rawValue, fromMillis: fromMillis, toMillis: toMillis)
         try await read(files, columns: [.asset, .source, .sourceTime, .price], filter: filter) { batch in
             guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime),
                   let prices = batch.doubles(.price) else { return }
@@ -186,7 +180,7 @@ public struct TickSnapshot: Sendable {
             guard let sources, let source = file.partitionValues["source"] ?? nil else { return true }
             return sources.contains(ProviderID(source))
         }
-        let filter = TickRowFilter(asset: asset.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        let filter = RowGroupFilter.ticks(asset: asset.rawValue, fromMillis: fromMillis, toMillis: toMillis)
         try await read(files, columns: [.asset, .source, .sourceTime, .price, .volume24h], filter: filter) { batch in
             guard let assets = batch.strings(.asset), let times = batch.int64s(.sourceTime), let prices = batch.doubles(.price) else { return }
             let sourceColumn = batch.strings(.source)

@@ -41,20 +41,23 @@ enum POSIXFile {
 
     /// Reads `count` bytes at `offset`, stopping early only at end of file.
     static func readAt(_ fd: Int32, offset: Int, count: Int) -> Result<[UInt8], POSIXErrorCode32> {
-        var result = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = result.withUnsafeMutableBytes { buffer in
-                pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
+        var failure: POSIXErrorCode32?
+        // Uninitialized: zeroing a buffer the read overwrites cost as much as the copy itself.
+        let result = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var filled = 0
+            while filled < count {
+                let got = pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = POSIXErrorCode32(errno)
+                    break
+                }
+                if got == 0 { break }
+                filled += got
             }
-            if got < 0 {
-                if errno == EINTR { continue }
-                return .failure(POSIXErrorCode32(errno))
-            }
-            if got == 0 { break }
-            filled += got
+            initialized = failure == nil ? filled : 0
         }
-        result.removeSubrange(filled...)
+        if let failure { return .failure(failure) }
         return .success(result)
     }
 

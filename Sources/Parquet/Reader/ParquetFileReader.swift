@@ -19,7 +19,9 @@ public struct ParquetFileReader: Sendable {
     /// Row groups larger than this are refused rather than decoded (pyarrow writes 1 Mi rows).
     public static let maxRowGroupRows: Int64 = 1 << 28
 
+    /// The whole file, or empty for a reader opened on its footer alone (`init(tail:fileSize:)`).
     private let bytes: [UInt8]
+    private let fileSize: Int
     private let leaves: [LeafColumn]
     private let roots: [SchemaNode]
     /// Leaf index of each `schema` column.
@@ -29,18 +31,41 @@ public struct ParquetFileReader: Sendable {
 
     public init(bytes: [UInt8]) throws {
         guard bytes.count >= 12 else { throw ParquetError("file of \(bytes.count) bytes is too short for Parquet") }
-        let magic = Array("PAR1".utf8)
-        guard Array(bytes[0..<4]) == magic else { throw ParquetError("missing PAR1 magic at file start") }
-        guard Array(bytes[(bytes.count - 4)...]) == magic else { throw ParquetError("missing PAR1 magic at file end") }
-        let n = bytes.count
-        let footerLength = Int(UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24)
-        guard footerLength <= n - 12 else {
-            throw ParquetError("footer length \(footerLength) exceeds file of \(n) bytes")
+        guard Array(bytes[0..<4]) == Array("PAR1".utf8) else { throw ParquetError("missing PAR1 magic at file start") }
+        try self.init(tail: bytes, fileSize: bytes.count, data: bytes)
+    }
+
+    /// A reader of a file fetched in ranges: `tail` holds the file's last bytes (at least
+    /// `footerSize(tail:)` of them), `fileSize` is the whole file's size. Its columns are read
+    /// with `readColumns(_:rowGroups:fetched:)` from the ranges `chunkRanges` names.
+    public init(tail: [UInt8], fileSize: Int) throws {
+        try self.init(tail: tail, fileSize: fileSize, data: nil)
+    }
+
+    /// How many bytes at the end of a file hold its footer (the footer, its length and the
+    /// magic), read from at least the file's last 8 bytes.
+    public static func footerSize(tail: [UInt8]) throws -> Int {
+        let n = tail.count
+        guard n >= 8 else { throw ParquetError("\(n) bytes are too few to hold a Parquet footer length") }
+        guard Array(tail[(n - 4)...]) == Array("PAR1".utf8) else { throw ParquetError("missing PAR1 magic at file end") }
+        return 8 + Int(UInt32(tail[n - 8]) | UInt32(tail[n - 7]) << 8 | UInt32(tail[n - 6]) << 16 | UInt32(tail[n - 5]) << 24)
+    }
+
+    private init(tail: [UInt8], fileSize: Int, data: [UInt8]?) throws {
+        guard fileSize >= 12 else { throw ParquetError("file of \(fileSize) bytes is too short for Parquet") }
+        let n = tail.count
+        let footerSize = try Self.footerSize(tail: tail)
+        let footerLength = footerSize - 8
+        guard footerLength <= fileSize - 12 else {
+            throw ParquetError("footer length \(footerLength) exceeds file of \(fileSize) bytes")
         }
-        footerStart = n - 8 - footerLength
+        guard footerSize <= n, n <= fileSize else {
+            throw ParquetError("the footer needs the file's last \(footerSize) bytes, \(n) were given")
+        }
+        footerStart = fileSize - footerSize
         let meta: FileMetaDataFormat
         do {
-            meta = try FileMetaDataFormat.decode(bytes, range: footerStart..<(n - 8))
+            meta = try FileMetaDataFormat.decode(tail, range: (n - footerSize)..<(n - 8))
         } catch let error as ParquetError {
             throw ParquetError("corrupt footer: \(error.message)")
         }
@@ -68,7 +93,8 @@ public struct ParquetFileReader: Sendable {
             }
             infos.append(RowGroupInfo(index: g, rowCount: group.numRows, compressedSize: compressed, statistics: stats))
         }
-        self.bytes = bytes
+        self.bytes = data ?? []
+        self.fileSize = fileSize
         self.leaves = leaves
         self.roots = roots
         self.fields = roots.map { $0.field(leaves) }
@@ -95,7 +121,7 @@ public struct ParquetFileReader: Sendable {
             }
             return ParquetFileSummary.Column(name: column.name, type: column.type, statistics: merged)
         }
-        return ParquetFileSummary(rowCount: rowCount, rowGroupCount: rowGroups.count, fileSize: bytes.count, columns: columns)
+        return ParquetFileSummary(rowCount: rowCount, rowGroupCount: rowGroups.count, fileSize: fileSize, columns: columns)
     }
 
     /// Indices of the row groups whose statistics satisfy `predicate` (e.g.
@@ -107,19 +133,72 @@ public struct ParquetFileReader: Sendable {
     /// Reads the named columns (all when nil), in the order given, over the given row groups
     /// (all when nil) concatenated in the order given.
     public func readColumns(_ names: [String]? = nil, rowGroups selected: [Int]? = nil) throws -> [ColumnData] {
-        let indices = try (names ?? schema.columns.map(\.name)).map { name in
+        try readColumns(names, rowGroups: selected, locate: inWholeFile)
+    }
+
+    /// The file ranges of the column chunks `readColumns(names, rowGroups: selected)` decodes,
+    /// in file order, adjacent ones merged: what to fetch for a reader opened on the footer.
+    public func chunkRanges(_ names: [String]? = nil, rowGroups selected: [Int]? = nil) throws -> [Range<Int>] {
+        let columns = try leafIndices(names)
+        let groups = try checkedGroups(selected)
+        var ranges = try groups.flatMap { g in try columns.map { try chunkRange(column: flatLeaves[$0], rowGroup: g) } }
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for r in ranges {
+            if let last = merged.last, r.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        return merged
+    }
+
+    /// `readColumns` for a reader opened with `init(tail:fileSize:)`: every chunk must lie
+    /// inside one of the `fetched` pieces (file offset and bytes), else this throws.
+    public func readColumns(_ names: [String]? = nil, rowGroups selected: [Int]? = nil,
+                            fetched: [ParquetFetchedRange]) throws -> [ColumnData] {
+        let pieces = fetched.sorted { $0.offset < $1.offset }
+        return try readColumns(names, rowGroups: selected) { range in
+            // The last piece starting at or before the chunk.
+            var lo = 0, hi = pieces.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if pieces[mid].offset <= range.lowerBound { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo > 0 else { throw ParquetError("bytes \(range) of the file were not fetched") }
+            let piece = pieces[lo - 1]
+            let local = (range.lowerBound - piece.offset)..<(range.upperBound - piece.offset)
+            guard local.upperBound <= piece.bytes.count else { throw ParquetError("bytes \(range) of the file were not fetched") }
+            return (piece.bytes, local)
+        }
+    }
+
+    private func leafIndices(_ names: [String]?) throws -> [Int] {
+        try (names ?? schema.columns.map(\.name)).map { name in
             guard let i = schema.index(of: name) else { throw ParquetError("no column named \(name)") }
             return i
         }
+    }
+
+    private func checkedGroups(_ selected: [Int]?) throws -> [Int] {
         let groups = selected ?? Array(rowGroups.indices)
         for g in groups where !rowGroups.indices.contains(g) {
             throw ParquetError("no row group \(g) (file has \(rowGroups.count))")
         }
+        return groups
+    }
+
+    /// Decodes columns with chunk bytes located by `locate` (file range → buffer and range in it).
+    private func readColumns(_ names: [String]?, rowGroups selected: [Int]?,
+                             locate: (Range<Int>) throws -> ([UInt8], Range<Int>)) throws -> [ColumnData] {
+        let indices = try leafIndices(names)
+        let groups = try checkedGroups(selected)
         return try indices.map { index in
             let c = flatLeaves[index]
             if groups.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
             var levels = PageIterator.Levels(definition: [], repetition: [])
-            return try ColumnChunkDecoder.decode(groups.map { try chunkDecoder(column: c, rowGroup: $0) }, levels: &levels)
+            return try ColumnChunkDecoder.decode(groups.map { try chunkDecoder(column: c, rowGroup: $0, locate: locate) }, levels: &levels)
         }
     }
 
@@ -174,12 +253,20 @@ public struct ParquetFileReader: Sendable {
 
     private func readChunk(column c: Int, rowGroup g: Int) throws -> (data: ColumnData, levels: PageIterator.Levels) {
         var levels = PageIterator.Levels(definition: [], repetition: [])
-        let data = try chunkDecoder(column: c, rowGroup: g).decode(levels: &levels)
+        let data = try chunkDecoder(column: c, rowGroup: g, locate: inWholeFile).decode(levels: &levels)
         return (data, levels)
     }
 
-    /// The decoder of one column chunk, after checking the footer's claims about it.
-    private func chunkDecoder(column c: Int, rowGroup g: Int) throws -> ColumnChunkDecoder {
+    /// A chunk's bytes in the whole file (a reader opened on the footer alone has none).
+    private func inWholeFile(_ range: Range<Int>) throws -> ([UInt8], Range<Int>) {
+        guard range.upperBound <= bytes.count else {
+            throw ParquetError("this reader holds only the footer: read its columns from fetched ranges")
+        }
+        return (bytes, range)
+    }
+
+    /// The file range of one column chunk, after checking the footer's claims about it.
+    private func chunkRange(column c: Int, rowGroup g: Int) throws -> Range<Int> {
         let leaf = leaves[c]
         let chunk = chunks[g][c]
         let rows = rowGroups[g].rowCount
@@ -205,10 +292,30 @@ public struct ParquetFileReader: Sendable {
         guard slots <= max(Int64(PageIterator.maxSparsePageValues), size * 2048), slots <= Self.maxRowGroupRows else {
             throw ParquetError("column \(leaf.name): row group \(g) claims \(slots) values in \(size) bytes")
         }
-        let range = Int(start)..<Int(start + size)
+        return Int(start)..<Int(start + size)
+    }
+
+    /// The decoder of one column chunk, its bytes located by `locate`.
+    private func chunkDecoder(column c: Int, rowGroup g: Int,
+                              locate: (Range<Int>) throws -> ([UInt8], Range<Int>)) throws -> ColumnChunkDecoder {
+        let leaf = leaves[c]
+        let chunk = chunks[g][c]
+        let (buffer, range) = try locate(try chunkRange(column: c, rowGroup: g))
         let pages = try PageIterator(
-            bytes: bytes, range: range, column: leaf.name, rowGroup: g, codec: chunk.codec, maxDefinition: leaf.maxDefinition,
-            maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: slots)
-        return ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(slots))
+            bytes: buffer, range: range, column: leaf.name, rowGroup: g, codec: chunk.codec, maxDefinition: leaf.maxDefinition,
+            maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: chunk.numValues)
+        return ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(chunk.numValues))
+    }
+}
+
+/// Bytes of a Parquet file fetched from `offset` on (a range read), for
+/// `ParquetFileReader.readColumns(_:rowGroups:fetched:)`.
+public struct ParquetFetchedRange: Sendable {
+    public var offset: Int
+    public var bytes: [UInt8]
+
+    public init(offset: Int, bytes: [UInt8]) {
+        self.offset = offset
+        self.bytes = bytes
     }
 }

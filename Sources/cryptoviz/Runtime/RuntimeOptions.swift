@@ -42,8 +42,8 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .customLong("drain-timeout"), help: "Seconds each stage may finish its I/O after a stop signal before the rest is spilled (default 30).")
     var drainTimeout: Double?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
 
     /// Defaults, then the config file, then the environment, then these flags.
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RuntimeSettings {

@@ -1,0 +1,215 @@
+import CryptoVizCore
+
+/// One bar of the width a reader asked for, aggregated from the table's stored bars.
+public struct CandleBar: Sendable, Hashable {
+    /// Bucket start, Unix ms UTC (inclusive).
+    public var openTimeMillis: Int64
+    public var open: Double
+    public var high: Double
+    public var low: Double
+    public var close: Double
+    /// Sum of the stored bars' base volumes; nil when none of them has one.
+    public var baseVolume: Double?
+    /// Sum of the stored bars' quote volumes; nil when none of them has one.
+    public var quoteVolume: Double?
+    /// How many stored bars (after the read rule) it aggregates.
+    public var barCount: Int
+    /// True when every stored bar it aggregates is final.
+    public var isFinal: Bool
+
+    public init(openTimeMillis: Int64, open: Double, high: Double, low: Double, close: Double,
+                baseVolume: Double?, quoteVolume: Double?, barCount: Int, isFinal: Bool) {
+        self.openTimeMillis = openTimeMillis
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.baseVolume = baseVolume
+        self.quoteVolume = quoteVolume
+        self.barCount = barCount
+        self.isFinal = isFinal
+    }
+}
+
+extension RowGroupFilter {
+    /// Bars of one asset (or all) and one interval in an open-time range.
+    static func candles(asset: AssetID?, interval: CandleInterval, fromMillis: Int64?, toMillis: Int64?) -> RowGroupFilter {
+        var equal = [Equal(column: CandleColumn.interval.rawValue, value: interval.rawValue)]
+        if let asset { equal.append(Equal(column: CandleColumn.asset.rawValue, value: asset.rawValue)) }
+        return RowGroupFilter(equal: equal, timeColumn: CandleColumn.openTime.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+    }
+}
+
+extension CandleSnapshot {
+    /// Bars of `interval` for one asset over `[fromMillis, toMillis)`, aggregated from the stored
+    /// bars of `stored` (a width that divides `interval`, e.g. 1-minute bars into hours),
+    /// across `sources` (all when nil): open of the earliest stored bar, close of the latest
+    /// (ties between sources broken by source name), highest high, lowest low, summed volumes.
+    /// The read rule applies first: one stored bar per (source, open time), the final one if
+    /// any (latest ingested), else the latest ingested.
+    ///
+    /// Columnar: only the asset's row groups are decoded, nine columns, and no record is built;
+    /// buckets are a dense array over the range, so rows need no sort unless a source's rows
+    /// come back out of order or repeated (overlapping files), when that source alone is sorted.
+    public func bars(asset: AssetID, sources: Set<ProviderID>? = nil, stored: CandleInterval, interval: CandleInterval,
+                     fromMillis: Int64, toMillis: Int64) async throws -> [CandleBar] {
+        try await barScan(asset: asset, sources: sources, stored: stored, interval: interval,
+                          fromMillis: fromMillis, toMillis: toMillis, upToNewestFinal: false).bars
+    }
+
+    /// `bars`, and per source the end (open time + width) of its newest final stored bar in
+    /// the range. With `upToNewestFinal`, each source's stored bars after its newest final one
+    /// (still-open bars) are left out, and a source without a final bar gives none: the seam
+    /// where a reader switches from the table to ticks.
+    public func barScan(asset: AssetID, sources: Set<ProviderID>? = nil, stored: CandleInterval, interval: CandleInterval,
+                        fromMillis: Int64, toMillis: Int64, upToNewestFinal: Bool) async throws -> CandleBarScan {
+        guard interval.millis % stored.millis == 0 else {
+            throw LakehouseError(.invalidArgument, "\(stored.rawValue) bars do not add up to \(interval.rawValue) bars")
+        }
+        guard fromMillis < toMillis else { return CandleBarScan(bars: [], newestFinalEnd: [:]) }
+        let firstBucket = interval.bucketStart(fromMillis)
+        // One accumulator per bucket: bound the range (10 years of minutes) rather than the memory.
+        guard (toMillis - firstBucket) / interval.millis <= 5_300_000 else {
+            throw LakehouseError(.invalidArgument, "a range of more than 5 300 000 \(interval.rawValue) bars was asked for")
+        }
+        let single = sources.flatMap { $0.count == 1 ? $0.first : nil }
+        let files = candidateFiles(asset: asset, source: single, interval: stored, fromMillis: fromMillis, toMillis: toMillis)
+            .filter { file in
+                guard let sources, let name = file.partitionValues["source"] ?? nil else { return true }
+                return sources.contains(ProviderID(name))
+            }
+        let columns = [CandleColumn.source, .asset, .interval, .openTime, .open, .high, .low, .close,
+                       .baseVolume, .quoteVolume, .isFinal, .ingestTime].map(\.rawValue)
+        var bySource: [String: StoredBars] = [:]
+        let filter = RowGroupFilter.candles(asset: asset, interval: stored, fromMillis: fromMillis, toMillis: toMillis)
+        try await read(files, columns: columns, filter: filter) { batch in
+            guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
+                  let openTimes = batch.int64s(.openTime),
+                  let open = batch.doubles(.open), let high = batch.doubles(.high),
+                  let low = batch.doubles(.low), let close = batch.doubles(.close) else { return }
+            let sourceColumn = batch.strings(.source)
+            let partitionSource = batch.partition["source"] ?? nil
+            let base = batch.columns[CandleColumn.baseVolume.rawValue]
+            let quote = batch.columns[CandleColumn.quoteVolume.rawValue]
+            let baseValues = batch.doubles(.baseVolume), quoteValues = batch.doubles(.quoteVolume)
+            let finals: [Bool]? = if case .boolean(let v)? = batch.columns[CandleColumn.isFinal.rawValue]?.values { v } else { nil }
+            let ingests = batch.int64s(.ingestTime)
+            let assetName = asset.rawValue, intervalName = stored.rawValue
+            for i in 0..<batch.count {
+                let t = openTimes[i]
+                guard t >= fromMillis, t < toMillis, assets[i] == assetName, intervals[i] == intervalName else { continue }
+                let name = partitionSource ?? sourceColumn?[i] ?? ""
+                if let sources, !sources.contains(ProviderID(name)) { continue }
+                bySource[name, default: StoredBars()].append(
+                    time: t, open: open[i], high: high[i], low: low[i], close: close[i],
+                    base: base?.isNull(i) == false ? baseValues?[i] : nil,
+                    quote: quote?.isNull(i) == false ? quoteValues?[i] : nil,
+                    isFinal: finals?[i] ?? false, ingest: ingests?[i] ?? 0)
+            }
+        }
+        var buckets = BarBuckets(first: firstBucket, width: interval.millis,
+                                 count: Int((toMillis - 1 - firstBucket) / interval.millis) + 1)
+        // Sources in name order, so a tie on open time goes to the earlier name for the open
+        // and to the later name for the close, whatever order the files came in.
+        var newestFinalEnd: [ProviderID: Int64] = [:]
+        for (rank, name) in bySource.keys.sorted().enumerated() {
+            let rows = bySource[name]!
+            let order = rows.readOrder()
+            let newestFinal = order.last { rows.isFinal[$0] }.map { rows.time[$0] }
+            if let newestFinal { newestFinalEnd[ProviderID(name)] = newestFinal + stored.millis }
+            for i in order {
+                if upToNewestFinal, rows.time[i] > newestFinal ?? .min { break }
+                buckets.add(rows, i, rank: rank)
+            }
+        }
+        return CandleBarScan(bars: buckets.bars(), newestFinalEnd: newestFinalEnd)
+    }
+}
+
+/// What `CandleSnapshot.barScan` found.
+public struct CandleBarScan: Sendable {
+    /// The aggregated bars, by open time.
+    public var bars: [CandleBar]
+    /// Per source with a final stored bar in the range: that bar's end, Unix ms (exclusive).
+    public var newestFinalEnd: [ProviderID: Int64]
+}
+
+/// Stored bars of one source, column by column, in the order the scan met them.
+private struct StoredBars {
+    var time: [Int64] = []
+    var open: [Double] = []
+    var high: [Double] = []
+    var low: [Double] = []
+    var close: [Double] = []
+    var base: [Double?] = []
+    var quote: [Double?] = []
+    var isFinal: [Bool] = []
+    var ingest: [Int64] = []
+    /// Whether open times so far strictly increase (no repeat, no disorder).
+    var increasing = true
+
+    mutating func append(time t: Int64, open o: Double, high h: Double, low l: Double, close c: Double,
+                         base b: Double?, quote q: Double?, isFinal f: Bool, ingest n: Int64) {
+        if let last = time.last, t <= last { increasing = false }
+        time.append(t); open.append(o); high.append(h); low.append(l); close.append(c)
+        base.append(b); quote.append(q); isFinal.append(f); ingest.append(n)
+    }
+
+    /// Row indices to aggregate: every row when open times strictly increase; else, per open
+    /// time, the row the read rule picks (final beats open, then the later ingest), in time order.
+    func readOrder() -> [Int] {
+        if increasing { return Array(time.indices) }
+        let sorted = time.indices.sorted {
+            (time[$0], isFinal[$0] ? 1 : 0, ingest[$0]) < (time[$1], isFinal[$1] ? 1 : 0, ingest[$1])
+        }
+        var picked: [Int] = []
+        picked.reserveCapacity(sorted.count)
+        for (k, i) in sorted.enumerated() where k + 1 == sorted.count || time[sorted[k + 1]] != time[i] {
+            picked.append(i)
+        }
+        return picked
+    }
+}
+
+/// One accumulator per output bucket over the whole range, indexed by arithmetic.
+private struct BarBuckets {
+    let first: Int64
+    let width: Int64
+    private var slots: [CandleBar?]
+    /// Per bucket, (open time, source rank) of the bar its open and close came from.
+    private var openKey: [(Int64, Int)]
+    private var closeKey: [(Int64, Int)]
+
+    init(first: Int64, width: Int64, count: Int) {
+        self.first = first
+        self.width = width
+        slots = Array(repeating: nil, count: max(0, count))
+        openKey = Array(repeating: (.max, .max), count: max(0, count))
+        closeKey = Array(repeating: (.min, .min), count: max(0, count))
+    }
+
+    mutating func add(_ rows: StoredBars, _ i: Int, rank: Int) {
+        let t = rows.time[i]
+        let b = Int((t - first) / width)
+        let key = (t, rank)
+        guard var bar = slots[b] else {
+            slots[b] = CandleBar(openTimeMillis: first + Int64(b) * width, open: rows.open[i], high: rows.high[i],
+                                low: rows.low[i], close: rows.close[i], baseVolume: rows.base[i], quoteVolume: rows.quote[i],
+                                barCount: 1, isFinal: rows.isFinal[i])
+            openKey[b] = key
+            closeKey[b] = key
+            return
+        }
+        if key < openKey[b] { bar.open = rows.open[i]; openKey[b] = key }
+        if key > closeKey[b] { bar.close = rows.close[i]; closeKey[b] = key }
+        bar.high = max(bar.high, rows.high[i])
+        bar.low = min(bar.low, rows.low[i])
+        if let v = rows.base[i] { bar.baseVolume = (bar.baseVolume ?? 0) + v }
+        if let v = rows.quote[i] { bar.quoteVolume = (bar.quoteVolume ?? 0) + v }
+        bar.barCount += 1
+        bar.isFinal = bar.isFinal && rows.isFinal[i]
+        slots[b] = bar
+    }
+
+    func bars() -> [CandleBar] { slots.compactMap { $0 } }
+}

@@ -1,0 +1,63 @@
+import ObjectStore
+import Parquet
+
+extension ParquetBridge {
+    /// Below this share of the file, a filtered read fetches the footer and the chunks it needs
+    /// rather than the whole file.
+    static let rangedReadShare = 0.6
+    /// Chunks closer than this are fetched in one read (one request instead of two for S3,
+    /// one system call for a local file).
+    static let rangeMergeGap = 256 * 1024
+    /// What the first read of the file's end fetches: usually the whole footer.
+    static let tailGuess = 64 * 1024
+
+    /// `read` of a stored file of `size` bytes (its size in the table log) that fetches only
+    /// its footer and the column chunks of the row groups `filter` keeps, when that is well
+    /// under the whole file; else the whole file. A footer that cannot be read this way (a
+    /// log size that does not match the file) falls back to the whole-file read, whose error
+    /// names the fault.
+    static func read(from store: any ObjectStore, key: ObjectKey, size: Int, columns: [String],
+                     filter: RowGroupFilter?) async throws -> Decoded {
+        guard let filter, size > tailGuess else { return try read(try await store.get(key), columns: columns, filter: filter) }
+        let reader: ParquetFileReader
+        do {
+            var tail = try await store.get(key, range: (size - tailGuess)..<size)
+            let footer = try ParquetFileReader.footerSize(tail: tail)
+            if footer > tail.count, footer <= size {
+                tail = try await store.get(key, range: (size - footer)..<size)
+            }
+            reader = try ParquetFileReader(tail: tail, fileSize: size)
+        } catch is ParquetError {
+            return try read(try await store.get(key), columns: columns, filter: filter)
+        }
+        let present = columns.filter { reader.schema.index(of: $0) != nil }
+        let groups = selectRowGroups(reader, filter)
+        let chunks = try reader.chunkRanges(present, rowGroups: groups)
+        let needed = chunks.reduce(0) { $0 + $1.count }
+        if Double(needed) > rangedReadShare * Double(size) {
+            return try read(try await store.get(key), columns: columns, filter: filter)
+        }
+        var pieces: [ParquetFetchedRange] = []
+        for range in merged(chunks, gap: rangeMergeGap) {
+            let bytes = try await store.get(key, range: range)
+            guard bytes.count == range.count else {
+                throw LakehouseError(.corruptDataFile, "\(range.count) bytes at \(range.lowerBound) were asked for, \(bytes.count) came back")
+            }
+            pieces.append(ParquetFetchedRange(offset: range.lowerBound, bytes: bytes))
+        }
+        return try assemble(reader, present, groups, try reader.readColumns(present, rowGroups: groups, fetched: pieces))
+    }
+
+    /// `ranges` (sorted, disjoint) with those less than `gap` apart joined.
+    static func merged(_ ranges: [Range<Int>], gap: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for r in ranges {
+            if let last = out.last, r.lowerBound - last.upperBound < gap {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+}
