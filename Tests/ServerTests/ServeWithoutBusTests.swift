@@ -169,6 +169,7 @@ import TestSupport
             "backfill", "--lake", "file://\(directory.path)", "--data", directory.appendingPathComponent("data").path,
             "--providers", "binance", "--assets", "3", "--from", text(start), "--to", text(end), "--interval", "1m",
             "--binance-url", url, "--coingecko-url", "\(url)/api/v3",
+            "--gap-report", directory.appendingPathComponent("gaps.json").path,
         ])
 
         let (process, port) = try Self.serve("file://\(directory.path)", token: "t")
