@@ -111,7 +111,7 @@ private func volumeSum(_ bars: some Sequence<CandleRecord>) -> Double {
     @Test func sourcesCombineAsPooledTicksDo() async throws {
         // Binance 1-minute bars and CoinGecko 5-minute bars of the same buckets: both start at
         // the bucket start (open from the smaller name, binance) and end at its last ms (close
-        // from the larger name, coingecko, with its volume); high and low over both.
+        // from the larger name, coingecko); high and low over both, volumes summed.
         let t0 = (currentUnixMillis() / hour - 30) * hour
         let fixture = try await CandleLakeFixture.make("candles-sources")
         let fine = (0..<10).map { CandleLakeFixture.bar(Self.binance, Self.bitcoin, .oneMinute, at: t0 + Int64($0) * minute, base: 100 + Double($0)) }
@@ -125,7 +125,7 @@ private func volumeSum(_ bars: some Sequence<CandleRecord>) -> Double {
             let five = fine[(i * 5)..<(i * 5 + 5)]
             #expect(candle == CandleDTO(startMs: t0 + Int64(i) * 5 * minute, open: five.first!.open,
                                         high: max(five.map(\.high).max()!, coarse[i].high), low: min(five.map(\.low).min()!, coarse[i].low),
-                                        close: coarse[i].close, volume: 777, tickCount: 6))
+                                        close: coarse[i].close, volume: volumeSum(five) + 777, tickCount: 6))
         }
         // One source asked for: its bars alone.
         let one = try await fixture.data.candles(CandleQuery(asset: Self.bitcoin, sources: [Self.binance], interval: .fiveMinutes,

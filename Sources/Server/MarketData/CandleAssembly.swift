@@ -14,8 +14,8 @@ import Lakehouse
 /// Across sources, the same rule as candles from ticks (`MarketConsensus.candles`), which pools
 /// every source's ticks ordered by (time, source): open from the source whose input starts
 /// first (ties: the smaller source name), close from the source whose input ends last (ties:
-/// the larger name), high and low over all sources, volume that of the source giving the
-/// close, count summed.
+/// the larger name), high and low over all sources, volumes summed (as
+/// `CandleSnapshot.bars` sums them across sources), count summed.
 struct CandleAssembly {
     let interval: CandleInterval
 
@@ -74,6 +74,17 @@ struct CandleAssembly {
         if let done = run { add(done.key.source, done.part) }
     }
 
+    /// Adds bars already aggregated to the request's buckets (`CandleSnapshot.barScan` over
+    /// several sources) as the input of `label` covering `span`: in each bucket they count from
+    /// the later of the bucket's start and the span's start, to the earlier of their ends.
+    mutating func add(aggregated bars: [CandleBar], as label: ProviderID, covering span: Range<Int64>) {
+        for bar in bars where bar.open.isFinite && bar.high.isFinite && bar.low.isFinite && bar.close.isFinite {
+            add(label, Part(openTime: max(bar.openTimeMillis, span.lowerBound), open: bar.open,
+                            closeTime: min(bar.openTimeMillis + interval.millis, span.upperBound) - 1, close: bar.close,
+                            high: bar.high, low: bar.low, volume: Self.finite(bar.baseVolume), count: bar.barCount))
+        }
+    }
+
     /// Adds ticks (any sources; non-finite prices skipped).
     mutating func add(ticks: [Tick]) {
         for tick in ticks where tick.price.isFinite {
@@ -95,8 +106,10 @@ struct CandleAssembly {
             let sources = byBucket[bucket]!
             let first = sources.min { ($0.1.openTime, $0.0) < ($1.1.openTime, $1.0) }!
             let last = sources.max { ($0.1.closeTime, $0.0) < ($1.1.closeTime, $1.0) }!
+            let volumes = sources.compactMap(\.1.volume)
             return CandleDTO(startMs: bucket, open: first.1.open, high: sources.map(\.1.high).max()!,
-                             low: sources.map(\.1.low).min()!, close: last.1.close, volume: last.1.volume,
+                             low: sources.map(\.1.low).min()!, close: last.1.close,
+                             volume: volumes.isEmpty ? nil : volumes.reduce(0, +),
                              tickCount: sources.reduce(0) { $0 + $1.1.count })
         }
     }

@@ -8,9 +8,9 @@ import Lakehouse
 /// ticks (lake and hot tail, as for a lake without a candles table) answer, so the still-open
 /// minute always comes from the ticks. A bar at or after that end (a still-open rollup) is not
 /// used, and a tick before it is not used: every instant of a source is counted once, from
-/// one side. A range ending before the table's newest bar of a source is answered from the
-/// table alone up to its end (a gap inside the table is a gap the provider had, not filled
-/// from ticks).
+/// one side. The newest final bar is the newest in the range asked (a range ending before
+/// the table's newest bar is then answered from the table up to its end); a gap inside the
+/// covered span is a gap the provider had, not filled from ticks.
 ///
 /// **Intervals.** 1-minute bars serve every request interval, aggregated at query time; a
 /// source holding coarser bars (CoinGecko history: 5 m, 1 h or 1 d depending on how far back)
@@ -31,34 +31,41 @@ extension LakeMarketData {
 
         var assembly = CandleAssembly(interval: query.interval)
         var covered: [ProviderID: Range<Int64>] = [:]
-        for (source, held) in Dictionary(grouping: series, by: \.source) {
+        let bySource = Dictionary(grouping: series, by: \.source)
+        // Sources holding 1-minute bars only (backfilled klines, live rollups): one columnar
+        // scan for all of them, each up to its newest final bar (`CandleSnapshot.barScan`).
+        let minuteOnly = bySource.filter { $0.value.count == 1 && $0.value[0].interval == .oneMinute }
+        if !minuteOnly.isEmpty {
+            let scan = try await snapshot.barScan(asset: query.asset, sources: Set(minuteOnly.keys), stored: .oneMinute,
+                                                  interval: query.interval, fromMillis: query.fromMillis, toMillis: query.toMillis,
+                                                  upToNewestFinal: true)
+            for (source, held) in minuteOnly {
+                guard let newestFinalEnd = scan.newestFinalEnd[source] else { continue }
+                let span = max(query.fromMillis, held[0].firstOpenTimeMillis)..<min(query.toMillis, newestFinalEnd)
+                if !span.isEmpty { covered[source] = span }
+            }
+            if let label = covered.keys.min(), let first = covered.values.map(\.lowerBound).min(),
+               let last = covered.values.map(\.upperBound).max() {
+                assembly.add(aggregated: scan.bars, as: label, covering: first..<last)
+            }
+        }
+        // Sources holding other widths (CoinGecko history: 5m, 1h or 1d by age): their records,
+        // each coarser bar used only where no finer stored bar lies inside its span.
+        for (source, held) in bySource where minuteOnly[source] == nil {
             let start = max(query.fromMillis, held.map(\.firstOpenTimeMillis).min()!)
             guard start < query.toMillis, held.contains(where: { $0.lastOpenTimeMillis + $0.interval.millis > query.fromMillis }) else {
                 continue
             }
-            let intervals = held.map(\.interval).sorted { $0.millis < $1.millis }
             var bars: [(CandleInterval, [CandleRecord])] = []
-            for interval in intervals {
+            for interval in held.map(\.interval).sorted(by: { $0.millis < $1.millis }) {
                 bars.append((interval, try await snapshot.candles(asset: query.asset, source: source, interval: interval,
                                                                   fromMillis: start, toMillis: query.toMillis)))
             }
-            // The seam: the end of the newest final bar. A series going on past the range covers it whole.
-            let end: Int64
-            if held.contains(where: { $0.lastOpenTimeMillis >= query.toMillis }) {
-                end = query.toMillis
-            } else {
-                // Scans return bars by open time: each list's last final bar is its newest.
-                let newestFinalEnds = bars.compactMap { $0.1.last(where: \.isFinal).map { $0.openTimeMillis + $0.interval.millis } }
-                end = min(query.toMillis, newestFinalEnds.max() ?? start)
-            }
+            // The seam: the end of the newest final bar in the range (scans return bars by open time).
+            let newestFinalEnds = bars.compactMap { $0.1.last(where: \.isFinal).map { $0.openTimeMillis + $0.interval.millis } }
+            let end = min(query.toMillis, newestFinalEnds.max() ?? start)
             guard start < end else { continue }
             covered[source] = start..<end
-            if bars.count == 1 {
-                assembly.add(bars: bars[0].1.lazy.filter { $0.openTimeMillis < end })
-                continue
-            }
-            // Finest first: a coarser bar is used only where no finer bar lies inside its span
-            // (stored intervals divide each other: 1m, 5m, 1h, 1d).
             var used: [Int64] = []
             for (interval, list) in bars {
                 let occupied = Set(used.map { interval.bucketStart($0) })
