@@ -112,7 +112,7 @@ struct CandleBatchRows {
             openTimeMillis: openTimes?[i] ?? 0,
             open: double(.open, i) ?? .nan, high: double(.high, i) ?? .nan,
             low: double(.low, i) ?? .nan, close: double(.close, i) ?? .nan,
-            baseVolume: double(.baseVolume, i) ?? .nan, quoteVolume: double(.quoteVolume, i) ?? .nan,
+            baseVolume: double(.baseVolume, i), quoteVolume: double(.quoteVolume, i),
             tradeCount: int64(.tradeCount, i), marketCap: double(.marketCap, i),
             isFinal: bool(.isFinal, i) ?? false,
             origin: origins.flatMap { CandleOrigin(rawValue: $0[i]) } ?? .backfill,

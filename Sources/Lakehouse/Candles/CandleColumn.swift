@@ -37,13 +37,14 @@ public enum CandleColumn: String, Sendable, CaseIterable {
     }
 
     /// Whether the writer may store nulls (the Parquet column is optional).
-    var nullable: Bool { self == .tradeCount || self == .marketCap }
+    var nullable: Bool { [.baseVolume, .quoteVolume, .tradeCount, .marketCap].contains(self) }
 
     /// The schema a new candles table is created with.
     static func deltaSchema() -> DeltaSchema {
         var fields = allCases.map {
             // Declared nullable as Spark and delta-rs declare the columns they write; the
-            // writer still never stores nulls in the non-optional ones.
+            // writer stores nulls only in the optional ones (volumes, trade count, market cap),
+            // so making the volumes optional needed no schema change.
             DeltaSchema.Field(name: $0.rawValue, type: $0.deltaType, nullable: true)
         }
         fields.append(DeltaSchema.Field(name: "date", type: .date))

@@ -8,6 +8,16 @@ public enum CandleOrigin: String, Sendable, Hashable, CaseIterable, Codable {
     case rollup
     /// Pushed by a venue's kline stream.
     case stream
+
+    /// Breaks a read-rule tie (two rows of one bar, equally final, ingested in the same
+    /// millisecond): the venue's own bars (backfill, then stream) over a rollup of sampled ticks.
+    public var tieRank: Int {
+        switch self {
+        case .backfill: 3
+        case .stream: 2
+        case .rollup: 1
+        }
+    }
 }
 
 /// One row of the candles table: an OHLCV bar of one asset from one source over one interval.
@@ -29,10 +39,11 @@ public struct CandleRecord: Sendable, Hashable {
     public var low: Double
     public var close: Double
     /// Volume in the base asset (Binance `volume`); for sources that publish only a quote-currency
-    /// volume, that volume divided by the close.
-    public var baseVolume: Double
-    /// Volume in the quote currency.
-    public var quoteVolume: Double
+    /// volume, that volume divided by the close. Nil when the bar's traded volume is unknown: a
+    /// rollup of ticks, whose volume is a rolling 24 h figure, not the minute's.
+    public var baseVolume: Double?
+    /// Volume in the quote currency; nil when unknown (see `baseVolume`).
+    public var quoteVolume: Double?
     /// Number of trades (nil when the source does not say).
     public var tradeCount: Int64?
     /// Market capitalisation at the bar (nil when the source does not say).
@@ -48,7 +59,7 @@ public struct CandleRecord: Sendable, Hashable {
 
     public init(source: ProviderID, asset: AssetID, symbol: String, quoteCurrency: String, interval: CandleInterval,
                 openTimeMillis: Int64, open: Double, high: Double, low: Double, close: Double,
-                baseVolume: Double, quoteVolume: Double, tradeCount: Int64?, marketCap: Double?,
+                baseVolume: Double?, quoteVolume: Double?, tradeCount: Int64?, marketCap: Double?,
                 isFinal: Bool, origin: CandleOrigin, ingestTimeMillis: Int64,
                 extra: [String: CandleExtraValue] = [:]) {
         self.source = source

@@ -7,8 +7,12 @@ import ObjectStore
 /// (asset, interval and open-time min/max), read only the data files left, and apply the
 /// read rule for repeated keys: of the rows of one (source, asset, interval, open time), the
 /// scan returns the `final` one if any (the latest ingested of them), else the latest
-/// ingested. A still-open rollup bar rewritten many times thus reads as its newest state,
-/// and a closed bar is never replaced by a late open one.
+/// ingested, whatever the rows' origins. A still-open rollup bar rewritten many times thus
+/// reads as its newest state, a closed bar is never replaced by a late open one, and a
+/// corrected final bar (a rollup's late tick, a backfill run after the rollups) replaces the
+/// earlier final one. Rows of equal finality and ingest time (one millisecond) go to the
+/// higher `CandleOrigin.tieRank`; the rollup writer never gives two rows of one bar the same
+/// ingest time.
 public struct CandleSnapshot: Sendable {
     public let delta: DeltaSnapshot
     let table: DeltaTable
@@ -94,6 +98,7 @@ public struct CandleSnapshot: Sendable {
                   let openTimes = batch.int64s(.openTime) else { return }
             let sources = batch.strings(.source)
             let ingestTimes = batch.int64s(.ingestTime)
+            let origins = batch.strings(.origin)
             let finals: [Bool]? = if case .boolean(let v)? = batch.columns[CandleColumn.isFinal.rawValue]?.values { v } else { nil }
             let rows = CandleBatchRows(batch, extras: extras)
             for i in 0..<batch.count {
@@ -108,9 +113,15 @@ public struct CandleSnapshot: Sendable {
                 if let current = chosen[key] {
                     let isFinal = finals?[i] ?? false
                     let ingest = ingestTimes?[i] ?? 0
-                    // The read rule: final beats open; between equals, the later ingest wins.
+                    // The read rule: final beats open; between equals, the later ingest wins;
+                    // an exact tie goes to the higher-ranked origin (`CandleOrigin.tieRank`), so
+                    // the answer never depends on the order files are listed in.
                     if current.isFinal && !isFinal { continue }
-                    if current.isFinal == isFinal && ingest < current.ingestTimeMillis { continue }
+                    if current.isFinal == isFinal {
+                        if ingest < current.ingestTimeMillis { continue }
+                        if ingest == current.ingestTimeMillis,
+                           (origins.flatMap { CandleOrigin(rawValue: $0[i]) }?.tieRank ?? 0) <= current.origin.tieRank { continue }
+                    }
                 }
                 chosen[key] = rows.record(at: i)
             }

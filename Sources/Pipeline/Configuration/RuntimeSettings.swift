@@ -31,12 +31,24 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// How long each stage may keep finishing its I/O (last sends, last lake commit) after a
     /// stop signal; what is still unsent then is spilled, not dropped.
     public var drainTimeoutSeconds: Double = 30
+    /// Whether the stream processor also writes live 1-minute candles (`LiveRollup`) to the
+    /// lake's candles table.
+    public var rollups: Bool = true
 
     public init() {}
 
+    /// `on`/`off` (also `true`/`false`, `1`/`0`) as a rollups switch; nil for anything else.
+    public static func parseSwitch(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "on", "true", "1": true
+        case "off", "false", "0": false
+        default: nil
+        }
+    }
+
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`, `drain_timeout`).
+    /// `delivery_timeout`, `drain_timeout`, `rollups`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -65,6 +77,8 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("delivery_timeout", let v as Int): deliveryTimeoutSeconds = Double(v)
             case ("drain_timeout", let v as Double): drainTimeoutSeconds = v
             case ("drain_timeout", let v as Int): drainTimeoutSeconds = Double(v)
+            case ("rollups", let v as Bool): rollups = v
+            case ("rollups", let v as String) where Self.parseSwitch(v) != nil: rollups = Self.parseSwitch(v)!
             default:
                 throw PipelineError("config file \(url.path): unknown key or wrong type for '\(key)'")
             }
@@ -100,6 +114,10 @@ public struct RuntimeSettings: Sendable, Equatable {
         if let v = value("CRYPTOVIZ_DELIVERY_TIMEOUT") {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DELIVERY_TIMEOUT must be seconds, got '\(v)'") }
             deliveryTimeoutSeconds = s
+        }
+        if let v = value("CRYPTOVIZ_ROLLUPS") {
+            guard let on = Self.parseSwitch(v) else { throw PipelineError("CRYPTOVIZ_ROLLUPS must be on or off, got '\(v)'") }
+            rollups = on
         }
         if let v = value("CRYPTOVIZ_DRAIN_TIMEOUT") {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DRAIN_TIMEOUT must be seconds, got '\(v)'") }
@@ -151,7 +169,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds.map { "\($0)s" } ?? "(provider defaults)")", "assets = \(assets)",
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
             "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
-            "drain_timeout = \(drainTimeoutSeconds)s",
+            "drain_timeout = \(drainTimeoutSeconds)s", "rollups = \(rollups ? "on" : "off")",
         ].joined(separator: "\n")
     }
 }

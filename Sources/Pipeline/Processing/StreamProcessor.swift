@@ -11,6 +11,9 @@ import Metrics
 /// enough, together with one Delta `txn` per partition (version = last offset in the batch).
 /// On assignment the processor starts each partition after its txn version, so a crash at any
 /// point neither loses nor duplicates rows; on revocation it flushes first.
+///
+/// With a `LiveRollup`, every tick commit is followed by a commit of the 1-minute candles of
+/// those ticks to the candles table (its own txn per partition); see `LiveRollup`.
 public actor StreamProcessor {
     public struct Configuration: Sendable {
         public var group: String = "cryptoviz-processor"
@@ -54,6 +57,8 @@ public actor StreamProcessor {
         public var committedOffsets: [String: Int64] = [:]
         /// The local fallback table's figures, when the lake has one.
         public var fallback: FailoverLake.Stats?
+        /// The live rollup's figures, when the processor has one.
+        public var rollup: LiveRollup.Stats?
         /// At the stop: records not committed that went to the spill file (replayed at the next start)...
         public var spilledAtStop = 0
         /// ...that stay on a durable bus, read again by the next owner of their partitions...
@@ -64,6 +69,7 @@ public actor StreamProcessor {
 
     private let bus: any Bus
     private let lake: any LakeWriter
+    private let rollup: LiveRollup?
     private let configuration: Configuration
     private let deadLetters: DeadLetterQueue
     private let logger: Logger
@@ -93,10 +99,12 @@ public actor StreamProcessor {
     private let duplicateCounter: Counter
     private let commitTimer: Metrics.Timer
 
-    public init(bus: any Bus, lake: any LakeWriter, configuration: Configuration = .init(),
+    /// A processor committing to `lake`, and (with `rollup`) its 1-minute candles to the candles table.
+    public init(bus: any Bus, lake: any LakeWriter, rollup: LiveRollup? = nil, configuration: Configuration = .init(),
                 deadLetters: DeadLetterQueue, logger: Logger) {
         self.bus = bus
         self.lake = lake
+        self.rollup = rollup
         self.configuration = configuration
         self.deadLetters = deadLetters
         self.logger = logger
@@ -162,12 +170,14 @@ public actor StreamProcessor {
             try await flushRetrying()
         } else {
             await lake.maintain()
+            await rollup?.maintain()
         }
     }
 
     public func currentStats() async -> Stats {
         var s = stats
         s.fallback = await lake.fallbackStats()
+        s.rollup = await rollup?.currentStats()
         s.freshnessP50Millis = freshness.quantile(0.5)
         s.freshnessP95Millis = freshness.quantile(0.95)
         return s
@@ -182,6 +192,7 @@ public actor StreamProcessor {
     func revoke(_ partitions: [BusPartition]) async throws {
         revocations += 1
         try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
+        await rollup?.revoked(partitions)
         owned.subtract(partitions)
         await lake.setOwned(owned)
     }
@@ -190,12 +201,15 @@ public actor StreamProcessor {
         owned.formUnion(partitions)
         await lake.setOwned(owned)
         var result: [BusPartition: Int64] = [:]
+        var versions: [BusPartition: Int64] = [:]
         for partition in partitions {
             if let version = try await lake.transactionVersion(appId: appID(for: partition)) {
                 result[partition] = version + 1
                 committedInLake[partition] = version
+                versions[partition] = version
             }
         }
+        await rollup?.assigned(partitions, tickVersions: versions)
         logger.info("partitions assigned", metadata: [
             "partitions": "\(partitions.map(\.description).joined(separator: ","))",
             "resume": "\(result.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ","))",
@@ -291,6 +305,8 @@ public actor StreamProcessor {
             if pending.count >= configuration.maxBatchRecords { try await flushUntilCancelled() }
         }
         try await flushUntilCancelled()
+        // Minutes the clock closed since the last batch, or a candles commit that failed.
+        await rollup?.maintain()
     }
 
     private func flushUntilCancelled() async throws {
@@ -370,6 +386,8 @@ public actor StreamProcessor {
         if version >= 0 { stats.lastVersion = version }
         stats.lastCommitMillis = committedAt
         committedCounter.increment(by: records.count)
+        // The candles of these ticks, in the same cycle; never throws (a failure is retried).
+        await rollup?.ticksCommitted(records, offsets: offsets, inMainTable: version >= 0)
         let next = offsets.mapValues { $0 + 1 }
         for (partition, offset) in next { stats.committedOffsets[partition.description] = offset }
         if let consumer {

@@ -108,8 +108,17 @@ struct PipelineRuntime {
             configuration.group = settings.group
             configuration.drain = drain
             configuration.stopSpillFile = settings.bus == "memory" ? spillFile : nil
-            let p = StreamProcessor(bus: bus, lake: writer, configuration: configuration, deadLetters: deadLetters,
-                                    logger: Logger(label: "cryptoviz.processor"))
+            // Live 1-minute candles into <lake>/candles (created when missing), read back from
+            // the main tick table after a crash between the two commits.
+            var rollup: LiveRollup?
+            if settings.rollups, let lake {
+                var rollupConfiguration = LiveRollup.Configuration()
+                rollupConfiguration.group = settings.group
+                rollup = LiveRollup(candles: try await lake.lake.candles(), ticks: lake.table,
+                                    configuration: rollupConfiguration, logger: Logger(label: "cryptoviz.rollup"))
+            }
+            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, configuration: configuration,
+                                    deadLetters: deadLetters, logger: Logger(label: "cryptoviz.processor"))
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
             processor = p
         }

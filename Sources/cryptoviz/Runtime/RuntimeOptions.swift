@@ -42,6 +42,9 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .customLong("drain-timeout"), help: "Seconds each stage may finish its I/O after a stop signal before the rest is spilled (default 30).")
     var drainTimeout: Double?
 
+    @Option(help: "Live 1-minute candles from the processor into <lake>/candles: on or off (default on).")
+    var rollups: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -60,6 +63,10 @@ struct RuntimeOptions: ParsableArguments {
         if let assets { settings.assets = assets }
         if let group { settings.group = group }
         if let drainTimeout { settings.drainTimeoutSeconds = drainTimeout }
+        if let rollups {
+            guard let on = RuntimeSettings.parseSwitch(rollups) else { throw ValidationError("--rollups must be on or off, got '\(rollups)'") }
+            settings.rollups = on
+        }
         if let providers { settings.providers = providers.split(separator: ",").map(String.init) }
         try settings.validate()
         return settings
