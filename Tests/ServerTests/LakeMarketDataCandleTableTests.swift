@@ -69,6 +69,9 @@ private func volumeSum(_ bars: some Sequence<CandleRecord>) -> Double {
         // The still-open stored bar never shows; the tail's ticks of the seam minute do.
         #expect(!candles.contains { $0.open == 9_999 || $0.high == 10_001 })
         #expect(candles.first { $0.startMs == seam }?.tickCount == 3)
+        // From the epoch (the dashboard's "all"): the same minutes, not 29 M empty buckets.
+        let all = try await fixture.data.candles(CandleQuery(asset: Self.bitcoin, interval: .oneMinute, fromMillis: 0, toMillis: to))
+        #expect(all == candles)
     }
 
     @Test func theHourHoldingTheSeamJoinsBarsAndTicks() async throws {

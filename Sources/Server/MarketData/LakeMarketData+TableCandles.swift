@@ -35,10 +35,19 @@ extension LakeMarketData {
         // Sources holding 1-minute bars only (backfilled klines, live rollups): one columnar
         // scan for all of them, each up to its newest final bar (`CandleSnapshot.barScan`).
         let minuteOnly = bySource.filter { $0.value.count == 1 && $0.value[0].interval == .oneMinute }
-        if !minuteOnly.isEmpty {
-            let scan = try await snapshot.barScan(asset: query.asset, sources: Set(minuteOnly.keys), stored: .oneMinute,
-                                                  interval: query.interval, fromMillis: query.fromMillis, toMillis: query.toMillis,
+        // The scan keeps one slot per bucket: ask only for the span the series hold (`from=0`
+        // would be 29 M empty minutes).
+        let scanFrom = max(query.fromMillis, minuteOnly.values.map { $0[0].firstOpenTimeMillis }.min() ?? .max)
+        let scanTo = min(query.toMillis, minuteOnly.values.map { $0[0].lastOpenTimeMillis + 60_000 }.max() ?? .min)
+        if scanFrom < scanTo {
+            let scan: CandleBarScan
+            do {
+                scan = try await snapshot.barScan(asset: query.asset, sources: Set(minuteOnly.keys), stored: .oneMinute,
+                                                  interval: query.interval, fromMillis: scanFrom, toMillis: scanTo,
                                                   upToNewestFinal: true)
+            } catch let error as LakehouseError where error.code == .invalidArgument {
+                throw MarketDataError(.invalidArgument, "\(error.message); ask for a shorter range or a wider interval")
+            }
             for (source, held) in minuteOnly {
                 guard let newestFinalEnd = scan.newestFinalEnd[source] else { continue }
                 let span = max(query.fromMillis, held[0].firstOpenTimeMillis)..<min(query.toMillis, newestFinalEnd)
