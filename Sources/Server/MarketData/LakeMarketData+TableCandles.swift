@@ -50,8 +50,8 @@ extension LakeMarketData {
             }
             for (source, held) in minuteOnly {
                 guard let newestFinalEnd = scan.newestFinalEnd[source] else { continue }
-                let span = max(query.fromMillis, held[0].firstOpenTimeMillis)..<min(query.toMillis, newestFinalEnd)
-                if !span.isEmpty { covered[source] = span }
+                let start = max(query.fromMillis, held[0].firstOpenTimeMillis), end = min(query.toMillis, newestFinalEnd)
+                if start < end { covered[source] = start..<end }
             }
             if let label = covered.keys.min(), let first = covered.values.map(\.lowerBound).min(),
                let last = covered.values.map(\.upperBound).max() {
