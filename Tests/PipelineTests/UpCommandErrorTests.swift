@@ -32,7 +32,7 @@ import TestSupport
     @Test(arguments: [
         (["--port", "70000"], "port must be 1-65535"),
         (["--interval", "0.1"], "interval must be at least 1 second"),
-        (["--bus", "rabbitmq://x"], "bus must be 'memory' or kafka://host:port"),
+        (["--bus", "rabbitmq://x"], "bus must be 'memory', 'none' (serve only) or kafka://host:port"),
         (["--lake", "ftp://x"], "lake must be file:///path or s3://bucket/prefix"),
     ])
     func badFlagsAreRefusedWithTheirName(arguments: [String], message: String) throws {

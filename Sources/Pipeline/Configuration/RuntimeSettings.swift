@@ -139,8 +139,8 @@ public struct RuntimeSettings: Sendable, Equatable {
         guard drainTimeoutSeconds >= 1 && drainTimeoutSeconds <= 3_600 else {
             throw PipelineError("drain_timeout must be 1-3600 seconds, got \(drainTimeoutSeconds)")
         }
-        guard bus == "memory" || bus.hasPrefix("kafka://") else {
-            throw PipelineError("bus must be 'memory' or kafka://host:port, got '\(bus)'")
+        guard bus == "memory" || bus == "none" || bus.hasPrefix("kafka://") else {
+            throw PipelineError("bus must be 'memory', 'none' (serve only) or kafka://host:port, got '\(bus)'")
         }
         if bus.hasPrefix("kafka://") { _ = try kafkaBootstrapServers() }
         if let lake, !(lake.hasPrefix("file://") || lake.hasPrefix("s3://") || lake.hasPrefix("/")) {

@@ -6,8 +6,11 @@ public struct CandleDTO: Sendable, Codable, Hashable {
     public var high: Double
     public var low: Double
     public var close: Double
-    /// Last rolling 24 h volume reported in the bucket, nil when no tick carried one.
+    /// From ticks: the last rolling 24 h volume reported in the bucket, nil when no tick carried
+    /// one. From the candles table: the base volume traded in the bucket (sum of the stored
+    /// bars'), nil for a bucket computed from ticks alone.
     public var volume: Double?
+    /// Ticks used; from the candles table, stored bars plus ticks used.
     public var tickCount: Int
 
     public init(

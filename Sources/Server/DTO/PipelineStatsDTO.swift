@@ -14,12 +14,17 @@ public struct PipelineStatsDTO: Sendable, Codable, Hashable {
     /// Stream-processor lag per bus partition.
     public var partitions: [PartitionLagDTO]
     public var providers: [ProviderHealthDTO]
+    /// The bus live ticks come from: `memory` (in-process), `kafka`, or `none` for a read-only
+    /// server over a lake (no live ticks, no processor: rates stay 0 and lists empty). Nil when
+    /// the source does not say.
+    public var bus: String?
 
     public init(
         generatedAtMs: Int64, ingestRatePerSecond: Double, ticksTotal: Int64,
         freshnessP50Ms: Double?, freshnessP95Ms: Double?, partitions: [PartitionLagDTO],
-        providers: [ProviderHealthDTO]
+        providers: [ProviderHealthDTO], bus: String? = nil
     ) {
+        self.bus = bus
         self.generatedAtMs = generatedAtMs
         self.ingestRatePerSecond = ingestRatePerSecond
         self.ticksTotal = ticksTotal

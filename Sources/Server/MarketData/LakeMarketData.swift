@@ -4,6 +4,7 @@ import Lakehouse
 import Logging
 import ObjectStore
 import Pipeline
+import Synchronization
 
 /// The production `MarketDataSource`: recent ticks from the `HotTail`, history from the Delta
 /// table, merged without gaps or duplicates; management and time travel on the table; SQL
@@ -27,12 +28,16 @@ public final class LakeMarketData: MarketDataSource {
         public init(location: String) { self.location = location }
     }
 
-    private let table: TickTable
-    /// The lake's candles table, read for SQL when it exists (another process may create it
-    /// later: a backfill); the handle caches its snapshot between queries.
+    let table: TickTable
+    /// The lake's candles table, read for SQL and candles when it exists (another process may
+    /// create it later: a backfill); the handle caches its snapshot between queries.
     private let candles: DeltaTable
+    /// The candles table's reader, opened once the table exists (see `candleTable()`).
+    private let openedCandles = Mutex<CandleTable?>(nil)
+    /// Asset and source lists of the lake's tables, cached per version.
+    let catalog = LakeCatalog()
     private let store: any ObjectStore
-    private let tail: HotTail
+    let tail: HotTail
     private let configuration: Configuration
     private let stats: @Sendable () async -> PipelineStatsDTO
     private let logger: Logger
@@ -61,6 +66,37 @@ public final class LakeMarketData: MarketDataSource {
         return records.count
     }
 
+    /// The candles table, or nil while the lake has none (checked again on every call until
+    /// one appears: a backfill may create it while the server runs).
+    func candleTable() async throws -> CandleTable? {
+        if let table = openedCandles.withLock({ $0 }) { return table }
+        guard try await candles.exists() else { return nil }
+        let table = try await CandleTable.open(store: store, root: Lake.candlesRoot, logger: logger)
+        openedCandles.withLock { $0 = $0 ?? table }
+        return table
+    }
+
+    /// Builds the asset and source lists once (for a long tick table, a read of four columns of
+    /// every file), so the first dashboard request does not wait for it; a failure is only
+    /// logged (requests build the lists themselves).
+    public func warmCatalog() async {
+        let started = ContinuousClock.now
+        do {
+            let series = try await lakeSeries()
+            logger.info("lake catalog built", metadata: ["series": "\(series.count)", "duration_ms": "\((ContinuousClock.now - started).millis)"])
+        } catch {
+            logger.warning("lake catalog not built at start", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Every (source, asset) series of the lake's tick and candles tables (`LakeCatalog`).
+    private func lakeSeries() async throws -> [LakeCatalog.Series] {
+        let candleSnapshot = try await candleTable()?.snapshot()
+        return try await catalog.series(ticks: try await table.snapshot(), candles: candleSnapshot)
+    }
+
+    /// Assets of the lake's tables merged with the tail's (a lake holding only old history
+    /// lists every asset it holds); the symbol is the tail's newest, else the lake's.
     public func assets() async throws -> [AssetDTO] {
         var symbols: [AssetID: String] = [:]
         var sources: [AssetID: Set<ProviderID>] = [:]
@@ -68,14 +104,27 @@ public final class LakeMarketData: MarketDataSource {
             symbols[tick.asset] = symbols[tick.asset] ?? tick.symbol
             sources[tick.asset, default: []].insert(tick.source)
         }
-        return symbols.keys.sorted().map { AssetDTO(asset: $0, symbol: symbols[$0] ?? "", sources: sources[$0, default: []].sorted()) }
+        var lakeSymbols: [AssetID: (symbol: String, time: Int64)] = [:]
+        for series in try await lakeSeries() {
+            sources[series.asset, default: []].insert(series.source)
+            let time = series.lastTickMillis ?? .min
+            if !series.symbol.isEmpty, lakeSymbols[series.asset].map({ $0.time < time }) ?? true {
+                lakeSymbols[series.asset] = (series.symbol, time)
+            }
+        }
+        return sources.keys.sorted().map {
+            AssetDTO(asset: $0, symbol: symbols[$0] ?? lakeSymbols[$0]?.symbol ?? "", sources: sources[$0, default: []].sorted())
+        }
     }
 
-    /// The assets list comes from the tail alone, so this asks the tail without building it.
+    /// The tail first (no lake read for an asset it holds), then the lake's cached lists.
     public func isKnown(_ asset: AssetID) async throws -> Bool {
-        tail.holds(asset: asset)
+        if tail.holds(asset: asset) { return true }
+        return try await lakeSeries().contains { $0.asset == asset }
     }
 
+    /// Sources of the lake's tables merged with the tail's; `lastTickMs` is the newest tick in
+    /// either (nil for a source only the candles table holds).
     public func sources() async throws -> [SourceDTO] {
         var assets: [ProviderID: Set<AssetID>] = [:]
         var last: [ProviderID: Int64] = [:]
@@ -83,11 +132,33 @@ public final class LakeMarketData: MarketDataSource {
             assets[tick.source, default: []].insert(tick.asset)
             last[tick.source] = max(last[tick.source] ?? .min, tick.sourceTimeMillis)
         }
+        for series in try await lakeSeries() {
+            assets[series.source, default: []].insert(series.asset)
+            if let time = series.lastTickMillis { last[series.source] = max(last[series.source] ?? .min, time) }
+        }
         return assets.keys.sorted().map { SourceDTO(source: $0, assets: assets[$0, default: []].sorted(), lastTickMs: last[$0]) }
     }
 
+    /// The tail's newest tick per series; a series of the tick table the tail does not hold
+    /// (older than its window: a lake served with `--bus none`, a source that stopped) adds
+    /// the lake's newest tick, read once from the files of that tick's day (`LakeCatalog`).
     public func latestTicks(assets: Set<AssetID>?, sources: Set<ProviderID>?) async throws -> [Tick] {
-        tail.latest().filter { (assets == nil || assets!.contains($0.asset)) && (sources == nil || sources!.contains($0.source)) }
+        func wanted(_ asset: AssetID, _ source: ProviderID) -> Bool {
+            (assets == nil || assets!.contains(asset)) && (sources == nil || sources!.contains(source))
+        }
+        let inTail = tail.latest()
+        var out = inTail.filter { wanted($0.asset, $0.source) }
+        let held = Set(inTail.map { LakeCatalog.SeriesKey(source: $0.source, asset: $0.asset) })
+        // The last list built (no lake request on this hot path once one exists): a series
+        // missing from the tail is older than its window, so a list a few versions old is fine.
+        var known = catalog.lastBuilt()
+        if known == nil { known = try await lakeSeries() }
+        for series in known ?? [] where series.lastTickMillis != nil && wanted(series.asset, series.source)
+            && !held.contains(LakeCatalog.SeriesKey(source: series.source, asset: series.asset)) {
+            if let tick = try await catalog.newestTick(of: series, in: table) { out.append(tick) }
+        }
+        guard out.count > 1 else { return out }
+        return out.sorted { ($0.asset, $0.source) < ($1.asset, $1.source) }
     }
 
     public func ticks(_ query: TickQuery) async throws -> TickPage {
@@ -114,7 +185,10 @@ public final class LakeMarketData: MarketDataSource {
         return TickPage(ticks: merged, nextCursor: more ? merged.last.map(TickCursor.init) : nil)
     }
 
+    /// From the candles table where it holds the asset (`tableCandles`, with its seam rule),
+    /// else from ticks: whole lake-only days through the per-day cache, the rest directly.
     public func candles(_ query: CandleQuery) async throws -> [CandleDTO] {
+        if let fromTable = try await tableCandles(query) { return fromTable }
         func direct(_ from: Int64, _ to: Int64) async throws -> [CandleDTO] {
             let ticks = try await range(asset: query.asset, sources: query.sources, from: from, to: to, asOfVersion: query.asOfVersion)
             return MarketConsensus.candles(from: ticks, interval: query.interval)
@@ -186,7 +260,7 @@ public final class LakeMarketData: MarketDataSource {
     }
 
     /// Ticks of one asset in `[from, to)`, ordered by (source time, source).
-    private func range(asset: AssetID, sources: Set<ProviderID>?, from: Int64, to: Int64, asOfVersion: Int64?) async throws -> [Tick] {
+    func range(asset: AssetID, sources: Set<ProviderID>?, from: Int64, to: Int64, asOfVersion: Int64?) async throws -> [Tick] {
         guard from < to else { return [] }
         if let version = asOfVersion {
             let snapshot = try await snapshot(version: version)

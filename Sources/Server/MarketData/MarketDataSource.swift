@@ -9,10 +9,11 @@ import Lakehouse
 /// Implementations throw `MarketDataError` for expected failures (its code picks the HTTP
 /// status); any other error becomes a generic 500 without details.
 public protocol MarketDataSource: Sendable {
-    /// The assets with at least one tick, with the sources that report each.
+    /// The assets with at least one tick or stored candle, with the sources that report each.
     func assets() async throws -> [AssetDTO]
 
-    /// Whether `asset` has at least one tick (every per-asset request asks; it must be cheap).
+    /// Whether `asset` has at least one tick or stored candle (every per-asset request asks; it
+    /// must be cheap).
     func isKnown(_ asset: AssetID) async throws -> Bool
 
     /// The sources known to the pipeline, with the assets each reports.
@@ -35,6 +36,9 @@ public protocol MarketDataSource: Sendable {
     /// Buckets are `[start, start + interval)` aligned to the Unix epoch (UTC). Open/close are the
     /// prices of the earliest/latest tick by source time, `volume` is the last `volume_24h` seen
     /// in the bucket (sources report rolling 24 h volume, not trades), `tickCount` the ticks used.
+    /// A lake with a candles table answers from its stored bars where it holds the asset
+    /// (`LakeMarketData.tableCandles`): there open/close come from the bars, `volume` is the
+    /// bars' summed base volume, `tickCount` counts bars plus ticks.
     func candles(_ query: CandleQuery) async throws -> [CandleDTO]
 
     /// Pipeline health: ingest rate, freshness percentiles, lag per bus partition, providers.

@@ -34,4 +34,34 @@ struct OpenedLake {
         }
         return OpenedLake(store: store, lake: lake, table: table, localDirectory: localDirectory, location: shown)
     }
+
+    /// Opens a lake that must already exist, for `serve --bus none`: a missing folder or a
+    /// root holding neither table is an error naming the URL, never a new empty lake. A lake
+    /// holding only candles (a backfill's) gets an empty tick table (one metadata commit),
+    /// since the server's tick views and SQL need one.
+    static func openForReading(_ url: String, logger: Logger) async throws -> OpenedLake {
+        let location = try ObjectStoreLocation(parsing: url)
+        if case .local(let path) = location {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw LakeOpeningError("no lake at \(url): \(path) is not a directory")
+            }
+        }
+        let store = try location.makeStore(environment: ProcessInfo.processInfo.environment, logger: logger)
+        let probe = try await Lake.open(store: store, logger: logger)
+        let ticks = try await DeltaTable(store: store, root: Lake.ticksRoot, logger: logger).exists()
+        let candles = try await DeltaTable(store: store, root: Lake.candlesRoot, logger: logger).exists()
+        guard ticks || candles else {
+            throw LakeOpeningError("no CryptoViz lake at \(url): neither \(Lake.ticksRoot) nor \(Lake.candlesRoot) holds a Delta table")
+        }
+        if !ticks { logger.notice("the lake has no tick table: creating an empty one (candles only, e.g. a backfill's)") }
+        _ = probe
+        return try await open(url, logger: logger)
+    }
+}
+
+/// A lake that cannot be served, with the URL and why.
+struct LakeOpeningError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

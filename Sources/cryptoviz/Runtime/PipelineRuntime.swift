@@ -41,11 +41,19 @@ struct PipelineRuntime {
     private static func assemble(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
                                  registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool,
                                  collectorOverrides: (inout CollectorConfiguration) -> Void) async throws -> PipelineRuntime {
+        // `--bus none`: a read-only server over an existing lake; every other role needs a bus.
+        let noBus = settings.bus == "none"
+        if noBus && roles != [.serve] {
+            throw ValidationError("--bus none is only for `serve` (a read-only server over a lake); collecting and processing need a bus")
+        }
         if roles.contains(.serve) { try ListenAddressCheck.ensureAvailable(host: settings.host, port: settings.port) }
         let dataURL = URL(fileURLWithPath: settings.dataDirectory).standardizedFileURL
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
         let needsLake = roles.contains(.process) || roles.contains(.serve)
-        let lake = needsLake ? try await OpenedLake.open(settings.effectiveLake, logger: Logger(label: "cryptoviz.lakehouse")) : nil
+        let lakeLogger = Logger(label: "cryptoviz.lakehouse")
+        let lake = !needsLake ? nil : noBus
+            ? try await OpenedLake.openForReading(settings.effectiveLake, logger: lakeLogger)
+            : try await OpenedLake.open(settings.effectiveLake, logger: lakeLogger)
         let drain = DrainBudget(timeout: .milliseconds(Int64(settings.drainTimeoutSeconds * 1000)))
 
         // The processor's writer. A remote lake can be unreachable: commits then go to a local
@@ -65,8 +73,10 @@ struct PipelineRuntime {
         // The bus. In-process offsets continue after the txn versions the writer already holds
         // (main table or fallback), so a restarted `up` never numbers a new message at an offset
         // the processor would skip as committed.
-        let bus: any Bus
-        if settings.bus == "memory" {
+        let bus: (any Bus)?
+        if noBus {
+            bus = nil
+        } else if settings.bus == "memory" {
             var configuration = InProcessBus.Configuration()
             if let writer { configuration = try await .continuing(from: writer, group: settings.group) }
             bus = InProcessBus(configuration: configuration)
@@ -75,7 +85,7 @@ struct PipelineRuntime {
             configuration.deliveryTimeout = .milliseconds(Int64(settings.deliveryTimeoutSeconds * 1000))
             bus = try KafkaBus(configuration: configuration, logger: Logger(label: "cryptoviz.bus"))
         }
-        try await bus.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: BusTopics.defaultPartitions)
+        try await bus?.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: BusTopics.defaultPartitions)
         // One spill file per data directory: the publisher's overflow, and what the processor
         // of the in-process bus could not commit at a stop. The publisher replays it first.
         let spillFile = dataURL.appendingPathComponent("spill/ticks.jsonl")
@@ -93,7 +103,7 @@ struct PipelineRuntime {
             let seeded = try await LakeMarketData.seedTail(tail, from: lake.table, window: tail.configuration.window)
             logger.info("hot tail seeded from the lake", metadata: ["ticks": "\(seeded)"])
         }
-        if let writer {
+        if let writer, let bus {
             var configuration = StreamProcessor.Configuration()
             configuration.group = settings.group
             configuration.drain = drain
@@ -112,7 +122,7 @@ struct PipelineRuntime {
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
             processor = p
         }
-        if roles.contains(.collect) {
+        if roles.contains(.collect), let bus {
             var collectorConfiguration = CollectorConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             collectorConfiguration.topN = settings.assets
             if !settings.providers.isEmpty { collectorConfiguration.enabledProviders = settings.providers.map { ProviderID($0) } }
@@ -144,7 +154,9 @@ struct PipelineRuntime {
 
         // Shutdown runs in reverse order of this list: collectors, publisher, processor, tail, server.
         if roles.contains(.serve), let lake {
-            let report = PipelineStatsReport(processor: processor, publisher: publisher, collectors: collectors, bus: bus, tail: tail)
+            let busKind = noBus ? "none" : settings.bus == "memory" ? "memory" : "kafka"
+            let report = PipelineStatsReport(processor: processor, publisher: publisher, collectors: collectors, bus: bus,
+                                             busKind: busKind, tail: tail)
             var dataConfiguration = LakeMarketData.Configuration(location: lake.location)
             dataConfiguration.localDirectory = lake.localDirectory
             dataConfiguration.duckdb = DuckDBEngine.locate().map {
@@ -169,10 +181,16 @@ struct PipelineRuntime {
                 print("CryptoViz is serving on http://\(host):\(port)")
                 fflush(nil)
             })))
-            let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
-            services.append(.init(service: PipelineService("hot tail") {
-                try await tail.follow(bus: bus, group: tailGroup, deadLetters: deadLetters, logger: Logger(label: "cryptoviz.tail"))
-            }))
+            services.append(.init(service: PipelineService("lake catalog") { await data.warmCatalog() },
+                                  successTerminationBehavior: .ignore))
+            if let bus {
+                let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
+                services.append(.init(service: PipelineService("hot tail") {
+                    try await tail.follow(bus: bus, group: tailGroup, deadLetters: deadLetters, logger: Logger(label: "cryptoviz.tail"))
+                }))
+            } else {
+                logger.info("no bus: serving the lake read-only (no live ticks; the tail holds what the lake had in its window)")
+            }
         }
         if let processor {
             services.append(.init(service: PipelineService("stream processor") { try await processor.run() }))

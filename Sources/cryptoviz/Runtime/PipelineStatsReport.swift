@@ -10,11 +10,15 @@ final class PipelineStatsReport: Sendable {
     private let publisher: TickPublisher?
     private let collectors: CollectorService?
     private let bus: (any Bus)?
+    /// `memory`, `kafka` or `none` (a read-only server: no bus at all), shown in the stats.
+    private let busKind: String
     private let tail: HotTail
     /// Starts with the count at start-up, so the first request already gets a rate (since start).
     private let samples: Mutex<[(millis: Int64, total: Int)]>
 
-    init(processor: StreamProcessor?, publisher: TickPublisher?, collectors: CollectorService?, bus: (any Bus)?, tail: HotTail) {
+    init(processor: StreamProcessor?, publisher: TickPublisher?, collectors: CollectorService?, bus: (any Bus)?,
+         busKind: String, tail: HotTail) {
+        self.busKind = busKind
         self.processor = processor
         self.publisher = publisher
         self.collectors = collectors
@@ -67,6 +71,6 @@ final class PipelineStatsReport: Sendable {
             generatedAtMs: now, ingestRatePerSecond: rate, ticksTotal: Int64(ingested),
             freshnessP50Ms: processorStats?.freshnessP50Millis.map(Double.init),
             freshnessP95Ms: processorStats?.freshnessP95Millis.map(Double.init),
-            partitions: partitions, providers: providers)
+            partitions: partitions, providers: providers, bus: busKind)
     }
 }

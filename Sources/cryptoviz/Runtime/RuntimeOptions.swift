@@ -9,7 +9,7 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "JSON config file (keys: bus, lake, data, host, port, token, interval, assets, group, providers).")
     var config: String?
 
-    @Option(help: "Bus: 'memory' (in-process) or kafka://host:port[,host:port].")
+    @Option(help: "Bus: 'memory' (in-process), kafka://host:port[,host:port], or 'none' (serve only: a read-only server over --lake).")
     var bus: String?
 
     @Option(help: "Lake: file:///path or s3://bucket/prefix (default: <data>/lake).")

@@ -45,7 +45,9 @@ async function poll() {
     { name: 'freshness p50 ms', color: fmt.palette[1], xs: history.xs, ys: history.p50 },
     { name: 'freshness p95 ms', color: fmt.palette[3], xs: history.xs, ys: history.p95 },
   ]);
-  fmt.fillTable($('lag-table'), pipeline.partitions.map((p) => [p.topic, p.partition, fmt.number(p.committed_offset), fmt.number(p.end_offset), fmt.number(p.lag)]), 'no bus partitions (in-process pipeline)');
+  const noBus = pipeline.bus === 'none';
+  fmt.fillTable($('lag-table'), pipeline.partitions.map((p) => [p.topic, p.partition, fmt.number(p.committed_offset), fmt.number(p.end_offset), fmt.number(p.lag)]),
+    noBus ? 'no bus: a read-only server over the lake (serve --bus none)' : 'no bus partitions (in-process pipeline)');
   fmt.fillTable($('providers-table'), pipeline.providers.map((p) => {
     const badge = document.createElement('span');
     badge.className = 'badge-' + p.status;
@@ -54,7 +56,7 @@ async function poll() {
       p.errors_by_kind.map((e) => `${e.kind}: ${e.count}`).join(', ') || '0', fmt.number(p.rate_limit_waits),
       fmt.number(p.empty_polls ?? 0), fmt.time(p.last_success_ms),
       [p.last_error, p.last_empty_reason && `no ticks: ${p.last_empty_reason}`].filter(Boolean).join('; ')];
-  }));
+  }), noBus ? 'no collectors: a read-only server over the lake' : undefined);
   const rows = queries.map((q) => [q.name, q.count, q.p50_ms.toFixed(2), q.p95_ms.toFixed(2), q.max_ms.toFixed(2)]);
   for (const [path, ms] of clientTimings) rows.push(['browser ' + path, 1, ms.toFixed(1), '', '']);
   fmt.fillTable($('timings-table'), rows);
