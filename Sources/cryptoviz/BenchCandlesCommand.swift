@@ -1,6 +1,9 @@
 import ArgumentParser
 import CryptoVizCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Lakehouse
 import Logging
 import ObjectStore
@@ -9,7 +12,9 @@ import ObjectStore
 /// lake's candles table, written in backfill-sized commits, then hourly bars of one asset
 /// over the whole range, cold (a fresh table handle per asset: log replay, file pruning, scan,
 /// aggregation), beside DuckDB's in-process first query of the same aggregation on the same
-/// table (`bench_candles_table_duckdb.py`). Same bars are checked against DuckDB's.
+/// table (`bench_candles_table_duckdb.py`). Same bars are checked against DuckDB's. Then the
+/// same chart through the REST API of a real `cryptoviz serve --bus none` over the lake (this
+/// binary, started as a child): the first request per asset after the server starts.
 struct BenchCandlesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "candles", abstract: "Benchmark hourly bars over a year of 1-minute candles against DuckDB in-process.")
@@ -24,6 +29,7 @@ struct BenchCandlesCommand: AsyncParsableCommand {
     @Option(help: "Bar width asked for: 5m, 1h or 1d.") var interval = "1h"
     @Option(help: "Python with duckdb for the anchor (default: $CRYPTOVIZ_PYTHON).") var python: String?
     @Option(help: "DuckDB's side.") var duckdbScript = "Tests/Oracles/server/bench_candles_table_duckdb.py"
+    @Flag(help: "Skip the REST API measurement.") var skipApi = false
 
     struct Manifest: Codable, Equatable {
         var assets: Int
@@ -102,6 +108,70 @@ struct BenchCandlesCommand: AsyncParsableCommand {
         print(String(format: "ratio DuckDB first / CryptoViz cold (p50): %.2f", p50(first) / p50(wall)))
         print("load average after DuckDB: \(BenchTiming.loadAverage())")
         try check(lastBars, against: reference, asset: names.last!)
+        if !skipApi {
+            let api = try await measureAPI(assets: names, width: width, from: from, to: to, expected: lastBars.count)
+            print(String(format: "REST API (serve --bus none), first request per asset: p50 %.1f ms, max %.1f ms; server CPU %.2f s for %d requests",
+                         p50(api.millis), api.millis.max()!, api.serverCPU, names.count))
+            print(String(format: "ratio DuckDB first / API first (p50): %.2f", p50(first) / p50(api.millis)))
+            print("load average after the API: \(BenchTiming.loadAverage())")
+        }
+    }
+
+    /// Starts `cryptoviz serve --bus none` over the lake, waits for it to answer, then asks
+    /// each asset's chart once; returns the latencies and the server's CPU seconds.
+    func measureAPI(assets names: [String], width: CandleInterval, from: Int64, to: Int64,
+                    expected: Int) async throws -> (millis: [Double], serverCPU: Double) {
+        let port = 18_000 + Int(getpid() % 2000)
+        let data = directory + "-serve"
+        try? FileManager.default.removeItem(atPath: data)
+        let server = Process()
+        // This very binary, whatever the working directory.
+        server.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        server.arguments = ["serve", "--bus", "none", "--lake", "file://" + directory, "--data", data,
+                            "--port", String(port), "--log-level", "warning"]
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        let session = URLSession(configuration: .ephemeral)
+        let base = "http://127.0.0.1:\(port)"
+        var ready = false
+        for _ in 0..<600 where !ready {
+            if let (_, response) = try? await session.data(from: URL(string: base + "/healthz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                ready = true
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        guard ready else { throw BenchError(description: "serve --bus none did not answer within 60 s") }
+        // The asset lists are built in the background at start; let that finish first.
+        try await Task.sleep(for: .seconds(2))
+        let cpuBefore = try Self.processCPU(server.processIdentifier)
+        var millis: [Double] = []
+        for name in names {
+            let started = ContinuousClock.now
+            let url = URL(string: base + "/api/v1/assets/\(name)/candles?interval=\(width.rawValue)&from=\(from)&to=\(to)")!
+            let (body, response) = try await session.data(from: url)
+            millis.append((ContinuousClock.now - started).benchSeconds * 1000)
+            guard (response as? HTTPURLResponse)?.statusCode == 200,
+                  let json = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+                  let candles = json["candles"] as? [Any], candles.count == expected
+            else { throw BenchError(description: "GET \(url): \(String(decoding: body.prefix(300), as: UTF8.self))") }
+        }
+        let cpu = try Self.processCPU(server.processIdentifier) - cpuBefore
+        server.terminate()
+        server.waitUntilExit()
+        return (millis, cpu)
+    }
+
+    /// User + system CPU seconds of a running process (/proc/<pid>/stat, clock ticks).
+    static func processCPU(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        guard let close = stat.lastIndex(of: ")") else { throw BenchError(description: "unreadable /proc/\(pid)/stat") }
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BenchError(description: "unreadable /proc/\(pid)/stat")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Our bars of the last measured asset equal DuckDB's (relative 1e-9 on sums).
