@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The engine benchmarks of docs/BENCHMARKS.md, each beside its reference in the same run:
-# Parquet vs pyarrow (to Arrow), compaction vs delta-rs, ingest through the in-process bus.
+# Parquet vs pyarrow (to Arrow), compaction vs delta-rs, hourly bars over a year of 1-minute
+# candles vs DuckDB, ingest through the in-process bus and through Kafka (tansu).
 # Run it on a machine with nothing else busy (the figures are CPU seconds beside wall time,
 # with the load average printed). Builds the release binary first.
 #
@@ -21,6 +22,8 @@ export CRYPTOVIZ_DUCKDB_EXTENSIONS="$site"
   "$bin" bench parquet --rows 2000000
   echo "== bench compact (3 days x 100 assets x 3 sources, 216 files)"
   "$bin" bench compact
+  echo "== bench candles (a year of 1-minute bars, 100 assets; hourly chart of one asset, cold)"
+  "$bin" bench candles
   echo "== bench pipeline --ticks 1000000 (in-process bus)"
   "$bin" bench pipeline --ticks 1000000 2>/dev/null
   echo "== bench pipeline --ticks 1000000 --bus kafka (tansu, in-memory storage, on the same 2 cores)"

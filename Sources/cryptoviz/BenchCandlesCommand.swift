@@ -32,6 +32,10 @@ struct BenchCandlesCommand: AsyncParsableCommand {
     @Flag(help: "Skip the REST API measurement.") var skipApi = false
 
     struct Manifest: Codable, Equatable {
+        /// Bumped when the table's layout changes (2: row groups of 8 Ki rows), so an older
+        /// table is rebuilt rather than measured.
+        static let currentLayout = 2
+        var layout: Int? = Manifest.currentLayout
         var assets: Int
         var days: Int
         var startMillis: Int64
@@ -61,7 +65,8 @@ struct BenchCandlesCommand: AsyncParsableCommand {
         let manifestURL = URL(fileURLWithPath: directory).appendingPathComponent("bench-candles.json")
         var manifest: Manifest
         if !rebuild, let data = try? Data(contentsOf: manifestURL),
-           let existing = try? JSONDecoder().decode(Manifest.self, from: data), existing.assets == assets, existing.days == days {
+           let existing = try? JSONDecoder().decode(Manifest.self, from: data), existing.assets == assets, existing.days == days,
+           existing.layout == Manifest.currentLayout {
             manifest = existing
             print("reusing \(directory)/candles (built in \(Int(existing.buildSeconds)) s)")
         } else {

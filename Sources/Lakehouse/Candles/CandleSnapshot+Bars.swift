@@ -81,12 +81,31 @@ extension CandleSnapshot {
                 guard let sources, let name = file.partitionValues["source"] ?? nil else { return true }
                 return sources.contains(ProviderID(name))
             }
-        let columns = [CandleColumn.source, .asset, .interval, .openTime, .open, .high, .low, .close,
-                       .baseVolume, .quoteVolume, .isFinal, .ingestTime, .origin].map(\.rawValue)
+        // A string column the file's statistics show to hold one value and no null (interval and
+        // origin, nearly always) is not decoded: that value stands for every row.
+        let constants = files.map { file -> (interval: String?, origin: String?) in
+            let stats = file.parsedStatistics()
+            func only(_ column: CandleColumn) -> String? {
+                guard let range = stats?.stringRange(column.rawValue), range.lowerBound == range.upperBound,
+                      stats?.nullCount[column.rawValue] == .int(0) else { return nil }
+                return range.lowerBound
+            }
+            return (only(.interval), only(.origin))
+        }
+        let base = [CandleColumn.source, .asset, .openTime, .open, .high, .low, .close,
+                    .baseVolume, .quoteVolume, .isFinal, .ingestTime]
+        let columnsOf = constants.map { constant in
+            (base + (constant.interval == nil ? [.interval] : []) + (constant.origin == nil ? [.origin] : [])).map(\.rawValue)
+        }
         var bySource: [String: StoredBars] = [:]
         let filter = RowGroupFilter.candles(asset: asset, interval: stored, fromMillis: fromMillis, toMillis: toMillis)
-        try await read(files, columns: columns, filter: filter) { batch in
-            guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
+        try await read(files, columnsOf: columnsOf, filter: filter) { index, batch in
+            let intervals = batch.strings(.interval)
+            let constantInterval = constants[index].interval
+            // The interval column was left out only where it holds `stored` alone (other files are pruned).
+            guard intervals != nil || constantInterval == stored.rawValue else { return }
+            let constantRank = CandleOrigin.tieRank(raw: constants[index].origin)
+            guard let assets = batch.strings(.asset),
                   let openTimes = batch.int64s(.openTime),
                   let open = batch.doubles(.open), let high = batch.doubles(.high),
                   let low = batch.doubles(.low), let close = batch.doubles(.close) else { return }
@@ -102,19 +121,28 @@ extension CandleSnapshot {
             let ohlc = [CandleColumn.open, .high, .low, .close].map { batch.columns[$0.rawValue] }
             let anyNull = ohlc.contains { $0?.validity != nil }
             let assetName = asset.rawValue, intervalName = stored.rawValue
+            // One dictionary access per batch when the source is the partition's (always, for
+            // CryptoViz tables), not one per row.
+            var current: (name: String, rows: StoredBars)?
+            defer { if let current { bySource[current.name] = current.rows } }
             for i in 0..<batch.count {
                 let t = openTimes[i]
-                guard t >= fromMillis, t < toMillis, assets[i] == assetName, intervals[i] == intervalName else { continue }
+                guard t >= fromMillis, t < toMillis, assets[i] == assetName else { continue }
+                if let intervals, intervals[i] != intervalName { continue }
                 let name = partitionSource ?? sourceColumn?[i] ?? ""
-                if let sources, !sources.contains(ProviderID(name)) { continue }
+                if current?.name != name {
+                    if let sources, !sources.contains(ProviderID(name)) { continue }
+                    if let done = current { bySource[done.name] = done.rows }
+                    current = (name, bySource.removeValue(forKey: name) ?? StoredBars())
+                }
                 let null = anyNull && ohlc.contains { $0?.isNull(i) == true }
-                bySource[name, default: StoredBars()].append(
+                current!.rows.append(
                     time: t, open: null ? .nan : open[i], high: null ? .nan : high[i], low: null ? .nan : low[i],
                     close: null ? .nan : close[i],
                     base: base?.isNull(i) == false ? baseValues?[i] : nil,
                     quote: quote?.isNull(i) == false ? quoteValues?[i] : nil,
                     isFinal: finals?[i] ?? false, ingest: ingests?[i] ?? 0,
-                    tieRank: CandleOrigin.tieRank(raw: origins?[i]))
+                    tieRank: origins.map { CandleOrigin.tieRank(raw: $0[i]) } ?? constantRank)
             }
         }
         // Buckets over the open times found, not the range asked: an empty or sparse answer

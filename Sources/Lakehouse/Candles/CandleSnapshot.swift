@@ -56,6 +56,13 @@ public struct CandleSnapshot: Sendable {
     /// Reads files concurrently (bounded), handing each decoded batch to `body` in file order.
     func read(_ files: [AddFile], columns: [String], filter: RowGroupFilter? = nil,
               _ body: (CandleBatch) throws -> Void) async throws {
+        try await read(files, columnsOf: Array(repeating: columns, count: files.count), filter: filter) { _, batch in try body(batch) }
+    }
+
+    /// `read` with the columns to decode chosen per file (`columnsOf[i]` for `files[i]`);
+    /// `body` gets each batch with its file's index.
+    func read(_ files: [AddFile], columnsOf: [[String]], filter: RowGroupFilter? = nil,
+              _ body: (Int, CandleBatch) throws -> Void) async throws {
         let store = table.store
         let keys = files.map { table.dataKey($0.relativeKey) }
         let version = delta.version
@@ -66,6 +73,7 @@ public struct CandleSnapshot: Sendable {
             func launch(_ i: Int) {
                 let file = files[i]
                 let key = keys[i]
+                let columns = columnsOf[i]
                 group.addTask {
                     (i, try await CandleFileCodec.fetch(file, from: store, key: key, columns: columns, filter: filter, version: version))
                 }
@@ -74,7 +82,7 @@ public struct CandleSnapshot: Sendable {
             while let (i, batch) = try await group.next() {
                 ready[i] = batch
                 while let b = ready.removeValue(forKey: emitted) {
-                    try body(b)
+                    try body(emitted, b)
                     emitted += 1
                 }
                 if next < files.count { launch(next); next += 1 }
