@@ -146,39 +146,93 @@ public struct CandleSnapshot: Sendable {
     /// source, asset, interval. A file whose statistics show one asset and one interval is
     /// summarized from the log alone; only files mixing several are read (three columns).
     public func series() async throws -> [CandleSeries] {
+        Self.merge(try await seriesByFile(delta.files).values)
+    }
+
+    /// Per file (by path): the series it holds, each with its first and last open time in that
+    /// file. Data files never change, so a reader may keep these per path and summarize a new
+    /// version by reading only the files it added (`merge` joins the parts).
+    public func seriesByFile(_ files: [AddFile]) async throws -> [String: [CandleSeries]] {
         struct Key: Hashable { var source: String; var asset: String; var interval: String }
-        var ranges: [Key: ClosedRange<Int64>] = [:]
-        func note(_ key: Key, _ lo: Int64, _ hi: Int64) {
-            let old = ranges[key]
-            ranges[key] = min(old?.lowerBound ?? lo, lo)...max(old?.upperBound ?? hi, hi)
-        }
+        var out: [String: [CandleSeries]] = [:]
         var mixed: [AddFile] = []
-        for file in delta.files {
+        for file in files {
             let stats = file.parsedStatistics()
             if let source = file.partitionValues["source"] ?? nil,
                let assets = stats?.stringRange(CandleColumn.asset.rawValue), assets.lowerBound == assets.upperBound,
                let intervals = stats?.stringRange(CandleColumn.interval.rawValue), intervals.lowerBound == intervals.upperBound,
+               let interval = CandleInterval(rawValue: intervals.lowerBound),
                let lo = stats?.minValues[CandleColumn.openTime.rawValue]?.stringValue.flatMap(DeltaTimestamp.parseMillis),
                let hi = stats?.maxValues[CandleColumn.openTime.rawValue]?.stringValue.flatMap(DeltaTimestamp.parseMillis) {
-                note(Key(source: source, asset: assets.lowerBound, interval: intervals.lowerBound), lo, hi)
+                out[file.path] = [CandleSeries(source: ProviderID(source), asset: AssetID(assets.lowerBound), interval: interval,
+                                               firstOpenTimeMillis: lo, lastOpenTimeMillis: hi)]
             } else if stats?.numRecords != 0 {
                 mixed.append(file)
+            } else {
+                out[file.path] = []
             }
         }
-        let columns = [CandleColumn.source, .asset, .interval, .openTime].map(\.rawValue)
-        try await read(mixed, columns: columns) { batch in
-            guard let assets = batch.strings(.asset), let intervals = batch.strings(.interval),
-                  let openTimes = batch.int64s(.openTime) else { return }
+        // An interval column the statistics show to hold one value is not decoded.
+        let intervalOf = mixed.map { file -> String? in
+            let stats = file.parsedStatistics()
+            guard let range = stats?.stringRange(CandleColumn.interval.rawValue), range.lowerBound == range.upperBound,
+                  stats?.nullCount[CandleColumn.interval.rawValue] == .int(0) else { return nil }
+            return range.lowerBound
+        }
+        let columnsOf = intervalOf.map { constant in
+            ([CandleColumn.source, .asset, .openTime] + (constant == nil ? [.interval] : [])).map(\.rawValue)
+        }
+        try await read(mixed, columnsOf: columnsOf) { index, batch in
+            guard let assets = batch.strings(.asset), let openTimes = batch.int64s(.openTime) else {
+                out[mixed[index].path] = []
+                return
+            }
+            let intervals = batch.strings(.interval)
             let sources = batch.strings(.source)
+            var ranges: [Key: ClosedRange<Int64>] = [:]
             for i in 0..<batch.count {
-                note(Key(source: batch.source(at: i, sources), asset: assets[i], interval: intervals[i]), openTimes[i], openTimes[i])
+                guard let interval = intervals?[i] ?? intervalOf[index] else { continue }
+                let key = Key(source: batch.source(at: i, sources), asset: assets[i], interval: interval)
+                let t = openTimes[i]
+                if let old = ranges[key] {
+                    if t < old.lowerBound || t > old.upperBound { ranges[key] = min(old.lowerBound, t)...max(old.upperBound, t) }
+                } else {
+                    ranges[key] = t...t
+                }
+            }
+            out[mixed[index].path] = ranges.compactMap { key, range in
+                CandleInterval(rawValue: key.interval).map {
+                    CandleSeries(source: ProviderID(key.source), asset: AssetID(key.asset), interval: $0,
+                                 firstOpenTimeMillis: range.lowerBound, lastOpenTimeMillis: range.upperBound)
+                }
             }
         }
-        return ranges.compactMap { key, range -> CandleSeries? in
-            guard let interval = CandleInterval(rawValue: key.interval) else { return nil }
-            return CandleSeries(source: ProviderID(key.source), asset: AssetID(key.asset), interval: interval,
-                                firstOpenTimeMillis: range.lowerBound, lastOpenTimeMillis: range.upperBound)
-        }.sorted {
+        return out
+    }
+
+    private struct SeriesKey: Hashable {
+        var source: ProviderID
+        var asset: AssetID
+        var interval: CandleInterval
+    }
+
+    /// Per-file series joined: one per (source, asset, interval) with the widest span,
+    /// ordered by source, asset, interval.
+    public static func merge(_ parts: some Sequence<[CandleSeries]>) -> [CandleSeries] {
+        var merged: [SeriesKey: CandleSeries] = [:]
+        for part in parts {
+            for series in part {
+                let key = SeriesKey(source: series.source, asset: series.asset, interval: series.interval)
+                if var known = merged[key] {
+                    known.firstOpenTimeMillis = min(known.firstOpenTimeMillis, series.firstOpenTimeMillis)
+                    known.lastOpenTimeMillis = max(known.lastOpenTimeMillis, series.lastOpenTimeMillis)
+                    merged[key] = known
+                } else {
+                    merged[key] = series
+                }
+            }
+        }
+        return merged.values.sorted {
             ($0.source.rawValue, $0.asset.rawValue, $0.interval.millis) < ($1.source.rawValue, $1.asset.rawValue, $1.interval.millis)
         }
     }

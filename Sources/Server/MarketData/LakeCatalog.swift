@@ -8,9 +8,8 @@ import Synchronization
 /// Never a full scan per request. The tick table's part is kept per data file (Delta data
 /// files are immutable: a path always holds the same rows), so a new version costs a read of
 /// the four summary columns of the files it added, and removed files simply drop out. The
-/// candles table's part comes from its log (`CandleSnapshot.series()`, which reads only files
-/// mixing several series) and is kept per snapshot version. The merged list is kept per pair
-/// of versions.
+/// candles table's part is kept per data file the same way (`CandleSnapshot.seriesByFile`,
+/// which reads only files mixing several series). The merged list is kept per pair of versions.
 final class LakeCatalog: Sendable {
     /// One (source, asset) series the lake holds.
     struct Series: Sendable, Hashable {
@@ -24,6 +23,7 @@ final class LakeCatalog: Sendable {
 
     private struct State {
         var tickFiles: [String: [TickSeriesSummary]] = [:]
+        var candleFiles: [String: [CandleSeries]] = [:]
         var candleVersion: Int64?
         var candleSeries: [CandleSeries] = []
         var candleSymbols: [SeriesKey: String] = [:]
@@ -40,17 +40,25 @@ final class LakeCatalog: Sendable {
 
     private let state = Mutex(State())
 
-    /// The candles table's series at `snapshot`'s version (cached per version).
+    /// The candles table's series at `snapshot`'s version (cached per version; per data file
+    /// underneath, so a new version reads only the files it added).
     func candleSeries(_ snapshot: CandleSnapshot) async throws -> [CandleSeries] {
         if let cached = state.withLock({ $0.candleVersion == snapshot.version ? $0.candleSeries : nil }) { return cached }
-        let series = try await snapshot.series()
+        let files = snapshot.delta.files
+        let missing = state.withLock { s in files.filter { s.candleFiles[$0.path] == nil } }
+        let read = try await snapshot.seriesByFile(missing)
         let symbols = Self.candleSymbols(snapshot)
-        state.withLock {
-            $0.candleVersion = snapshot.version
-            $0.candleSeries = series
-            $0.candleSymbols = symbols
+        return state.withLock { s in
+            // Keep only this version's files: replaced ones (compaction, vacuum) drop out.
+            var current: [String: [CandleSeries]] = [:]
+            for file in files { current[file.path] = s.candleFiles[file.path] ?? read[file.path] ?? [] }
+            s.candleFiles = current
+            let series = CandleSnapshot.merge(current.values)
+            s.candleVersion = snapshot.version
+            s.candleSeries = series
+            s.candleSymbols = symbols
+            return series
         }
-        return series
     }
 
     /// Every series of both tables, sorted by source then asset.
