@@ -148,8 +148,19 @@ struct BenchCandlesCommand: AsyncParsableCommand {
             }
         }
         guard ready else { throw BenchError(description: "serve --bus none did not answer within 60 s") }
-        // The asset lists are built in the background at start; let that finish first.
-        try await Task.sleep(for: .seconds(2))
+        // The asset lists are built in the background at start (the candles table's series);
+        // measured apart, then the charts.
+        let listing = ContinuousClock.now
+        var listed = 0
+        for _ in 0..<1200 where listed < assets {
+            if let (body, _) = try? await session.data(from: URL(string: base + "/api/v1/assets")!),
+               let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+                listed = (json["assets"] as? [Any])?.count ?? 0
+            }
+            if listed < assets { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        print(String(format: "serve --bus none listed %d assets %.1f s after answering /healthz", listed,
+                     (ContinuousClock.now - listing).benchSeconds))
         let cpuBefore = try Self.processCPU(server.processIdentifier)
         var millis: [Double] = []
         for name in names {
