@@ -7,6 +7,9 @@ struct CandleBatch: Sendable {
     let count: Int
     let columns: [String: ColumnData]
     let partition: [String: String?]
+    /// Timestamp columns left in the file's unit: units per ms (1 000 for µs). Empty for a
+    /// normalized batch, whose timestamps are all ms.
+    var timeScales: [String: Int64] = [:]
 
     func strings(_ column: CandleColumn) -> [String]? {
         if case .string(let v)? = columns[column.rawValue]?.values { return v }

@@ -197,11 +197,13 @@ enum CandleFileCodec {
 
     /// `decode` of a stored file, fetching only the parts `filter` needs (see
     /// `ParquetBridge.read(from:key:size:columns:filter:)`).
+    /// With `rawTimes`, timestamp columns keep the file's unit (`CandleBatch.timeScales` says
+    /// which): a scan that converts only the rows it keeps saves a pass over every row.
     static func fetch(_ file: AddFile, from store: any ObjectStore, key: ObjectKey, columns: [String],
-                      filter: RowGroupFilter?, version: Int64) async throws -> CandleBatch {
+                      filter: RowGroupFilter?, version: Int64, rawTimes: Bool = false) async throws -> CandleBatch {
         do {
             let decoded = try await ParquetBridge.read(from: store, key: key, size: Int(file.size), columns: columns, filter: filter)
-            return batch(decoded, partition: file.partitionValues)
+            return batch(decoded, partition: file.partitionValues, rawTimes: rawTimes)
         } catch let error as ObjectStoreError where error.code == .notFound {
             throw LakehouseError(.corruptDataFile, "candles data file '\(file.path)' of version \(version) is missing (vacuumed?)")
         } catch let error as ParquetError {
@@ -211,16 +213,22 @@ enum CandleFileCodec {
         }
     }
 
-    /// The batch of decoded columns, timestamps normalized to ms.
-    private static func batch(_ decoded: ParquetBridge.Decoded, partition: [String: String?]) -> CandleBatch {
+    /// The batch of decoded columns, timestamps normalized to ms (or left raw, see `fetch`).
+    private static func batch(_ decoded: ParquetBridge.Decoded, partition: [String: String?], rawTimes: Bool = false) -> CandleBatch {
         let (count, raw) = decoded
         var normalized: [String: ColumnData] = [:]
+        var scales: [String: Int64] = [:]
         for (name, (data, unit)) in raw {
             guard let unit, case .int64(let v) = data.values else { normalized[name] = data; continue }
             let scale: Int64 = switch unit { case .millis: 1; case .micros: 1000; case .nanos: 1_000_000 }
+            if rawTimes {
+                normalized[name] = data
+                scales[name] = scale
+                continue
+            }
             let millis = scale == 1 ? v : v.map { $0.floorDivided(by: scale) }
             normalized[name] = ColumnData(.int64(millis), validity: data.validity)
         }
-        return CandleBatch(count: count, columns: normalized, partition: partition)
+        return CandleBatch(count: count, columns: normalized, partition: partition, timeScales: scales)
     }
 }

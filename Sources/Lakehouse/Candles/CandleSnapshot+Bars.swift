@@ -99,7 +99,8 @@ extension CandleSnapshot {
         }
         var bySource: [String: StoredBars] = [:]
         let filter = RowGroupFilter.candles(asset: asset, interval: stored, fromMillis: fromMillis, toMillis: toMillis)
-        try await read(files, columnsOf: columnsOf, filter: filter) { index, batch in
+        // Timestamps stay in the file's unit: only the rows kept are converted to ms.
+        try await read(files, columnsOf: columnsOf, filter: filter, rawTimes: true) { index, batch in
             let intervals = batch.strings(.interval)
             let constantInterval = constants[index].interval
             // The interval column was left out only where it holds `stored` alone (other files are pruned).
@@ -125,9 +126,18 @@ extension CandleSnapshot {
             // CryptoViz tables), not one per row.
             var current: (name: String, rows: StoredBars)?
             defer { if let current { bySource[current.name] = current.rows } }
+            let timeScale = batch.timeScales[CandleColumn.openTime.rawValue] ?? 1
+            let ingestScale = batch.timeScales[CandleColumn.ingestTime.rawValue] ?? 1
+            // [fromMillis, toMillis) in the file's unit (saturated: bounds are years 1-9999).
+            func scaled(_ millis: Int64) -> Int64 {
+                let (v, overflow) = millis.multipliedReportingOverflow(by: timeScale)
+                return overflow ? (millis < 0 ? .min : .max) : v
+            }
+            let lower = scaled(fromMillis), upper = scaled(toMillis)
             for i in 0..<batch.count {
-                let t = openTimes[i]
-                guard t >= fromMillis, t < toMillis, assets[i] == assetName else { continue }
+                let raw = openTimes[i]
+                guard raw >= lower, raw < upper, assets[i] == assetName else { continue }
+                let t = timeScale == 1 ? raw : raw.floorDivided(by: timeScale)
                 if let intervals, intervals[i] != intervalName { continue }
                 let name = partitionSource ?? sourceColumn?[i] ?? ""
                 if current?.name != name {
@@ -141,7 +151,7 @@ extension CandleSnapshot {
                     close: null ? .nan : close[i],
                     base: base?.isNull(i) == false ? baseValues?[i] : nil,
                     quote: quote?.isNull(i) == false ? quoteValues?[i] : nil,
-                    isFinal: finals?[i] ?? false, ingest: ingests?[i] ?? 0,
+                    isFinal: finals?[i] ?? false, ingest: ingests.map { $0[i].floorDivided(by: ingestScale) } ?? 0,
                     tieRank: origins.map { CandleOrigin.tieRank(raw: $0[i]) } ?? constantRank)
             }
         }

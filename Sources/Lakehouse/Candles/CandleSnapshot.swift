@@ -61,7 +61,7 @@ public struct CandleSnapshot: Sendable {
 
     /// `read` with the columns to decode chosen per file (`columnsOf[i]` for `files[i]`);
     /// `body` gets each batch with its file's index.
-    func read(_ files: [AddFile], columnsOf: [[String]], filter: RowGroupFilter? = nil,
+    func read(_ files: [AddFile], columnsOf: [[String]], filter: RowGroupFilter? = nil, rawTimes: Bool = false,
               _ body: (Int, CandleBatch) throws -> Void) async throws {
         let store = table.store
         let keys = files.map { table.dataKey($0.relativeKey) }
@@ -75,7 +75,8 @@ public struct CandleSnapshot: Sendable {
                 let key = keys[i]
                 let columns = columnsOf[i]
                 group.addTask {
-                    (i, try await CandleFileCodec.fetch(file, from: store, key: key, columns: columns, filter: filter, version: version))
+                    (i, try await CandleFileCodec.fetch(file, from: store, key: key, columns: columns, filter: filter, version: version,
+                                                        rawTimes: rawTimes))
                 }
             }
             while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
