@@ -66,29 +66,10 @@ public struct CandleSnapshot: Sendable {
         let store = table.store
         let keys = files.map { table.dataKey($0.relativeKey) }
         let version = delta.version
-        try await withThrowingTaskGroup(of: (Int, CandleBatch).self) { group in
-            var next = 0
-            var ready: [Int: CandleBatch] = [:]
-            var emitted = 0
-            func launch(_ i: Int) {
-                let file = files[i]
-                let key = keys[i]
-                let columns = columnsOf[i]
-                group.addTask {
-                    (i, try await CandleFileCodec.fetch(file, from: store, key: key, columns: columns, filter: filter, version: version,
-                                                        rawTimes: rawTimes))
-                }
-            }
-            while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
-            while let (i, batch) = try await group.next() {
-                ready[i] = batch
-                while let b = ready.removeValue(forKey: emitted) {
-                    try body(emitted, b)
-                    emitted += 1
-                }
-                if next < files.count { launch(next); next += 1 }
-            }
-        }
+        try await inOrderConcurrently(count: files.count, width: readConcurrency, { i in
+            try await CandleFileCodec.fetch(files[i], from: store, key: keys[i], columns: columnsOf[i], filter: filter,
+                                            version: version, rawTimes: rawTimes)
+        }, body)
     }
 
     /// Bars of `interval` matching the filters (open time in [`fromMillis`, `toMillis`)), one

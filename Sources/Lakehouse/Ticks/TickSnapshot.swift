@@ -60,28 +60,10 @@ public struct TickSnapshot: Sendable {
         let keys = files.map { table.dataKey($0.relativeKey) }
         let columnsInFile = TickColumn.dataColumns(partitionColumns: delta.partitionColumns)
         let wanted = columns.filter { columnsInFile.contains($0) }
-        try await withThrowingTaskGroup(of: (Int, TickBatch).self) { group in
-            var next = 0
-            var ready: [Int: TickBatch] = [:]
-            var emitted = 0
-            func launch(_ i: Int) {
-                let file = files[i]
-                let key = keys[i]
-                group.addTask {
-                    (i, try await TickFileCodec.fetch(file, from: store, key: key, columns: wanted, filter: filter,
-                                                      version: delta.version))
-                }
-            }
-            while next < min(max(1, readConcurrency), files.count) { launch(next); next += 1 }
-            while let (i, batch) = try await group.next() {
-                ready[i] = batch
-                while let b = ready.removeValue(forKey: emitted) {
-                    try body(b)
-                    emitted += 1
-                }
-                if next < files.count { launch(next); next += 1 }
-            }
-        }
+        let version = delta.version
+        try await inOrderConcurrently(count: files.count, width: readConcurrency, { i in
+            try await TickFileCodec.fetch(files[i], from: store, key: keys[i], columns: wanted, filter: filter, version: version)
+        }, { _, batch in try body(batch) })
     }
 
     // MARK: - Scans
