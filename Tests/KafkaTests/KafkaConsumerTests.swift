@@ -56,9 +56,12 @@ import TestSupport
         let b = try KafkaConsumer(configuration: config, topics: [topic], logger: logger,
                                   onAssign: { tps in events.withLock { $0.append("b+\(tps.count)") } })
         let drainB = drain(b)
+        // B's onAssign runs just after its assignment is visible (the actor may answer
+        // `assignment` while the callback is awaited): wait for both.
         try await KafkaTestContext.eventually(.seconds(30), "both members assigned") {
             let (x, y) = (await a.assignment, await b.assignment)
             return !x.isEmpty && !y.isEmpty && Set(x).isDisjoint(with: y) && x.count + y.count == 4
+                && events.withLock { $0.contains { $0.hasPrefix("b+") } }
         }
         // A gave its partitions back (onRevoke) before B received any.
         let log = events.withLock { $0 }
