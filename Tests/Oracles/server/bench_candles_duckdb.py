@@ -7,24 +7,11 @@ For each asset: a new connection with the delta extension loaded (not timed), th
 once ("first", DuckDB has no cache of this table yet) and once more ("repeated"). Prints JSON:
 {"first_ms": [...], "repeated_ms": [...], "rows": N (candles of the last asset)}.
 """
-import glob
 import json
-import os
 import sys
 import time
 
-import duckdb
-
-
-def connect():
-    con = duckdb.connect()
-    site = os.environ.get("CRYPTOVIZ_DUCKDB_EXTENSIONS")
-    if not site:
-        import sysconfig
-        site = sysconfig.get_paths()["purelib"]
-    path = glob.glob(f"{site}/duckdb_extension_delta/extensions/*/delta.duckdb_extension")
-    con.execute(f"LOAD '{path[0]}'")
-    return con
+from duckdb_delta import connect
 
 
 def main():

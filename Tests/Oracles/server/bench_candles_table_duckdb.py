@@ -12,25 +12,11 @@ each once on a new connection ("first") and once repeated on it. Prints JSON
 {"plain_first_ms": [...], "plain_repeated_ms": [...], "rule_first_ms": [...], "rows": N, "bars": [...]}
 with "bars" the last asset's plain result (open_time ms, open, high, low, close, quote volume, count).
 """
-import glob
 import json
-import os
 import sys
 import time
 
-import duckdb
-
-
-def connect():
-    con = duckdb.connect()
-    site = os.environ.get("CRYPTOVIZ_DUCKDB_EXTENSIONS")
-    if not site:
-        import sysconfig
-        site = sysconfig.get_paths()["purelib"]
-    path = glob.glob(f"{site}/duckdb_extension_delta/extensions/*/delta.duckdb_extension")
-    con.execute(f"LOAD '{path[0]}'")
-    con.execute("SET TimeZone = 'UTC'")
-    return con
+from duckdb_delta import connect
 
 
 def main():

@@ -9,24 +9,10 @@ else the latest ingested), then per bucket: open of the first bar, max high, min
 of the last bar, summed base volume, bar count. Prints JSON
 [{"start_ms", "open", "high", "low", "close", "volume", "count"}, ...] ordered by start.
 """
-import glob
 import json
-import os
 import sys
 
-import duckdb
-
-
-def connect():
-    con = duckdb.connect()
-    site = os.environ.get("CRYPTOVIZ_DUCKDB_EXTENSIONS")
-    if not site:
-        import sysconfig
-        site = sysconfig.get_paths()["purelib"]
-    path = glob.glob(f"{site}/duckdb_extension_delta/extensions/*/delta.duckdb_extension")
-    con.execute(f"LOAD '{path[0]}'")
-    con.execute("SET TimeZone = 'UTC'")
-    return con
+from duckdb_delta import connect
 
 
 def main():
