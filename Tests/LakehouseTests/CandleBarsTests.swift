@@ -89,6 +89,24 @@ import TestSupport
         #expect(oneMinute.map(\.openTimeMillis) == stored.map(\.openTimeMillis))
     }
 
+    /// Nine assets of 20 hours in one file: row groups of 8 Ki rows cut into pages of 1 Ki, so
+    /// an asset's run of rows starts and ends inside pages and the scan skips the others'.
+    @Test func anAssetsRunInsideLargeRowGroupsGivesDuckDBsBars() async throws {
+        let (store, directory) = try TickFixtures.localStore("candle-bars-runs")
+        let table = try await CandleTable.open(store: store)
+        let assets: [AssetID] = (0..<9).map { AssetID("asset-\($0)") }
+        try await table.append(CandleFixtures.records(count: 1200, interval: .oneMinute, assets: assets, sources: [.binance]))
+        let snapshot = try await table.snapshot()
+        let path = directory.appendingPathComponent("candles").path
+        let from = CandleFixtures.start + 7 * 60_000, to = CandleFixtures.start + 1190 * 60_000
+        for asset in [assets[0], assets[4], assets[8]] {
+            let ours = try await snapshot.bars(asset: asset, stored: .oneMinute, interval: .oneHour, fromMillis: from, toMillis: to)
+            let reference = try Self.duckdbBars(path, asset: asset.rawValue, bucketSeconds: 3600, from: from, to: to)
+            #expect(ours.count == 20)
+            #expect(Self.same(ours, reference), "\(asset): ours \(ours.prefix(2)) reference \(reference.prefix(2))")
+        }
+    }
+
     @Test func anExactTieGoesToTheHigherRankedOriginWhateverTheFileOrder() async throws {
         let (store, _) = try TickFixtures.localStore("candle-bars-tie")
         let table = try await CandleTable.open(store: store)

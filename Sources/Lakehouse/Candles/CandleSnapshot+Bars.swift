@@ -36,7 +36,8 @@ extension RowGroupFilter {
     static func candles(asset: AssetID?, interval: CandleInterval, fromMillis: Int64?, toMillis: Int64?) -> RowGroupFilter {
         var equal = [Equal(column: CandleColumn.interval.rawValue, value: interval.rawValue)]
         if let asset { equal.append(Equal(column: CandleColumn.asset.rawValue, value: asset.rawValue)) }
-        return RowGroupFilter(equal: equal, timeColumn: CandleColumn.openTime.rawValue, fromMillis: fromMillis, toMillis: toMillis)
+        return RowGroupFilter(equal: equal, timeColumn: CandleColumn.openTime.rawValue, fromMillis: fromMillis, toMillis: toMillis,
+                              narrowsRows: true)
     }
 }
 

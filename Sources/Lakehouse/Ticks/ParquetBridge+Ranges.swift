@@ -48,6 +48,10 @@ extension ParquetBridge {
             }
             pieces.append(ParquetFetchedRange(offset: range.lowerBound, bytes: bytes))
         }
+        if filter.narrowsRows {
+            return try readRuns(reader, present, groups, filter, decode: { try reader.readColumns($0, rows: $1, fetched: pieces) },
+                                rowsEqual: { try reader.rowsEqual($0, $1, rowGroup: $2, fetched: pieces) })
+        }
         return try assemble(reader, present, groups, try reader.readColumns(present, rowGroups: groups, fetched: pieces))
     }
 

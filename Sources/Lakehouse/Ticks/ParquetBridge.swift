@@ -6,8 +6,10 @@ enum ParquetBridge {
     /// (per-column statistics, which the Delta statistics reuse). Row groups of 16 Ki rows by
     /// default: rows are sorted by asset then time, so a scan for one asset or time range
     /// skips most row groups of a compacted file by their statistics.
-    static func write(schema: ParquetSchema, columns: [ColumnData], rowGroupRows: Int = 16_384) throws -> ([UInt8], ParquetFileSummary) {
-        var writer = try ParquetWriter(schema: schema, options: ParquetWriterOptions(compression: .snappy, rowGroupRowLimit: rowGroupRows))
+    static func write(schema: ParquetSchema, columns: [ColumnData], rowGroupRows: Int = 16_384,
+                      pageRows: Int = ParquetWriterOptions().dataPageRowLimit) throws -> ([UInt8], ParquetFileSummary) {
+        var writer = try ParquetWriter(schema: schema, options: ParquetWriterOptions(
+            compression: .snappy, rowGroupRowLimit: rowGroupRows, dataPageRowLimit: pageRows))
         try writer.append(columns)
         let bytes = try writer.finish()
         guard let summary = writer.summary else { throw ParquetError("writer has no summary after finish") }
@@ -21,6 +23,10 @@ enum ParquetBridge {
         let reader = try ParquetFileReader(bytes: bytes)
         let present = columns.filter { reader.schema.index(of: $0) != nil }
         let groups = filter.map { selectRowGroups(reader, $0) }
+        if let filter, filter.narrowsRows, let groups {
+            return try readRuns(reader, present, groups, filter, decode: { try reader.readColumns($0, rows: $1) },
+                                rowsEqual: { try reader.rowsEqual($0, $1, rowGroup: $2) })
+        }
         return try assemble(reader, present, groups, try reader.readColumns(present, rowGroups: groups))
     }
 
@@ -49,7 +55,11 @@ enum ParquetBridge {
 
     /// Checks the decoded columns against the footer's row counts and names them.
     static func assemble(_ reader: ParquetFileReader, _ present: [String], _ groups: [Int]?, _ data: [ColumnData]) throws -> Decoded {
-        let rows = groups.map { $0.reduce(Int64(0)) { $0 + reader.rowGroups[$1].rowCount } } ?? reader.rowCount
+        try assemble(reader, present, rows: groups.map { $0.reduce(Int64(0)) { $0 + reader.rowGroups[$1].rowCount } } ?? reader.rowCount, data)
+    }
+
+    /// `assemble` for data of `rows` rows.
+    static func assemble(_ reader: ParquetFileReader, _ present: [String], rows: Int64, _ data: [ColumnData]) throws -> Decoded {
         guard data.count == present.count else {
             throw LakehouseError(.corruptDataFile, "reader returned \(data.count) columns for \(present.count) requested")
         }
@@ -96,6 +106,9 @@ struct RowGroupFilter: Sendable {
     var fromMillis: Int64?
     /// Exclusive.
     var toMillis: Int64?
+    /// Whether a read narrows each row group to the run of rows matching `equal` (worth it
+    /// for files sorted by those columns and cut into small pages, as the candles table).
+    var narrowsRows = false
 
     /// Ticks of one asset (or all) in a time range, on source time.
     static func ticks(asset: String?, fromMillis: Int64?, toMillis: Int64?) -> RowGroupFilter {

@@ -22,7 +22,29 @@ struct ColumnChunkDecoder {
     /// written once into an array sized for all of them: decoding per chunk and joining the
     /// parts copied every value again and faulted in the memory twice.
     static func decode(_ chunks: [ColumnChunkDecoder], levels: inout PageIterator.Levels) throws -> ColumnData {
+        guard chunks.contains(where: { $0.pages.window != nil }) else { return try decodeAll(chunks, levels: &levels).data }
+        // Chunks with a row window decode the pages that overlap it, then keep just its rows.
+        var parts: [ColumnData] = []
+        for chunk in chunks {
+            let (data, starts) = try decodeAll([chunk], levels: &levels)
+            guard let window = chunk.pages.window else {
+                parts.append(data)
+                continue
+            }
+            let local = (window.lowerBound - starts[0])..<(window.upperBound - starts[0])
+            guard local.lowerBound >= 0, local.upperBound <= data.count else {
+                throw ParquetError("column \(chunk.leaf.name): pages cover \(data.count) rows from \(starts[0]), window is \(window)")
+            }
+            parts.append(local.count == data.count ? data : data.rows(local))
+        }
+        guard let kind = parts.first?.values.kind else { throw ParquetError("no column chunk to decode") }
+        return try ColumnData.concatenate(parts, kind: kind)
+    }
+
+    /// `decode`, and per chunk the row its decoded values start at (0 unless it has a window).
+    private static func decodeAll(_ chunks: [ColumnChunkDecoder], levels: inout PageIterator.Levels) throws -> (data: ColumnData, starts: [Int]) {
         guard let leaf = chunks.first?.leaf else { throw ParquetError("no column chunk to decode") }
+        var starts: [Int] = []
         let total = chunks.reduce(0) { $0 + $1.rowCount }
         var validity = [Bool]()
         if leaf.optional { validity.reserveCapacity(total) }
@@ -31,38 +53,39 @@ struct ColumnChunkDecoder {
         case .boolean:
             var out = [Bool]()
             out.reserveCapacity(total)
-            for c in chunks { try c.decodeBooleans(&levels, into: &out, validity: &validity) }
+            for c in chunks { starts.append(try c.decodeBooleans(&levels, into: &out, validity: &validity)) }
             values = .boolean(out)
-        case .int32: values = .int32(try decodeFixed(Int32.self, chunks, total: total, &levels, &validity))
-        case .int64: values = .int64(try decodeFixed(Int64.self, chunks, total: total, &levels, &validity))
-        case .float: values = .float(try decodeFixed(Float.self, chunks, total: total, &levels, &validity))
-        case .double: values = .double(try decodeFixed(Double.self, chunks, total: total, &levels, &validity))
+        case .int32: values = .int32(try decodeFixed(Int32.self, chunks, total: total, &levels, &validity, &starts))
+        case .int64: values = .int64(try decodeFixed(Int64.self, chunks, total: total, &levels, &validity, &starts))
+        case .float: values = .float(try decodeFixed(Float.self, chunks, total: total, &levels, &validity, &starts))
+        case .double: values = .double(try decodeFixed(Double.self, chunks, total: total, &levels, &validity, &starts))
         case .byteArray, .fixedLenByteArray:
             if leaf.type == .string {
                 var out = [String]()
                 out.reserveCapacity(total)
                 for c in chunks {
-                    try c.decodeByteArrays(&levels, into: &out, validity: &validity) { String(decoding: $0, as: UTF8.self) }
+                    starts.append(try c.decodeByteArrays(&levels, into: &out, validity: &validity) { String(decoding: $0, as: UTF8.self) })
                 }
                 values = .string(out)
             } else {
                 var out = [[UInt8]]()
                 out.reserveCapacity(total)
-                for c in chunks { try c.decodeByteArrays(&levels, into: &out, validity: &validity) { Array($0) } }
+                for c in chunks { starts.append(try c.decodeByteArrays(&levels, into: &out, validity: &validity) { Array($0) }) }
                 values = .binary(out)
             }
         case .int96:
             throw ParquetError("unsupported physical type INT96 in column \(leaf.name)")
         }
-        return ColumnData(values, validity: leaf.optional && validity.contains(false) ? validity : nil)
+        return (ColumnData(values, validity: leaf.optional && validity.contains(false) ? validity : nil), starts)
     }
 
     private static func decodeFixed<T: FixedWidthValue>(
-        _ type: T.Type, _ chunks: [ColumnChunkDecoder], total: Int, _ levels: inout PageIterator.Levels, _ validity: inout [Bool]
+        _ type: T.Type, _ chunks: [ColumnChunkDecoder], total: Int, _ levels: inout PageIterator.Levels, _ validity: inout [Bool],
+        _ starts: inout [Int]
     ) throws -> [T] {
         try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
             for c in chunks {
-                try c.decodeFixed(T.self, &levels, into: buffer, at: &initialized, validity: &validity)
+                starts.append(try c.decodeFixed(T.self, &levels, into: buffer, at: &initialized, validity: &validity))
             }
         }
     }
@@ -73,12 +96,12 @@ struct ColumnChunkDecoder {
         levels.repetition.append(contentsOf: page.repetition)
     }
 
-    private func unsupported(_ encoding: Int32) -> ParquetError {
+    func unsupported(_ encoding: Int32) -> ParquetError {
         ParquetError("unsupported encoding \(EncodingCode.name(encoding)) in column \(leaf.name) (\(PhysicalType.name(leaf.physicalType.rawValue)))")
     }
 
     /// Appends a page's non-null `values` to `out`, placing placeholders at null rows.
-    private static func scatter<T>(_ values: [T], validity: [Bool]?, placeholder: T, into out: inout [T]) {
+    static func scatter<T>(_ values: [T], validity: [Bool]?, placeholder: T, into out: inout [T]) {
         guard let validity else {
             out.append(contentsOf: values)
             return
@@ -94,14 +117,18 @@ struct ColumnChunkDecoder {
         }
     }
 
-    /// Checks that a chunk produced the rows its row group declares.
-    private func checkRows(_ decoded: Int) throws {
-        guard decoded == rowCount else {
-            throw ParquetError("column \(leaf.name): decoded \(decoded) values, row group has \(rowCount) rows")
+    /// Checks that a chunk produced the rows its row group declares (with a row window, the
+    /// rows of the pages kept) and returns the chunk row the decoded values start at.
+    @discardableResult
+    func checkRows(_ decoded: Int, _ pages: PageIterator) throws -> Int {
+        let expected = pages.window != nil ? pages.keptRows : rowCount
+        guard decoded == expected else {
+            throw ParquetError("column \(leaf.name): decoded \(decoded) values, row group has \(expected) rows")
         }
+        return pages.firstKeptRow ?? 0
     }
 
-    private func indices(_ values: ByteRegion, count: Int, dictionarySize: Int) throws -> [UInt32] {
+    func indices(_ values: ByteRegion, count: Int, dictionarySize: Int) throws -> [UInt32] {
         guard values.count > 0 else {
             if count == 0 { return [] }
             throw ParquetError("column \(leaf.name): dictionary indices missing")
@@ -138,7 +165,7 @@ struct ColumnChunkDecoder {
     private func decodeFixed<T: FixedWidthValue>(
         _ type: T.Type, _ levels: inout PageIterator.Levels, into out: UnsafeMutableBufferPointer<T>, at: inout Int,
         validity: inout [Bool]
-    ) throws {
+    ) throws -> Int {
         let first = at
         var dictionary: [T]?
         var pages = pages
@@ -193,7 +220,7 @@ struct ColumnChunkDecoder {
                 Self.append(pageLevels, to: &levels)
             }
         }
-        try checkRows(at - first)
+        return try checkRows(at - first, pages)
     }
 
     /// Writes `dictionary[ix[j]]` for each present row of a page (zero at nulls).
@@ -245,7 +272,7 @@ struct ColumnChunkDecoder {
 
     // MARK: Booleans
 
-    private func decodeBooleans(_ levels: inout PageIterator.Levels, into out: inout [Bool], validity: inout [Bool]) throws {
+    private func decodeBooleans(_ levels: inout PageIterator.Levels, into out: inout [Bool], validity: inout [Bool]) throws -> Int {
         let first = out.count
         var pages = pages
         while let page = try pages.next() {
@@ -275,14 +302,14 @@ struct ColumnChunkDecoder {
             if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
             Self.append(pageLevels, to: &levels)
         }
-        try checkRows(out.count - first)
+        return try checkRows(out.count - first, pages)
     }
 
     // MARK: Byte arrays
 
     /// Calls `emit` with each PLAIN byte array of the region (length-prefixed, or of the
     /// column's fixed length for FIXED_LEN_BYTE_ARRAY).
-    private func plainByteArrays(_ region: ByteRegion, count: Int, emit: (UnsafeBufferPointer<UInt8>) -> Void) throws {
+    func plainByteArrays(_ region: ByteRegion, count: Int, emit: (UnsafeBufferPointer<UInt8>) -> Void) throws {
         try region.withUnsafeBytes { p in
             var pos = 0
             if leaf.physicalType == .fixedLenByteArray {
@@ -312,7 +339,7 @@ struct ColumnChunkDecoder {
     /// Decodes this chunk's pages onto the end of `out`, a placeholder (empty) at each null.
     private func decodeByteArrays<V>(
         _ levels: inout PageIterator.Levels, into out: inout [V], validity: inout [Bool], make: (UnsafeBufferPointer<UInt8>) -> V
-    ) throws {
+    ) throws -> Int {
         let first = out.count
         var dictionary: [V]?
         var pages = pages
@@ -354,6 +381,6 @@ struct ColumnChunkDecoder {
                 Self.append(pageLevels, to: &levels)
             }
         }
-        try checkRows(out.count - first)
+        return try checkRows(out.count - first, pages)
     }
 }

@@ -36,9 +36,22 @@ struct PageIterator {
     private let maxRepetition: Int
     private let keepLevels: Bool
     private var valuesLeft: Int64
+    /// Rows of the chunk wanted (flat columns only): data pages wholly outside are skipped
+    /// unread — no checksum, no decompression — and the pages returned cover a contiguous
+    /// run of rows from `firstKeptRow` on.
+    let window: Range<Int>?
+    /// Rows of the data pages met so far, skipped or not.
+    private var rowsSeen = 0
+    /// The chunk row where the first returned data page starts.
+    private(set) var firstKeptRow: Int?
+    /// Rows of the data pages returned.
+    private(set) var keptRows = 0
 
     init(bytes: [UInt8], range: Range<Int>, column: String, rowGroup: Int, codec: Int32, maxDefinition: Int, maxRepetition: Int,
-         keepLevels: Bool, valueCount: Int64) throws {
+         keepLevels: Bool, valueCount: Int64, window: Range<Int>? = nil) throws {
+        guard window == nil || maxRepetition == 0 else {
+            throw ParquetError("column \(column): a row window needs a flat column (one value per row)")
+        }
         guard codec == CodecCode.uncompressed || codec == CodecCode.snappy else {
             throw ParquetError("unsupported codec \(CodecCode.name(codec)) in column \(column)")
         }
@@ -53,10 +66,13 @@ struct PageIterator {
         self.maxRepetition = maxRepetition
         self.keepLevels = keepLevels
         self.valuesLeft = valueCount
+        self.window = window
     }
 
     mutating func next() throws -> Page? {
         while valuesLeft > 0 {
+            // Pages are in row order: none after the window's end can overlap it.
+            if let window, rowsSeen >= window.upperBound { return nil }
             guard position < end else {
                 throw ParquetError("column \(column): chunk ended with \(valuesLeft) values missing")
             }
@@ -76,7 +92,22 @@ struct PageIterator {
             let pageStart = position
             position = bodyStart + compressedSize
             let body = ByteRegion(bytes, bodyStart..<(bodyStart + compressedSize))
-            if let expected = header.crc {
+            let isData = header.type == PageTypeCode.dataPage || header.type == PageTypeCode.dataPageV2
+            if isData, let window {
+                // A flat column has one value per row, so the header's count places the page.
+                let count = try pageValueCount(header, uncompressedSize)
+                let rows = rowsSeen..<(rowsSeen + count)
+                rowsSeen += count
+                guard rows.overlaps(window) else {
+                    pageIndex += 1
+                    continue
+                }
+                firstKeptRow = firstKeptRow ?? rows.lowerBound
+                keptRows += count
+                if let expected = header.crc {
+                    try verify(body, expected: expected, type: header.type, at: pageStart)
+                }
+            } else if let expected = header.crc {
                 try verify(body, expected: expected, type: header.type, at: pageStart)
             }
             pageIndex += 1
@@ -95,7 +126,7 @@ struct PageIterator {
                 return .dictionary(count: count, values: values)
             case PageTypeCode.dataPage:
                 guard header.hasDataPage else { throw ParquetError("column \(column): data page without its header") }
-                let count = try pageValueCount(header, uncompressedSize)
+                let count = window == nil ? try pageValueCount(header, uncompressedSize) : Int(header.numValues)
                 let page = try decompress(body, uncompressedSize)
                 var offset = 0
                 var repetition: [UInt8] = []
@@ -119,7 +150,7 @@ struct PageIterator {
                 return makeData(count: count, definition: definition, repetition: repetition, encoding: header.encoding, values: values)
             case PageTypeCode.dataPageV2:
                 guard header.hasDataPageV2 else { throw ParquetError("column \(column): data page v2 without its header") }
-                let count = try pageValueCount(header, uncompressedSize)
+                let count = window == nil ? try pageValueCount(header, uncompressedSize) : Int(header.numValues)
                 let repLength = Int(header.repetitionLevelsByteLength)
                 let defLength = Int(header.definitionLevelsByteLength)
                 guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {

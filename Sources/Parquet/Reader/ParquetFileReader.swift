@@ -158,8 +158,13 @@ public struct ParquetFileReader: Sendable {
     /// inside one of the `fetched` pieces (file offset and bytes), else this throws.
     public func readColumns(_ names: [String]? = nil, rowGroups selected: [Int]? = nil,
                             fetched: [ParquetFetchedRange]) throws -> [ColumnData] {
+        try readColumns(names, rowGroups: selected, locate: locator(fetched))
+    }
+
+    /// Finds a chunk's bytes in the fetched pieces.
+    private func locator(_ fetched: [ParquetFetchedRange]) -> (Range<Int>) throws -> ([UInt8], Range<Int>) {
         let pieces = fetched.sorted { $0.offset < $1.offset }
-        return try readColumns(names, rowGroups: selected) { range in
+        return { range in
             // The last piece starting at or before the chunk.
             var lo = 0, hi = pieces.count
             while lo < hi {
@@ -189,16 +194,61 @@ public struct ParquetFileReader: Sendable {
         return groups
     }
 
+    /// Reads the named columns (all when nil), in the order given, over runs of rows of row
+    /// groups, concatenated in the order given. Data pages wholly outside a run are skipped
+    /// without being checksummed or decompressed: with small pages, a few rows of a large row
+    /// group cost a few pages. For flat columns (one value per row).
+    public func readColumns(_ names: [String]? = nil, rows: [ParquetRowRange]) throws -> [ColumnData] {
+        try readColumns(names, runs: rows, locate: inWholeFile)
+    }
+
+    /// `readColumns(_:rows:)` for a reader opened with `init(tail:fileSize:)`, from the
+    /// `fetched` pieces (which must hold the whole chunks of the runs' row groups).
+    public func readColumns(_ names: [String]? = nil, rows: [ParquetRowRange], fetched: [ParquetFetchedRange]) throws -> [ColumnData] {
+        try readColumns(names, runs: rows, locate: locator(fetched))
+    }
+
+    /// Per row of row group `group`, whether string column `column` holds `value` (a null
+    /// never does); dictionary pages are matched on their indices, without building a string.
+    public func rowsEqual(_ column: String, _ value: String, rowGroup group: Int) throws -> [Bool] {
+        try rowsEqual(column, value, rowGroup: group, locate: inWholeFile)
+    }
+
+    /// `rowsEqual` for a reader opened with `init(tail:fileSize:)`, from the `fetched` pieces.
+    public func rowsEqual(_ column: String, _ value: String, rowGroup group: Int, fetched: [ParquetFetchedRange]) throws -> [Bool] {
+        try rowsEqual(column, value, rowGroup: group, locate: locator(fetched))
+    }
+
+    private func rowsEqual(_ column: String, _ value: String, rowGroup group: Int,
+                           locate: (Range<Int>) throws -> ([UInt8], Range<Int>)) throws -> [Bool] {
+        let index = try leafIndices([column])[0]
+        _ = try checkedGroups([group])
+        return try chunkDecoder(column: flatLeaves[index], rowGroup: group, locate: locate).rowsEqual(Array(value.utf8))
+    }
+
     /// Decodes columns with chunk bytes located by `locate` (file range → buffer and range in it).
     private func readColumns(_ names: [String]?, rowGroups selected: [Int]?,
                              locate: (Range<Int>) throws -> ([UInt8], Range<Int>)) throws -> [ColumnData] {
-        let indices = try leafIndices(names)
         let groups = try checkedGroups(selected)
+        return try readColumns(names, runs: groups.map { ParquetRowRange(rowGroup: $0, rows: nil) }, locate: locate)
+    }
+
+    private func readColumns(_ names: [String]?, runs: [ParquetRowRange],
+                             locate: (Range<Int>) throws -> ([UInt8], Range<Int>)) throws -> [ColumnData] {
+        let indices = try leafIndices(names)
+        _ = try checkedGroups(runs.map(\.rowGroup))
+        for run in runs {
+            guard let rows = run.rows else { continue }
+            guard !rows.isEmpty, rows.lowerBound >= 0, Int64(rows.upperBound) <= rowGroups[run.rowGroup].rowCount else {
+                throw ParquetError("rows \(rows) are not a run of row group \(run.rowGroup) (\(rowGroups[run.rowGroup].rowCount) rows)")
+            }
+        }
         return try indices.map { index in
             let c = flatLeaves[index]
-            if groups.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
+            if runs.isEmpty { return ColumnData(.empty(leaves[c].type.storage)) }
             var levels = PageIterator.Levels(definition: [], repetition: [])
-            return try ColumnChunkDecoder.decode(groups.map { try chunkDecoder(column: c, rowGroup: $0, locate: locate) }, levels: &levels)
+            return try ColumnChunkDecoder.decode(
+                runs.map { try chunkDecoder(column: c, rowGroup: $0.rowGroup, window: $0.rows, locate: locate) }, levels: &levels)
         }
     }
 
@@ -296,15 +346,27 @@ public struct ParquetFileReader: Sendable {
     }
 
     /// The decoder of one column chunk, its bytes located by `locate`.
-    private func chunkDecoder(column c: Int, rowGroup g: Int,
+    private func chunkDecoder(column c: Int, rowGroup g: Int, window: Range<Int>? = nil,
                               locate: (Range<Int>) throws -> ([UInt8], Range<Int>)) throws -> ColumnChunkDecoder {
         let leaf = leaves[c]
         let chunk = chunks[g][c]
         let (buffer, range) = try locate(try chunkRange(column: c, rowGroup: g))
         let pages = try PageIterator(
             bytes: buffer, range: range, column: leaf.name, rowGroup: g, codec: chunk.codec, maxDefinition: leaf.maxDefinition,
-            maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: chunk.numValues)
+            maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: chunk.numValues, window: window)
         return ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(chunk.numValues))
+    }
+}
+
+/// A run of rows of one row group (all of them when `rows` is nil), for
+/// `ParquetFileReader.readColumns(_:rows:)`.
+public struct ParquetRowRange: Sendable, Hashable {
+    public var rowGroup: Int
+    public var rows: Range<Int>?
+
+    public init(rowGroup: Int, rows: Range<Int>?) {
+        self.rowGroup = rowGroup
+        self.rows = rows
     }
 }
 
