@@ -55,13 +55,9 @@ struct ColumnChunkFormat {
         while let f = try r.nextField(last: &last) {
             switch (f.id, f.type) {
             case (1, _): c.type = try r.readI32(f.type)
-            case (2, 9):
-                let (elementType, count) = try r.readListHeader(f.type)
-                c.encodings.reserveCapacity(count)
-                for _ in 0..<count { c.encodings.append(try r.readI32(elementType)) }
-            case (3, 9):
-                let (elementType, count) = try r.readListHeader(f.type)
-                for _ in 0..<count { c.pathInSchema.append(try r.readString(elementType)) }
+            // Encodings (2) and the path in the schema (3) are left unread: readers take the
+            // encoding from each page header and the path from the schema, and a footer holds
+            // one of each per column chunk, so building them was a good share of opening a file.
             case (4, _): c.codec = try r.readI32(f.type)
             case (5, _): c.numValues = try r.readInt(f.type)
             case (6, _): c.totalUncompressedSize = try r.readInt(f.type)

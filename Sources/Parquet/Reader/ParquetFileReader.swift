@@ -72,6 +72,7 @@ public struct ParquetFileReader: Sendable {
         let (roots, leaves) = try SchemaNode.parse(meta.schema)
         guard meta.numRows >= 0 else { throw ParquetError("negative row count \(meta.numRows)") }
 
+        let layout = RowGroupStatistics.Layout(leaves: leaves, typeDefinedOrder: meta.hasTypeDefinedColumnOrders)
         var infos = [RowGroupInfo]()
         var rowSum: Int64 = 0
         for (g, group) in meta.rowGroups.enumerated() {
@@ -82,15 +83,12 @@ public struct ParquetFileReader: Sendable {
             let (sum, overflow) = rowSum.addingReportingOverflow(group.numRows)
             guard !overflow else { throw ParquetError("row counts overflow") }
             rowSum = sum
-            var stats = [String: ColumnStatistics]()
             var compressed: Int64 = 0
             for (leaf, chunk) in zip(leaves, group.columns) {
                 guard chunk.hasMetaData else { throw ParquetError("row group \(g) column \(leaf.name) has no metadata") }
                 compressed = compressed &+ chunk.totalCompressedSize
-                if let s = chunk.statistics {
-                    stats[leaf.name] = StatisticsDecoder.decode(s, leaf: leaf, typeDefinedOrder: meta.hasTypeDefinedColumnOrders)
-                }
             }
+            let stats = RowGroupStatistics(layout: layout, raw: group.columns.map(\.statistics))
             infos.append(RowGroupInfo(index: g, rowCount: group.numRows, compressedSize: compressed, statistics: stats))
         }
         self.bytes = data ?? []

@@ -6,7 +6,7 @@ public struct RowGroupInfo: Sendable, Hashable {
     /// Compressed bytes of all its column chunks.
     public var compressedSize: Int64
     /// Statistics by column name; absent when the file has none for that column.
-    public var statistics: [String: ColumnStatistics]
+    public var statistics: RowGroupStatistics
 
     /// The statistics of `column`, if recorded.
     public func statistics(of column: String) -> ColumnStatistics? { statistics[column] }
