@@ -18,19 +18,19 @@ enum StatisticsDecoder {
         return ColumnStatistics(nullCount: s.nullCount, min: minValue, max: maxValue)
     }
 
-    private static func value(_ b: [UInt8], _ leaf: LeafColumn) -> ParquetValue? {
+    private static func value(_ b: ArraySlice<UInt8>, _ leaf: LeafColumn) -> ParquetValue? {
         func load<T>(_ t: T.Type) -> T? {
             guard b.count == MemoryLayout<T>.size else { return nil }
             return b.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
         }
         switch leaf.physicalType {
-        case .boolean: return b.count == 1 ? .boolean(b[0] != 0) : nil
+        case .boolean: return b.count == 1 ? .boolean(b[b.startIndex] != 0) : nil
         case .int32: return load(Int32.self).map(ParquetValue.int32)
         case .int64: return load(Int64.self).map(ParquetValue.int64)
         case .float: return load(Float.self).flatMap { $0.isNaN ? nil : .float($0) }
         case .double: return load(Double.self).flatMap { $0.isNaN ? nil : .double($0) }
         case .byteArray, .fixedLenByteArray:
-            return leaf.type == .string ? .string(String(decoding: b, as: UTF8.self)) : .binary(b)
+            return leaf.type == .string ? .string(String(decoding: b, as: UTF8.self)) : .binary(Array(b))
         case .int96: return nil
         }
     }

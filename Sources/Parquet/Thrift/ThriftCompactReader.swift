@@ -93,6 +93,18 @@ struct ThriftCompactReader {
         return value
     }
 
+    /// `readBinary` as a slice of the bytes being read, without a copy.
+    mutating func readBinarySlice(_ type: UInt8) throws -> ArraySlice<UInt8> {
+        guard type == 8 else { throw ParquetError("thrift: expected binary, found wire type \(type)") }
+        let length = try readVarint()
+        guard length <= UInt64(remaining) else {
+            throw ParquetError("thrift: binary length \(length) exceeds remaining \(remaining) bytes")
+        }
+        let n = Int(length)
+        defer { position += n }
+        return bytes[position..<(position + n)]
+    }
+
     mutating func readString(_ type: UInt8) throws -> String {
         String(decoding: try readBinary(type), as: UTF8.self)
     }

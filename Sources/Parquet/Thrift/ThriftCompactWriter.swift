@@ -54,7 +54,7 @@ struct ThriftCompactWriter {
         fieldHeader(id, value ? .boolTrue : .boolFalse)
     }
 
-    mutating func writeBinary(_ id: Int16, _ value: [UInt8]) {
+    mutating func writeBinary(_ id: Int16, _ value: some Collection<UInt8>) {
         fieldHeader(id, .binary)
         bytes.appendVarint(UInt64(value.count))
         bytes.append(contentsOf: value)

@@ -22,8 +22,8 @@ enum StatisticsBuilder {
             if sawFalse || sawTrue {
                 stats.min = .boolean(!sawFalse)
                 stats.max = .boolean(sawTrue)
-                format.minValue = [sawFalse ? 0 : 1]
-                format.maxValue = [sawTrue ? 1 : 0]
+                format.minValue = ArraySlice([sawFalse ? 0 : 1])
+                format.maxValue = ArraySlice([sawTrue ? 1 : 0])
             }
         case .int32(let v):
             if let (lo, hi) = fixedRange(v, validity: validity) {
@@ -35,15 +35,15 @@ enum StatisticsBuilder {
                 }
                 stats.min = .int32(lo)
                 stats.max = .int32(hi)
-                format.minValue = raw(lo)
-                format.maxValue = raw(hi)
+                format.minValue = ArraySlice(raw(lo))
+                format.maxValue = ArraySlice(raw(hi))
             }
         case .int64(let v):
             if let (lo, hi) = fixedRange(v, validity: validity) {
                 stats.min = .int64(lo)
                 stats.max = .int64(hi)
-                format.minValue = raw(lo)
-                format.maxValue = raw(hi)
+                format.minValue = ArraySlice(raw(lo))
+                format.maxValue = ArraySlice(raw(hi))
             }
         case .float(let v):
             if var (lo, hi) = fixedRange(v, validity: validity) {
@@ -51,8 +51,8 @@ enum StatisticsBuilder {
                 if hi == 0 { hi = 0.0 }
                 stats.min = .float(lo)
                 stats.max = .float(hi)
-                format.minValue = raw(lo)
-                format.maxValue = raw(hi)
+                format.minValue = ArraySlice(raw(lo))
+                format.maxValue = ArraySlice(raw(hi))
             }
         case .double(let v):
             if var (lo, hi) = fixedRange(v, validity: validity) {
@@ -60,15 +60,15 @@ enum StatisticsBuilder {
                 if hi == 0 { hi = 0.0 }
                 stats.min = .double(lo)
                 stats.max = .double(hi)
-                format.minValue = raw(lo)
-                format.maxValue = raw(hi)
+                format.minValue = ArraySlice(raw(lo))
+                format.maxValue = ArraySlice(raw(hi))
             }
         case .string(let v):
             if let (lo, hi) = stringRange(v, validity: validity) {
                 stats.min = .string(v[lo])
                 stats.max = .string(v[hi])
-                format.minValue = Array(v[lo].utf8)
-                format.maxValue = Array(v[hi].utf8)
+                format.minValue = ArraySlice(Array(v[lo].utf8))
+                format.maxValue = ArraySlice(Array(v[hi].utf8))
             }
         case .binary(let v):
             var lo: Int?
@@ -85,8 +85,8 @@ enum StatisticsBuilder {
             if let lo, let hi {
                 stats.min = .binary(v[lo])
                 stats.max = .binary(v[hi])
-                format.minValue = v[lo]
-                format.maxValue = v[hi]
+                format.minValue = ArraySlice(v[lo])
+                format.maxValue = ArraySlice(v[hi])
             }
         }
         return (stats, format)
