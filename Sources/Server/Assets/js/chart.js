@@ -223,6 +223,12 @@ export class Chart {
       drawn += visibleCandles.length;
     }
     this.canvas.dataset.points = String(drawn);
+    // The time span drawn (ms), for tests and for reading the chart's extent without the axis.
+    let first = Infinity, last = -Infinity;
+    for (const { d } of lines) if (d.xs.length) { first = Math.min(first, d.xs[0]); last = Math.max(last, d.xs[d.xs.length - 1]); }
+    if (visibleCandles.length) { first = Math.min(first, visibleCandles[0].t); last = Math.max(last, visibleCandles[visibleCandles.length - 1].t); }
+    this.canvas.dataset.firstMs = Number.isFinite(first) ? String(first) : '';
+    this.canvas.dataset.lastMs = Number.isFinite(last) ? String(last) : '';
     this.canvas.dataset.series = this.candles ? 'candles:' + this.candles.name : this.series.map((s) => s.name).join(',');
     if (!Number.isFinite(yLo)) { yLo = 0; yHi = 1; }
     if (yHi === yLo) { const m = Math.abs(yHi) * 0.01 || 1; yLo -= m; yHi += m; }
