@@ -7,7 +7,7 @@ public struct CollectorConfiguration: Sendable {
     public var enabledProviders: [ProviderID] = [.coinGecko, .coinMarketCap, .binance]
     /// Per-provider settings; missing entries fall back to the registry's defaults.
     public var providers: [ProviderID: ProviderSettings] = [
-        .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance,
+        .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance, .coinbase: .coinbase, .kraken: .kraken,
     ]
     /// The watch list: the top `topN` assets by market cap ...
     public var topN: Int = 100
@@ -55,6 +55,8 @@ public struct CollectorConfiguration: Sendable {
         switch provider {
         case .coinMarketCap: return .coinMarketCap
         case .binance: return .binance
+        case .coinbase: return .coinbase
+        case .kraken: return .kraken
         default: return .coinGecko
         }
     }
