@@ -3,8 +3,9 @@ import Foundation
 
 /// Everything the collectors need: which providers, how to reach and pace them, what to watch.
 public struct CollectorConfiguration: Sendable {
-    /// Providers to poll, by id (must be registered in `ProviderRegistry`).
-    public var enabledProviders: [ProviderID] = [.coinGecko, .coinMarketCap, .binance]
+    /// Providers to poll, by id (must be registered in `ProviderRegistry`). Every registered
+    /// one by default: Coinbase and Kraken are keyless public APIs like Binance.
+    public var enabledProviders: [ProviderID] = [.coinGecko, .coinMarketCap, .binance, .coinbase, .kraken]
     /// Per-provider settings; missing entries fall back to the registry's defaults.
     public var providers: [ProviderID: ProviderSettings] = [
         .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance, .coinbase: .coinbase, .kraken: .kraken,
