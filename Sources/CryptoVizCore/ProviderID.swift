@@ -1,4 +1,4 @@
-/// The name of a market-data source ("coingecko", "coinmarketcap", "binance", ...).
+/// The name of a market-data source ("coingecko", "coinmarketcap", "binance", "coinbase", "kraken", ...).
 ///
 /// Open rather than an enum: new providers register under their own name without touching
 /// the core, and records from unknown sources still decode.
@@ -26,4 +26,8 @@ public struct ProviderID: RawRepresentable, Sendable, Hashable, Codable, Compara
     public static let coinGecko: ProviderID = "coingecko"
     public static let coinMarketCap: ProviderID = "coinmarketcap"
     public static let binance: ProviderID = "binance"
+    /// Coinbase Exchange (api.exchange.coinbase.com), USD-quoted products.
+    public static let coinbase: ProviderID = "coinbase"
+    /// Kraken spot (api.kraken.com), USD-quoted pairs.
+    public static let kraken: ProviderID = "kraken"
 }

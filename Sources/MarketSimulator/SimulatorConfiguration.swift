@@ -16,6 +16,10 @@ public struct SimulatorConfiguration: Sendable {
         "coingecko": .init(capacity: 30, windowSeconds: 60),
         "coinmarketcap": .init(capacity: 30, windowSeconds: 60),
         "binance": .init(capacity: 6000, windowSeconds: 60),
+        // Coinbase Exchange public: 10 requests/s per IP (its bursts to 15 are not modelled).
+        "coinbase": .init(capacity: 10, windowSeconds: 1),
+        // Kraken publishes no public-endpoint figure; one call per second is its counter's pace.
+        "kraken": .init(capacity: 1, windowSeconds: 1),
     ]
     /// The CMC key the simulator accepts; nil accepts any non-empty key (absent → 401, 1002).
     public var coinMarketCapKey: String?

@@ -17,8 +17,8 @@ struct CollectCommand: AsyncParsableCommand {
             COINGECKO_DEMO_API_KEY or COINGECKO_PRO_API_KEY (optional).
             """)
 
-    @Option(help: "Comma-separated providers to poll.")
-    var providers = "coingecko,coinmarketcap,binance"
+    @Option(help: "Comma-separated providers to poll (coingecko, coinmarketcap, binance, coinbase, kraken).")
+    var providers = "coingecko,coinmarketcap,binance,coinbase,kraken"
 
     @Option(help: "Poll interval in seconds for every provider (default: 30 s; CoinMarketCap 300 s).")
     var interval: Double?
@@ -37,6 +37,12 @@ struct CollectCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("binance-url"), help: "Binance base URL.")
     var binanceURL: String?
+
+    @Option(name: .customLong("coinbase-url"), help: "Coinbase Exchange base URL (default https://api.exchange.coinbase.com).")
+    var coinbaseURL: String?
+
+    @Option(name: .customLong("kraken-url"), help: "Kraken base URL (default https://api.kraken.com).")
+    var krakenURL: String?
 
     @Option(help: "Watch the top N assets by market cap.")
     var assets = 100
@@ -69,6 +75,8 @@ struct CollectCommand: AsyncParsableCommand {
         if let coinGeckoURL { configuration.providers[.coinGecko]?.baseURL = coinGeckoURL }
         if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
         if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
+        if let coinbaseURL { configuration.providers[.coinbase]?.baseURL = coinbaseURL }
+        if let krakenURL { configuration.providers[.kraken]?.baseURL = krakenURL }
         configuration.directoryFile = URL(fileURLWithPath: data).appendingPathComponent("asset-directory.json")
 
         if let bus {
@@ -86,6 +94,8 @@ struct CollectCommand: AsyncParsableCommand {
                     if let coinGeckoURL { configuration.providers[.coinGecko]?.baseURL = coinGeckoURL }
                     if let cmcURL { configuration.providers[.coinMarketCap]?.baseURL = cmcURL }
                     if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
+                    if let coinbaseURL { configuration.providers[.coinbase]?.baseURL = coinbaseURL }
+                    if let krakenURL { configuration.providers[.kraken]?.baseURL = krakenURL }
                 })
             try await runtime.run()
             return

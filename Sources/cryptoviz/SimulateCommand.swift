@@ -3,15 +3,15 @@ import Foundation
 import Logging
 import MarketSimulator
 
-/// `cryptoviz simulate`: serves a simulated market in the CoinGecko, CoinMarketCap and Binance
-/// API shapes, for demos, load tests and fault drills.
+/// `cryptoviz simulate`: serves a simulated market in the CoinGecko, CoinMarketCap, Binance,
+/// Coinbase Exchange and Kraken API shapes, for demos, load tests and fault drills.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Serve a simulated market speaking the CoinGecko, CoinMarketCap and Binance APIs.",
+        abstract: "Serve a simulated market speaking the CoinGecko, CoinMarketCap, Binance, Coinbase and Kraken APIs.",
         discussion: """
             Fault SPEC: RULE[,RULE...], RULE = PROVIDER:FAULT TRIGGER where PROVIDER is coingecko,
-            coinmarketcap (or cmc), binance or *; FAULT is 429, 5xx, slow, malformed, truncated,
+            coinmarketcap (or cmc), binance, coinbase, kraken or *; FAULT is 429, 5xx, slow, malformed, truncated,
             missing, 418 or 451; TRIGGER is @P (probability 0-1 per request), #N (the first N
             requests) or ~A-B (requests arriving A to B seconds after start).
             Example: --faults coingecko:429@0.2,binance:slow#3,cmc:malformed~10-20
@@ -94,6 +94,8 @@ struct SimulateCommand: AsyncParsableCommand {
             "coingecko_url": "\(simulator.endpoints.coinGecko)",
             "cmc_url": "\(simulator.endpoints.coinMarketCap)",
             "binance_url": "\(simulator.endpoints.binance)",
+            "coinbase_url": "\(simulator.endpoints.coinbase)",
+            "kraken_url": "\(simulator.endpoints.kraken)",
             "stats_url": "\(simulator.endpoints.stats)",
         ])
         await simulator.wait()

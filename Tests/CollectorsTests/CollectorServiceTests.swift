@@ -20,12 +20,17 @@ actor TickSink {
         return logger
     }()
 
+    /// Every provider pointed at `simulator`; CoinGecko, CoinMarketCap and Binance enabled (the
+    /// venue tests enable Coinbase and Kraken themselves: Coinbase asks once per product).
     static func configuration(for simulator: MarketSimulator, interval: Duration = .seconds(30)) -> CollectorConfiguration {
         var configuration = CollectorConfiguration()
         configuration.coinMarketCapKey = "test-key"
+        configuration.enabledProviders = [.coinGecko, .coinMarketCap, .binance]
         configuration.providers[.coinGecko]?.baseURL = simulator.endpoints.coinGecko
         configuration.providers[.coinMarketCap]?.baseURL = simulator.endpoints.coinMarketCap
         configuration.providers[.binance]?.baseURL = simulator.endpoints.binance
+        configuration.providers[.coinbase]?.baseURL = simulator.endpoints.coinbase
+        configuration.providers[.kraken]?.baseURL = simulator.endpoints.kraken
         configuration.setInterval(interval)
         return configuration
     }

@@ -13,7 +13,15 @@ import Testing
         #expect(try FaultPlan(spec: "").rules.isEmpty)
     }
 
-    @Test(arguments: ["coingecko", "kraken:429@0.1", "binance:429", "binance:explode@0.1", "binance:429@1.5",
+    @Test func acceptsTheNewVenues() throws {
+        let plan = try FaultPlan(spec: "coinbase:429#2,kraken:5xx@1")
+        #expect(plan.rules == [
+            FaultRule(provider: "coinbase", kind: .tooManyRequests, trigger: .firstRequests(2)),
+            FaultRule(provider: "kraken", kind: .serverError, trigger: .probability(1)),
+        ])
+    }
+
+    @Test(arguments: ["coingecko", "bitstamp:429@0.1", "binance:429", "binance:explode@0.1", "binance:429@1.5",
                       "binance:429#-1", "binance:429~5-1"])
     func rejectsMalformedRules(spec: String) {
         #expect(throws: SimulatorError.self) { try FaultPlan(spec: spec) }

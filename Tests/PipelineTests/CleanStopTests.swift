@@ -181,6 +181,7 @@ import TestSupport
         let result = try ProcessRunner.run(try TestEnvironment.cryptovizBinary(), [
             "collect", "--once", "--bus", "kafka://\(broker.bootstrap)", "--assets", "30",
             "--coingecko-url", "\(simulatorURL)/api/v3", "--cmc-url", simulatorURL, "--binance-url", simulatorURL,
+            "--providers", "coingecko,coinmarketcap,binance",
             "--data", try TestEnvironment.temporaryDirectory("collect-once").path,
         ], environment: ["CMC_API_KEY": "demo-key"], check: false)
         let line = result.stderr.split(separator: "\n").last { $0.contains("stopped cleanly") }.map(String.init) ?? result.stderr

@@ -55,16 +55,23 @@ enum ProviderJSON {
 
     /// A number sent as a JSON string, as Binance does ("0.00000123", "1.2e-7").
     static func optionalDecimalString(_ record: JSONValue, _ field: String) throws(TickRejection) -> Double? {
-        switch record[field] {
-        case nil, .null?: return nil
-        case .string(let text)?:
+        guard let value = record[field] else { return nil }
+        return try decimal(value, field: field)
+    }
+
+    /// One value that should be a number sent as a string (null → nil); `field` names it in the
+    /// rejection. For array elements, such as Kraken's `"c": ["65000.1", "0.01"]`.
+    static func decimal(_ value: JSONValue, field: String) throws(TickRejection) -> Double? {
+        switch value {
+        case .null: return nil
+        case .string(let text):
             guard let value = Double(text), value.isFinite else {
                 throw .unparsableField(field: field, detail: "not a decimal number: \(text.prefix(32))")
             }
             return value
-        case .int(let value)?: return Double(value)
-        case .double(let value)?: return value
-        case let other?: throw .unparsableField(field: field, detail: "expected numeric string, got \(other.typeName)")
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        case let other: throw .unparsableField(field: field, detail: "expected numeric string, got \(other.typeName)")
         }
     }
 

@@ -21,11 +21,16 @@ public struct FetchScope: Sendable, Hashable {
     public var explicitIDs: [AssetID]
     /// How many ranked listings to ask for, at least (identity resolution needs more than N).
     public var directoryDepth: Int
+    /// Upper-case tickers of the watched assets as the directory knows them, best rank first.
+    /// Venues without a batch endpoint (Coinbase: one request per product) poll only these;
+    /// empty when the directory is not known yet.
+    public var watchedSymbols: [String]
 
-    public init(topN: Int, explicitIDs: [AssetID] = [], directoryDepth: Int = 250) {
+    public init(topN: Int, explicitIDs: [AssetID] = [], directoryDepth: Int = 250, watchedSymbols: [String] = []) {
         self.topN = topN
         self.explicitIDs = explicitIDs
         self.directoryDepth = directoryDepth
+        self.watchedSymbols = watchedSymbols
     }
 }
 

@@ -25,6 +25,12 @@ public enum ProviderRegistry {
         .binance: { configuration, transport in
             .success(BinanceProvider(baseURL: configuration.settings(for: .binance).baseURL, transport: transport))
         },
+        .coinbase: { configuration, transport in
+            .success(CoinbaseProvider(baseURL: configuration.settings(for: .coinbase).baseURL, transport: transport))
+        },
+        .kraken: { configuration, transport in
+            .success(KrakenProvider(baseURL: configuration.settings(for: .kraken).baseURL, transport: transport))
+        },
     ]
 
     /// Every registered provider id, sorted.

@@ -3,11 +3,12 @@ import Foundation
 
 /// Everything the collectors need: which providers, how to reach and pace them, what to watch.
 public struct CollectorConfiguration: Sendable {
-    /// Providers to poll, by id (must be registered in `ProviderRegistry`).
-    public var enabledProviders: [ProviderID] = [.coinGecko, .coinMarketCap, .binance]
+    /// Providers to poll, by id (must be registered in `ProviderRegistry`). Every registered
+    /// one by default: Coinbase and Kraken are keyless public APIs like Binance.
+    public var enabledProviders: [ProviderID] = [.coinGecko, .coinMarketCap, .binance, .coinbase, .kraken]
     /// Per-provider settings; missing entries fall back to the registry's defaults.
     public var providers: [ProviderID: ProviderSettings] = [
-        .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance,
+        .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance, .coinbase: .coinbase, .kraken: .kraken,
     ]
     /// The watch list: the top `topN` assets by market cap ...
     public var topN: Int = 100
@@ -55,6 +56,8 @@ public struct CollectorConfiguration: Sendable {
         switch provider {
         case .coinMarketCap: return .coinMarketCap
         case .binance: return .binance
+        case .coinbase: return .coinbase
+        case .kraken: return .kraken
         default: return .coinGecko
         }
     }

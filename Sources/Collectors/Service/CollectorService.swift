@@ -175,6 +175,19 @@ public final class CollectorService: Sendable {
         FetchScope(topN: configuration.topN, explicitIDs: configuration.watch, directoryDepth: configuration.directoryDepth)
     }
 
+    /// `scope` with the watched assets' tickers as the directory knows them now, best rank first
+    /// (the explicit watch list after the top N), for venues that ask per product.
+    private func pollScope() async -> FetchScope {
+        let directory = await directoryStore.directory
+        var scope = self.scope
+        var seen = Set<String>()
+        for id in directory.top(configuration.topN) + configuration.watch {
+            guard let symbol = directory.listing(id)?.symbol.uppercased(), seen.insert(symbol).inserted else { continue }
+            scope.watchedSymbols.append(symbol)
+        }
+        return scope
+    }
+
     /// One poll: breaker check, fetch, directory update, normalization, accounting, sink.
     private func poll(_ entry: Entry, sink: @Sendable ([Tick]) async throws -> Void) async throws -> PollReport {
         let id = entry.provider.id
@@ -185,7 +198,7 @@ public final class CollectorService: Sendable {
         }
         let batch: ProviderBatch
         do {
-            batch = try await entry.provider.fetch(scope)
+            batch = try await entry.provider.fetch(await pollScope())
         } catch is CancellationError {
             throw CancellationError()
         } catch {

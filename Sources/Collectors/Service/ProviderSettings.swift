@@ -36,4 +36,14 @@ public struct ProviderSettings: Sendable, Hashable {
     public static let binance = ProviderSettings(
         baseURL: BinanceProvider.defaultBaseURL, interval: .seconds(30),
         rateLimit: .binanceSpot, defaultBackoff: .seconds(30))
+    /// Coinbase Exchange: 30 s polling, 8 requests/s (one per watched product per poll); its
+    /// 429s carry no documented `Retry-After`, and its bucket refills within a second or two.
+    public static let coinbase = ProviderSettings(
+        baseURL: CoinbaseProvider.defaultBaseURL, interval: .seconds(30),
+        rateLimit: .coinbaseExchangePublic, defaultBackoff: .seconds(5))
+    /// Kraken: 30 s polling, one call per poll, at most one call per second; "EAPI:Rate limit
+    /// exceeded" asks for a pause of "a few seconds" (docs.kraken.com, "Spot REST Rate Limits").
+    public static let kraken = ProviderSettings(
+        baseURL: KrakenProvider.defaultBaseURL, interval: .seconds(30),
+        rateLimit: .krakenPublic, defaultBackoff: .seconds(10))
 }

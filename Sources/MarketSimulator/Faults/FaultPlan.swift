@@ -4,7 +4,7 @@
 ///
 ///     SPEC     := RULE ( "," RULE )*
 ///     RULE     := PROVIDER ":" FAULT TRIGGER
-///     PROVIDER := "coingecko" | "coinmarketcap" | "cmc" | "binance" | "*"
+///     PROVIDER := "coingecko" | "coinmarketcap" | "cmc" | "binance" | "coinbase" | "kraken" | "*"
 ///     FAULT    := "429" | "5xx" | "slow" | "malformed" | "truncated" | "missing" | "418" | "451"
 ///     TRIGGER  := "@" PROBABILITY        each request, with probability in [0, 1]
 ///               | "#" COUNT              the first COUNT requests (a burst), then normal
@@ -35,9 +35,10 @@ public struct FaultPlan: Sendable, Hashable {
 public struct FaultRule: Sendable, Hashable {
     /// What goes wrong.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        /// HTTP 429 in the provider's shape (with `Retry-After` where the provider sends one).
+        /// HTTP 429 in the provider's shape (with `Retry-After` where the provider sends one);
+        /// Kraken's is `EAPI:Rate limit exceeded` in the error array of an HTTP 200.
         case tooManyRequests = "429"
-        /// HTTP 503 with an error body.
+        /// HTTP 503 with an error body; Kraken's is `EService:Unavailable` in an HTTP 200.
         case serverError = "5xx"
         /// The response is held back longer than any sane client timeout.
         case slow
@@ -45,7 +46,8 @@ public struct FaultRule: Sendable, Hashable {
         case malformed
         /// HTTP 200 with a valid body cut in half.
         case truncated
-        /// HTTP 200 with the price field removed from every fourth record.
+        /// HTTP 200 with the price field removed from every fourth record (a Coinbase ticker,
+        /// one record per body, always loses it).
         case missingFields = "missing"
         /// HTTP 418 (Binance's ban).
         case banned = "418"
@@ -60,7 +62,7 @@ public struct FaultRule: Sendable, Hashable {
         case window(fromSeconds: Double, toSeconds: Double)
     }
 
-    /// The provider name ("coingecko", "coinmarketcap", "binance"), or "*" for all.
+    /// The provider name ("coingecko", "coinmarketcap", "binance", "coinbase", "kraken"), or "*" for all.
     public var provider: String
     public var kind: Kind
     public var trigger: Trigger
@@ -76,7 +78,7 @@ public struct FaultRule: Sendable, Hashable {
         let halves = spec.split(separator: ":", maxSplits: 1).map(String.init)
         guard halves.count == 2 else { throw SimulatorError("fault rule '\(spec)': expected PROVIDER:FAULT@P, #N or ~A-B") }
         let provider = halves[0].lowercased()
-        let known = ["coingecko", "coinmarketcap", "cmc", "binance", "*"]
+        let known = ["coingecko", "coinmarketcap", "cmc", "binance", "coinbase", "kraken", "*"]
         guard known.contains(provider) else {
             throw SimulatorError("fault rule '\(spec)': unknown provider '\(provider)' (one of \(known.joined(separator: ", ")))")
         }

@@ -11,6 +11,10 @@ public struct SimulatedAsset: Sendable, Hashable {
     public var cmcName: String
     /// The Binance pair quoted in USDT ("BTCUSDT"), if the asset trades there.
     public var binancePair: String?
+    /// The online Coinbase Exchange product against USD ("BTC-USD"), if the asset trades there.
+    public var coinbaseProduct: String? = nil
+    /// The Kraken pair against USD as Kraken names it (legacy "XXBTZUSD", plain "SOLUSD"), if listed.
+    public var krakenPair: String? = nil
     /// Units in circulation: market cap = price × supply.
     public var circulatingSupply: Double
     /// Annualised volatility of the geometric Brownian motion.

@@ -9,6 +9,27 @@ public struct SimulatedUniverse: Sendable {
     public let assets: [SimulatedAsset]
     /// Non-USDT Binance pairs (e.g. "ETHBTC"), listed so collectors can prove they skip them.
     public let otherBinancePairs: [String]
+    /// Coinbase products a USD collector must not poll: other quotes, and a USD product that is
+    /// not online (`status` "delisted").
+    public let otherCoinbaseProducts: [CoinbaseListingEntry]
+    /// Kraken pairs a USD collector must skip: other quotes, and fiat against USD.
+    public let otherKrakenPairs: [String]
+
+    /// One `/products` entry of the simulated Coinbase listing.
+    public struct CoinbaseListingEntry: Sendable, Hashable {
+        public var id: String
+        public var base: String
+        public var quote: String
+        public var status: String
+    }
+
+    /// Coinbase lists the dominant coin of each ticker among the top `coinbaseDepth`, except
+    /// every fifth rank, so that a watch list always holds coins the venue lacks.
+    public static let coinbaseDepth = 100
+    /// Kraken lists the dominant coin of each ticker among the top `krakenDepth`, except every sixth rank.
+    public static let krakenDepth = 120
+    /// Kraken's legacy pair names for the coins that have one (its X/Z-prefixed four-letter codes).
+    public static let krakenLegacyPairs: [String: String] = ["bitcoin": "XXBTZUSD", "ethereum": "XETHZUSD", "tether": "USDTZUSD"]
 
     /// Generates `count` assets (at least 3) deterministically from `seed`.
     public init(count: Int, seed: UInt64) {
@@ -96,6 +117,31 @@ public struct SimulatedUniverse: Sendable {
                 assets[index].binancePair = assets[index].symbol + "USDT"
             }
         }
+        // Coinbase and Kraken list USDT against USD too; rank 4 is delisted on Coinbase (still
+        // in `/products`, status "delisted"), so a collector must read the status.
+        // A ticker belongs to its best-ranked coin even where that coin is not listed: a venue
+        // never lists a namesake under the dominant coin's ticker.
+        var tickers = Set<String>()
+        var otherCoinbase = [
+            CoinbaseListingEntry(id: "BTC-EUR", base: "BTC", quote: "EUR", status: "online"),
+            CoinbaseListingEntry(id: "ETH-BTC", base: "ETH", quote: "BTC", status: "online"),
+        ]
+        for index in assets.indices {
+            let symbol = assets[index].symbol
+            guard tickers.insert(symbol).inserted else { continue }
+            if index < Self.coinbaseDepth, index % 5 != 4 {
+                if index == 3 {
+                    otherCoinbase.append(CoinbaseListingEntry(id: "\(symbol)-USD", base: symbol, quote: "USD", status: "delisted"))
+                } else {
+                    assets[index].coinbaseProduct = "\(symbol)-USD"
+                }
+            }
+            if index < Self.krakenDepth, index % 6 != 5 {
+                assets[index].krakenPair = Self.krakenLegacyPairs[assets[index].id] ?? "\(symbol)USD"
+            }
+        }
+        otherCoinbaseProducts = otherCoinbase
+        otherKrakenPairs = ["XXBTZEUR", "XETHXXBT", "XBTUSDT", "ZEURZUSD", "AUDUSD"]
         self.assets = assets
         var others = ["BTCEUR", "ETHBTC", "BTCTRY"]
         for asset in assets.prefix(20) where asset.symbol != "BTC" && asset.symbol != "USDT" {

@@ -5,19 +5,24 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// A loopback HTTP server speaking CoinGecko, CoinMarketCap and Binance in their real response
-/// shapes, over a simulated market, with the providers' rate limits and injectable faults.
+/// A loopback HTTP server speaking CoinGecko, CoinMarketCap, Binance, Coinbase Exchange and
+/// Kraken in their real response shapes, over a simulated market, with the providers' rate
+/// limits and injectable faults.
 ///
 /// Start it in-process with `start(configuration:logger:)` (tests, `cryptoviz up --demo`) and
 /// point the collectors at `endpoints`; `stats()` or `GET /_sim/stats` report every request
 /// each provider received, so tests can prove the collectors stayed inside the limits.
 public final class MarketSimulator: Sendable {
-    /// Base URLs of the three simulated APIs, in the form the collectors' settings expect.
+    /// Base URLs of the simulated APIs, in the form the collectors' settings expect.
     public struct Endpoints: Sendable, Hashable {
         /// Includes `/api/v3`, like `https://api.coingecko.com/api/v3`.
         public var coinGecko: String
         public var coinMarketCap: String
         public var binance: String
+        /// Like `https://api.exchange.coinbase.com` (`/products`, `/products/{id}/ticker`).
+        public var coinbase: String
+        /// Like `https://api.kraken.com` (`/0/public/Ticker`).
+        public var kraken: String
         /// `GET` for request statistics as JSON.
         public var stats: String
     }
@@ -33,7 +38,8 @@ public final class MarketSimulator: Sendable {
     private init(port: Int, host: String, state: MarketState, universe: SimulatedUniverse, server: Task<Void, Never>, group: ServiceGroup) {
         self.port = port
         let base = "http://\(host):\(port)"
-        endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, stats: "\(base)/_sim/stats")
+        endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, coinbase: base, kraken: base,
+                              stats: "\(base)/_sim/stats")
         self.state = state
         self.universe = universe
         self.server = server
@@ -49,6 +55,9 @@ public final class MarketSimulator: Sendable {
         router.get("/v1/cryptocurrency/listings/latest") { request, _ in await routes.coinMarketCap(request) }
         router.get("/api/v3/ticker/24hr") { request, _ in await routes.binance(request) }
         router.get("/api/v3/klines") { request, _ in await routes.klines(request) }
+        router.get("/products") { _, _ in await routes.coinbaseProducts() }
+        router.get("/products/:id/ticker") { _, context in await routes.coinbaseTicker(product: context.parameters.get("id") ?? "") }
+        router.get("/0/public/Ticker") { request, _ in await routes.kraken(request) }
         router.get("/api/v3/coins/:id/market_chart/range") { request, context in
             await routes.marketChartRange(request, id: context.parameters.get("id") ?? "")
         }
@@ -114,17 +123,67 @@ struct Routes: Sendable {
     /// Asset index by Binance pair and by CoinGecko id, for the history endpoints.
     let pairs: [String: Int]
     let coinIDs: [String: Int]
+    /// Asset index by online Coinbase USD product ("BTC-USD").
+    let coinbaseProducts: [String: Int]
+    /// Every Kraken pair name a client may ask for: listed ones (and their altnames) and the others.
+    let krakenNames: Set<String>
 
     init(state: MarketState, configuration: SimulatorConfiguration) {
         self.state = state
         self.configuration = configuration
-        var pairs: [String: Int] = [:], coinIDs: [String: Int] = [:]
+        var pairs: [String: Int] = [:], coinIDs: [String: Int] = [:], products: [String: Int] = [:]
+        var krakenNames = Set<String>()
         for (index, asset) in state.universe.assets.enumerated() {
             if let pair = asset.binancePair { pairs[pair] = index }
+            if let product = asset.coinbaseProduct { products[product] = index }
+            if let pair = asset.krakenPair { krakenNames.formUnion([pair, KrakenShape.altname(pair)]) }
             coinIDs[asset.id] = index
         }
+        for pair in state.universe.otherKrakenPairs { krakenNames.formUnion([pair, KrakenShape.altname(pair)]) }
         self.pairs = pairs
         self.coinIDs = coinIDs
+        self.coinbaseProducts = products
+        self.krakenNames = krakenNames
+    }
+
+    /// `GET /products`: the whole listing, online USD products and out-of-scope ones.
+    func coinbaseProducts() async -> Response {
+        let others = state.universe.otherCoinbaseProducts
+        return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
+                             retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { _ in
+            Array(CoinbaseShape.products(await state.quotes(), others: others).utf8)
+        }
+    }
+
+    /// `GET /products/{id}/ticker` of an online USD product; any other id answers 404 as Coinbase does.
+    func coinbaseTicker(product: String) async -> Response {
+        let index = coinbaseProducts[product]
+        let now = Int64(wallClockMillis())
+        return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
+                             retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { dropEvery in
+            guard let index else { return [] }
+            let quote = await state.quotes()[index]
+            return Array(CoinbaseShape.ticker(quote, rank: index + 1, nowMillis: now, dropPrice: dropEvery != nil).utf8)
+        } precheck: {
+            index == nil ? (404, CoinbaseShape.notFound) : nil
+        }
+    }
+
+    /// `GET /0/public/Ticker[?pair=A,B]`: every pair without `pair`; an unknown name is Kraken's
+    /// `EQuery:Unknown asset pair` in the error array, with HTTP 200. Kraken reports its rate
+    /// limit and outages the same way, inside a 200.
+    func kraken(_ request: Request) async -> Response {
+        let requested = request.uri.queryParameters["pair"].map {
+            Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces).uppercased() })
+        }
+        let unknown = requested.map { !$0.isSubset(of: krakenNames) } ?? false
+        let others = state.universe.otherKrakenPairs
+        return await respond(provider: "kraken", weight: 1, rateLimitBody: KrakenShape.rateLimited, rateLimitStatus: 200,
+                             retryAfterHeader: false, serverErrorBody: KrakenShape.serverError, serverErrorStatus: 200) { dropEvery in
+            Array(KrakenShape.tickers(await state.quotes(), otherPairs: others, pairs: requested, dropPriceEvery: dropEvery).utf8)
+        } precheck: {
+            unknown ? (200, KrakenShape.unknownPair) : nil
+        }
     }
 
     func coinGecko(_ request: Request) async -> Response {
@@ -267,7 +326,8 @@ struct Routes: Sendable {
     /// Admission (rate limit, faults), then the normal body. `precheck` may answer first
     /// (CMC's key check) with a status and body.
     private func respond(
-        provider: String, weight: Int, rateLimitBody: String, retryAfterHeader: Bool, serverErrorBody: String,
+        provider: String, weight: Int, rateLimitBody: String, rateLimitStatus: Int = 429, retryAfterHeader: Bool,
+        serverErrorBody: String, serverErrorStatus: Int = 503,
         render: @Sendable (Int?) async -> [UInt8],
         precheck: @Sendable () -> (Int, String)? = { nil }
     ) async -> Response {
@@ -285,7 +345,7 @@ struct Routes: Sendable {
             switch admission {
             case .rateLimited(let wait, _):
                 if retryAfterHeader { extra.append(("Retry-After", String(wait))) }
-                response = (429, Array(rateLimitBody.utf8))
+                response = (rateLimitStatus, Array(rateLimitBody.utf8))
             case .banned(let wait, _):
                 extra.append(("Retry-After", String(wait)))
                 response = (418, Array(BinanceShape.banned.utf8))
@@ -294,10 +354,12 @@ struct Routes: Sendable {
             case .fault(let kind, _):
                 switch kind {
                 case .tooManyRequests:
-                    if provider != "coingecko" { extra.append(("Retry-After", String(configuration.retryAfterSeconds))) }
-                    response = (429, Array(rateLimitBody.utf8))
+                    if provider == "binance" || provider == "coinmarketcap" {
+                        extra.append(("Retry-After", String(configuration.retryAfterSeconds)))
+                    }
+                    response = (rateLimitStatus, Array(rateLimitBody.utf8))
                 case .serverError:
-                    response = (503, Array(serverErrorBody.utf8))
+                    response = (serverErrorStatus, Array(serverErrorBody.utf8))
                 case .slow:
                     try? await Task.sleep(for: .milliseconds(Int64(configuration.slowDelaySeconds * 1000)))
                     response = (200, await render(nil))

@@ -42,6 +42,12 @@ enum JSONText {
         return "\"\(date)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(ms, 3))Z\""
     }
 
+    /// ISO 8601 UTC with microseconds, as Coinbase sends `time` (`…T12:34:56.123000Z`).
+    static func isoTimeMicros(_ millis: Int64) -> String {
+        let text = isoTime(millis)
+        return String(text.dropLast(2)) + "000Z\""
+    }
+
     private static func pad(_ value: Int64, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text

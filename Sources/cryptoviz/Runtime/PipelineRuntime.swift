@@ -138,6 +138,8 @@ struct PipelineRuntime {
                 collectorConfiguration.providers[.coinGecko]?.baseURL = sim.endpoints.coinGecko
                 collectorConfiguration.providers[.coinMarketCap]?.baseURL = sim.endpoints.coinMarketCap
                 collectorConfiguration.providers[.binance]?.baseURL = sim.endpoints.binance
+                collectorConfiguration.providers[.coinbase]?.baseURL = sim.endpoints.coinbase
+                collectorConfiguration.providers[.kraken]?.baseURL = sim.endpoints.kraken
                 if collectorConfiguration.coinMarketCapKey == nil { collectorConfiguration.coinMarketCapKey = "demo-key" }
                 simulator = sim
                 logger.info("demo market simulator started", metadata: ["port": "\(sim.port)", "assets": "\(demoAssets)"])
