@@ -66,8 +66,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(name: .customLong("commit-rows"), help: "Candles per lake commit.")
     var commitRows = 500_000
 
-    @Option(name: .customLong("gap-report"), help: "Where to write the JSON report of the providers' own holes.")
-    var gapReport = "backfill-gaps.json"
+    @Option(name: .customLong("gap-report"), help: "Where to write the JSON report of the providers' own holes (default: <data>/backfill-gaps.json).")
+    var gapReport: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
@@ -125,6 +125,8 @@ struct BackfillCommand: AsyncParsableCommand {
         await display.value
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // Beside the lake's data rather than wherever the command was started.
+        let gapReport = gapReport ?? URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("backfill-gaps.json").path
         try BackfillGapReport(gaps: summary.gaps, range: range).write(to: URL(fileURLWithPath: gapReport))
         logger.info("backfill finished", metadata: [
             "candles": "\(summary.candlesWritten)", "commits": "\(summary.commits)", "resumed_series": "\(summary.resumedSeries)",
