@@ -172,16 +172,28 @@ public struct CandleSnapshot: Sendable {
             let intervals = batch.strings(.interval)
             let sources = batch.strings(.source)
             var ranges: [Key: ClosedRange<Int64>] = [:]
-            for i in 0..<batch.count {
-                guard let interval = intervals?[i] ?? intervalOf[index] else { continue }
-                let key = Key(source: batch.source(at: i, sources), asset: assets[i], interval: interval)
-                let t = openTimes[i]
-                if let old = ranges[key] {
-                    if t < old.lowerBound || t > old.upperBound { ranges[key] = min(old.lowerBound, t)...max(old.upperBound, t) }
+            // Rows come sorted by asset and interval: one hash per run of a key, not per row
+            // (hashing three strings per row was most of listing a year of 1-minute bars).
+            var run: (key: Key, low: Int64, high: Int64)?
+            func flush() {
+                guard let run else { return }
+                if let old = ranges[run.key] {
+                    ranges[run.key] = min(old.lowerBound, run.low)...max(old.upperBound, run.high)
                 } else {
-                    ranges[key] = t...t
+                    ranges[run.key] = run.low...run.high
                 }
             }
+            for i in 0..<batch.count {
+                guard let interval = intervals?[i] ?? intervalOf[index] else { continue }
+                let source = batch.source(at: i, sources), t = openTimes[i]
+                if let current = run, current.key.asset == assets[i], current.key.interval == interval, current.key.source == source {
+                    run = (current.key, min(current.low, t), max(current.high, t))
+                    continue
+                }
+                flush()
+                run = (Key(source: source, asset: assets[i], interval: interval), t, t)
+            }
+            flush()
             out[mixed[index].path] = ranges.compactMap { key, range in
                 CandleInterval(rawValue: key.interval).map {
                     CandleSeries(source: ProviderID(key.source), asset: AssetID(key.asset), interval: $0,
