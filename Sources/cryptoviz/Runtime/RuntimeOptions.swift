@@ -45,6 +45,12 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Live 1-minute candles from the processor into <lake>/candles: on or off (default on).")
     var rollups: String?
 
+    @Option(name: .customLong("auto-compact"), help: "Seconds between compactions of the lake's small files by the process writing them; 0 is off (default 120).")
+    var autoCompact: Double?
+
+    @Option(name: .customLong("auto-compact-files"), help: "Small files a partition must hold for a scheduled compaction to rewrite it (default 10).")
+    var autoCompactFiles: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -63,6 +69,8 @@ struct RuntimeOptions: ParsableArguments {
         if let assets { settings.assets = assets }
         if let group { settings.group = group }
         if let drainTimeout { settings.drainTimeoutSeconds = drainTimeout }
+        if let autoCompact { settings.autoCompactSeconds = autoCompact }
+        if let autoCompactFiles { settings.autoCompactFiles = autoCompactFiles }
         if let rollups {
             guard let on = RuntimeSettings.parseSwitch(rollups) else { throw ValidationError("--rollups must be on or off, got '\(rollups)'") }
             settings.rollups = on
