@@ -168,6 +168,22 @@ def main():
 
         checks.run("candlesticks draw, range switches, hover and drag-zoom work", candles_and_ranges)
 
+        def interval_and_indicator_overlay():
+            page.click("#mode-picker button[data-mode=candles]")
+            page.click("#range-picker button[data-range='24h']")
+            page.select_option("#candle-interval", "1m")
+            page.select_option("#candle-indicator", "sma:20")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.overlays === 'sma:20'")
+            shot("dashboard-candles-sma")
+            overlays = page.eval_on_selector("#main-chart", "c => c.dataset.overlays")
+            page.select_option("#candle-indicator", "")
+            page.select_option("#candle-interval", "auto")
+            page.click("#mode-picker button[data-mode=lines]")
+            page.click("#range-picker button[data-range='1h']")
+            return overlays
+
+        checks.run("an interval is picked and an indicator overlay draws over the candles", interval_and_indicator_overlay)
+
         def explorer():
             page.click("[data-testid=tab-explorer]")
             page.wait_for_function("() => document.querySelectorAll('#partitions-table tbody tr').length > 0 && !document.querySelector('#partitions-table tbody td.status')")

@@ -98,10 +98,20 @@ export class Chart {
     this.requestDraw();
   }
 
-  /** Replaces the chart with candles: [{start_ms, open, high, low, close}], widthMs per bucket. */
+  /** Replaces the chart with candles: [{start_ms, open, high, low, close, volume?}], widthMs per
+   * bucket. Candles with a volume get a volume pane under the prices. */
   setCandles(candles, widthMs, name = '') {
     this.series = [];
-    this.candles = { name, width: widthMs, items: candles.map((c) => ({ t: c.start_ms, o: c.open, h: c.high, l: c.low, c: c.close })) };
+    this.candles = {
+      name, width: widthMs,
+      items: candles.map((c) => ({ t: c.start_ms, o: c.open, h: c.high, l: c.low, c: c.close, v: c.volume ?? null })),
+    };
+    this.requestDraw();
+  }
+
+  /** Lines drawn over the candles (indicators), same shape as `setLines`; null values are gaps. */
+  setOverlays(series) {
+    this.series = series.map((s) => ({ name: s.name, color: s.color, xs: s.xs.slice(), ys: s.ys.slice() }));
     this.requestDraw();
   }
 
@@ -230,12 +240,17 @@ export class Chart {
     this.canvas.dataset.firstMs = Number.isFinite(first) ? String(first) : '';
     this.canvas.dataset.lastMs = Number.isFinite(last) ? String(last) : '';
     this.canvas.dataset.series = this.candles ? 'candles:' + this.candles.name : this.series.map((s) => s.name).join(',');
+    this.canvas.dataset.overlays = this.candles ? this.series.map((s) => s.name).join(',') : '';
     if (!Number.isFinite(yLo)) { yLo = 0; yHi = 1; }
     if (yHi === yLo) { const m = Math.abs(yHi) * 0.01 || 1; yLo -= m; yHi += m; }
     const padY = (yHi - yLo) * 0.06;
     yLo -= padY; yHi += padY;
+    // A volume pane takes the bottom fifth when the visible candles carry volumes.
+    const volumes = visibleCandles.filter((c) => Number.isFinite(c.v));
+    const volumeH = volumes.length ? Math.round(plotH * 0.2) : 0;
+    const priceH = plotH - volumeH - (volumeH ? 6 : 0);
     const X = (t) => PAD.left + (t - view.x0) / (view.x1 - view.x0) * plotW;
-    const Y = (v) => PAD.top + (1 - (v - yLo) / (yHi - yLo)) * plotH;
+    const Y = (v) => PAD.top + (1 - (v - yLo) / (yHi - yLo)) * priceH;
 
     // Axes and grid.
     ctx.strokeStyle = '#2a3347'; ctx.fillStyle = '#8a93a6'; ctx.lineWidth = 1;
@@ -254,6 +269,9 @@ export class Chart {
       ctx.beginPath(); ctx.moveTo(x, PAD.top); ctx.lineTo(x, PAD.top + plotH); ctx.stroke();
       ctx.fillText(timeLabel(t, tStep), x, PAD.top + plotH + 6);
     }
+    // Every axis time is UTC: say so where the labels are.
+    ctx.textAlign = 'left';
+    ctx.fillText('UTC', 4, PAD.top + plotH + 6);
 
     ctx.save();
     ctx.beginPath(); ctx.rect(PAD.left, PAD.top, plotW, plotH); ctx.clip();
@@ -266,6 +284,19 @@ export class Chart {
       ctx.stroke();
       if (d.xs.length === 1) { ctx.fillStyle = s.color; ctx.fillRect(X(d.xs[0]) - 2, Y(d.ys[0]) - 2, 4, 4); }
     }
+    if (volumes.length) {
+      const vMax = Math.max(...volumes.map((c) => c.v)) || 1;
+      const base = PAD.top + plotH;
+      const w = Math.max(1, this.candles.width / span * plotW * 0.7);
+      for (const c of volumes) {
+        const x = X(c.t + this.candles.width / 2), h = c.v / vMax * volumeH;
+        ctx.fillStyle = c.c >= c.o ? 'rgba(46,204,113,0.45)' : 'rgba(255,92,92,0.45)';
+        ctx.fillRect(x - w / 2, base - h, w, h);
+      }
+      ctx.fillStyle = '#8a93a6'; ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+      ctx.fillText('volume', PAD.left + 4, base - volumeH);
+    }
+    this.canvas.dataset.volumeBars = String(volumes.length);
     if (this.candles) {
       const w = Math.max(1, this.candles.width / span * plotW * 0.7);
       for (const c of visibleCandles) {

@@ -14,7 +14,7 @@ const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
 
 const state = {
   assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
-  range: '1h', mode: 'lines', candleAsset: null, interval: '1m',
+  range: '1h', mode: 'lines', candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
   latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0,
 };
 
@@ -114,7 +114,7 @@ async function loadQuotes() {
 }
 
 async function fetchCandles(asset, from) {
-  const intervals = RANGES[state.range].intervals;
+  const intervals = state.mode === 'candles' && state.intervalChoice !== 'auto' ? [state.intervalChoice] : RANGES[state.range].intervals;
   let best = { candles: [], interval: intervals[0] };
   for (const interval of intervals) {
     const { candles } = await api.candles(asset, { interval, from, sources: selectedSourceList() });
@@ -136,6 +136,11 @@ async function loadHistory() {
     if (generation !== state.generation) return;
     state.interval = interval;
     chart.setCandles(candles, WIDTH[interval], asset);
+    if (state.indicator && candles.length) {
+      const result = await api.indicators(asset, { interval, from, indicators: state.indicator, sources: selectedSourceList() });
+      if (generation !== state.generation) return;
+      chart.setOverlays(overlays(result));
+    }
   } else {
     const assets = [...state.selectedAssets];
     const results = await Promise.all(assets.map((a) => fetchCandles(a, from)));
@@ -152,6 +157,22 @@ async function loadHistory() {
     }));
   }
   chart.resetZoom();
+}
+
+const OVERLAY_COLORS = { value: '#f5c542', upper: '#9b8cff', middle: '#f5c542', lower: '#9b8cff' };
+
+/** Indicator lines as chart overlays, undefined points (warm-up) left out. */
+function overlays(result) {
+  const out = [];
+  for (const indicator of result.indicators) {
+    for (const [line, values] of Object.entries(indicator.lines)) {
+      const xs = [], ys = [];
+      values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) { xs.push(result.start_ms[i]); ys.push(v); } });
+      const name = line === 'value' ? indicator.key : indicator.key + ' ' + line;
+      out.push({ name, color: OVERLAY_COLORS[line] || '#f5c542', xs, ys });
+    }
+  }
+  return out;
 }
 
 function onTick(tick) {
@@ -245,6 +266,14 @@ export async function initDashboard() {
   }
   $('candle-asset').addEventListener('change', (e) => {
     state.candleAsset = e.target.value;
+    loadHistory().catch(report);
+  });
+  $('candle-interval').addEventListener('change', (e) => {
+    state.intervalChoice = e.target.value;
+    loadHistory().catch(report);
+  });
+  $('candle-indicator').addEventListener('change', (e) => {
+    state.indicator = e.target.value;
     loadHistory().catch(report);
   });
   await selectionChanged();
