@@ -73,6 +73,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--screenshots", default="test-output/screenshots")
     parser.add_argument("--token", default="")
+    parser.add_argument("--markets-rows", type=int, default=4, help="rows the Markets table must show at least")
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     chromium = os.environ.get("CRYPTOVIZ_CHROMIUM", "/usr/bin/chromium")
@@ -97,6 +98,45 @@ def main():
             return page.title()
 
         checks.run("dashboard loads and the live feed connects", loads)
+
+        def markets_table():
+            page.wait_for_function("(n) => Number(document.getElementById('markets-table').dataset.rows) >= n", arg=args.markets_rows)
+            rows = int(page.eval_on_selector("#markets-table", "t => t.dataset.rows"))
+            caps = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(8)", "cells => cells.map(c => c.textContent)")
+            assert all(c == "—" or (c.startswith("$") and c[-1] in "TBMK") for c in caps), caps[:5]
+            assert any(c != "—" for c in caps), "no market cap shown"
+            shot("markets")
+            # Sort by 24h change, ascending then descending.
+            page.click("#markets-table th[data-sort=change24h] button")
+            page.click("#markets-table th[data-sort=change24h] button")
+            order = page.eval_on_selector("#markets-table th[data-sort=change24h]", "th => th.getAttribute('aria-sort')")
+            values = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(6)", "cells => cells.map(c => parseFloat(c.textContent))")
+            finite = [v for v in values if v == v]
+            assert finite == sorted(finite, reverse=(order == "descending")), (order, finite[:6])
+            # Filter by part of a symbol.
+            first = page.eval_on_selector("#markets-table tbody tr td:nth-child(3)", "c => c.textContent")
+            symbol = first.split(" · ")[1]
+            page.fill("#markets-search", symbol[:2].lower())
+            page.wait_for_function("(n) => Number(document.getElementById('markets-table').dataset.rows) <= n", arg=rows)
+            texts = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(3)", "cells => cells.map(c => c.textContent.toLowerCase())")
+            assert texts and all(symbol[:2].lower() in t for t in texts), texts
+            page.fill("#markets-search", "")
+            return f"{rows} rows, sorted {order} by 24h change, filter '{symbol[:2].lower()}' kept {len(texts)}"
+
+        checks.run("markets table ranks, sorts and filters the assets", markets_table)
+
+        def picker_search():
+            page.click("[data-testid=tab-dashboard]")
+            labels = page.locator("#asset-picker label")
+            text = labels.nth(labels.count() - 1).inner_text()
+            symbol = text.split(" · ")[-1].strip()
+            page.fill("#asset-search", symbol.lower())
+            visible = page.eval_on_selector_all("#asset-picker label", "ls => ls.filter(l => !l.hidden).map(l => l.textContent.trim())")
+            assert any(symbol in v for v in visible) and len(visible) < labels.count(), visible
+            page.fill("#asset-search", "")
+            return f"'{symbol.lower()}' -> {visible}"
+
+        checks.run("the asset picker finds an asset by its symbol", picker_search)
 
         def chart_draws():
             page.wait_for_function("() => Number(document.getElementById('main-chart').dataset.points) > 1")

@@ -44,6 +44,7 @@ def main():
         page.goto(args.url)
         page.wait_for_function(f"() => [...document.querySelectorAll('#candle-asset option')].some(o => o.value === {json.dumps(args.asset)})",
                                timeout=args.timeout * 1000)
+        page.click("[data-testid=tab-dashboard]")
         page.click("#range-picker button[data-range='30d']")
         page.click("#mode-picker button[data-mode='candles']")
         picked = time.monotonic()

@@ -2,6 +2,8 @@
 
 export function price(value) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  // Sub-cent coins keep four significant digits rather than rounding to 0.00.
+  if (value !== 0 && Math.abs(value) < 0.01) return value.toPrecision(4);
   const digits = Math.abs(value) >= 1000 ? 2 : Math.abs(value) >= 1 ? 4 : 6;
   return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
 }

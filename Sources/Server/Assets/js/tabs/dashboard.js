@@ -2,6 +2,7 @@
 import { api, subscribeLive } from '../api.js';
 import { Chart } from '../chart.js';
 import * as fmt from '../format.js';
+import { ranks } from './markets.js';
 
 const RANGES = {
   '1h': { span: 3600e3, intervals: ['1m'] },
@@ -20,7 +21,7 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
-function checkbox(container, value, checked, testid, onChange) {
+function checkbox(container, value, checked, testid, onChange, text = value) {
   const label = document.createElement('label');
   const input = document.createElement('input');
   input.type = 'checkbox';
@@ -28,8 +29,18 @@ function checkbox(container, value, checked, testid, onChange) {
   input.checked = checked;
   input.dataset.testid = testid;
   input.addEventListener('change', () => onChange(value, input.checked));
-  label.append(input, ' ' + value);
+  label.append(input, ' ' + text);
+  label.dataset.search = text.toLowerCase();
   container.append(label);
+}
+
+/** Selects `asset` (adding it to the chart) and shows its candles. */
+export async function focusAsset(asset) {
+  state.selectedAssets.add(asset);
+  const input = document.querySelector(`#asset-picker input[value="${CSS.escape(asset)}"]`);
+  if (input) input.checked = true;
+  state.candleAsset = asset;
+  await selectionChanged();
 }
 
 function selectedSourceList() {
@@ -227,7 +238,7 @@ function report(error) {
   el.dataset.state = 'error';
 }
 
-export async function initDashboard() {
+export async function initDashboard(defaultAssets = []) {
   state.chart = new Chart($('main-chart'), {
     yFormat: (v) => (state.mode === 'candles' ? fmt.price(v) : v.toFixed(2) + '%'),
   });
@@ -235,14 +246,23 @@ export async function initDashboard() {
   state.assets = assets;
   state.sources = sources.map((s) => s.source);
   state.selectedSources = new Set(state.sources);
-  state.selectedAssets = new Set(assets.slice(0, 3).map((a) => a.asset));
+  const known = new Set(assets.map((a) => a.asset));
+  const wanted = defaultAssets.filter((a) => known.has(a));
+  state.selectedAssets = new Set(wanted.length ? wanted : assets.slice(0, 3).map((a) => a.asset));
+  // Largest first, as on the Markets tab; a search box narrows the list by name or symbol.
+  const rank = ranks();
+  const ordered = [...assets].sort((a, b) => (rank.get(a.asset) ?? Infinity) - (rank.get(b.asset) ?? Infinity) || a.asset.localeCompare(b.asset));
   const assetPicker = $('asset-picker');
-  for (const a of assets) {
+  for (const a of ordered) {
     checkbox(assetPicker, a.asset, state.selectedAssets.has(a.asset), 'asset-option-' + a.asset, (v, on) => {
       if (on) state.selectedAssets.add(v); else state.selectedAssets.delete(v);
       selectionChanged().catch(report);
-    });
+    }, a.symbol ? `${a.asset} · ${a.symbol}` : a.asset);
   }
+  $('asset-search').addEventListener('input', (e) => {
+    const needle = e.target.value.trim().toLowerCase();
+    for (const label of assetPicker.children) label.hidden = !!needle && !label.dataset.search.includes(needle);
+  });
   const sourcePicker = $('source-picker');
   for (const s of state.sources) {
     checkbox(sourcePicker, s, true, 'source-option-' + s, (v, on) => {
