@@ -82,7 +82,8 @@ def main():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        # A zone far from UTC, so the local-time switch visibly moves the axis labels.
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True, timezone_id="Asia/Kolkata")
         page = context.new_page()
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: console_errors.append(str(e)))
@@ -308,6 +309,95 @@ def main():
             return f"{result['points']} points, median draw {result['median_draw_ms']:.1f} ms"
 
         checks.run("chart decimates 100k points", chart_speed)
+
+        def keyboard_tabs():
+            page.click("[data-testid=tab-markets]")
+            page.focus("#tab-markets")
+            page.keyboard.press("ArrowRight")
+            selected = page.eval_on_selector("#tab-dashboard", "b => b.getAttribute('aria-selected')")
+            assert selected == "true", selected
+            assert page.evaluate("() => document.activeElement.id") == "tab-dashboard"
+            page.keyboard.press("End")
+            assert page.eval_on_selector("#tab-management", "b => b.getAttribute('aria-selected')") == "true"
+            page.keyboard.press("Home")
+            return "arrow keys, Home and End move the selected tab"
+
+        checks.run("tabs are ARIA tabs with arrow keys", keyboard_tabs)
+
+        def url_state_survives_reload():
+            page.click("[data-testid=tab-dashboard]")
+            page.click("#mode-picker button[data-mode=candles]")
+            page.click("#range-picker button[data-range='24h']")
+            page.select_option("#candle-indicator", "ema:20")
+            page.wait_for_function("() => location.hash.includes('indicator=ema')")
+            url = page.url
+            page.reload()
+            page.wait_for_selector("body[data-ready=true]")
+            state = page.evaluate("() => ({ hash: location.hash, mode: document.querySelector('#mode-picker .active').dataset.mode, "
+                                  "range: document.querySelector('#range-picker .active').dataset.range, "
+                                  "indicator: document.getElementById('candle-indicator').value, "
+                                  "panel: document.querySelector('.panel.active').id })")
+            assert state["mode"] == "candles" and state["range"] == "24h" and state["indicator"] == "ema:20", state
+            assert state["panel"] == "panel-dashboard", state
+            page.select_option("#candle-indicator", "")
+            page.click("#mode-picker button[data-mode=lines]")
+            page.click("#range-picker button[data-range='1h']")
+            return url.split("#", 1)[1]
+
+        checks.run("a reload restores the tab and the chart's selection from the URL", url_state_survives_reload)
+
+        def local_time_switch():
+            page.click("[data-testid=tab-dashboard]")
+            page.wait_for_function("() => Number(document.getElementById('main-chart').dataset.points) > 1")
+            before = page.eval_on_selector("#main-chart", "c => [c.dataset.timeZone, c.dataset.firstTimeLabel]")
+            assert before[0] == "utc", before
+            page.click("#zone-toggle")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.timeZone === 'local'")
+            after = page.eval_on_selector("#main-chart", "c => [c.dataset.timeZone, c.dataset.firstTimeLabel]")
+            assert page.inner_text("#zone-hint") == "Times are local.", page.inner_text("#zone-hint")
+            page.click("#zone-toggle")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.timeZone === 'utc'")
+            assert before[1] != after[1], (before, after)
+            return f"first axis label {before[1]} UTC -> {after[1]} local (Asia/Kolkata)"
+
+        checks.run("the UTC label shows and the local switch changes the axis labels", local_time_switch)
+
+        def phone_width():
+            page.set_viewport_size({"width": 390, "height": 844})
+            widths = {}
+            for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                page.click(f"[data-testid=tab-{tab}]")
+                page.wait_for_timeout(400)
+                widths[tab] = page.evaluate("() => document.documentElement.scrollWidth")
+                shot(f"{tab}-390")
+            page.set_viewport_size({"width": 1440, "height": 900})
+            wide = {t: w for t, w in widths.items() if w > 390}
+            assert not wide, f"wider than 390 px: {wide}"
+            return json.dumps(widths)
+
+        checks.run("at 390 px no tab is wider than the screen", phone_width)
+
+        def accessibility():
+            from axe_playwright_python.sync_playwright import Axe
+            axe = Axe()
+            found = {}
+            for theme in ["dark", "light"]:
+                if (page.evaluate("() => document.documentElement.dataset.theme || 'dark'")) != theme:
+                    page.click("#theme-toggle")
+                for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                    page.click(f"[data-testid=tab-{tab}]")
+                    page.wait_for_timeout(300)
+                    results = axe.run(page)
+                    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+                    if bad:
+                        found[f"{theme}/{tab}"] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
+                shot(f"management-{theme}-theme")
+            if page.evaluate("() => document.documentElement.dataset.theme || 'dark'") != "dark":
+                page.click("#theme-toggle")
+            assert not found, json.dumps(found)[:3000]
+            return "no serious or critical violation on any tab, dark and light"
+
+        checks.run("axe-core finds no serious or critical violation", accessibility)
 
         def no_console_errors():
             assert not console_errors, console_errors[:5]

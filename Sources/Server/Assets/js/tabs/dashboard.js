@@ -16,8 +16,20 @@ const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
 const state = {
   assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
   range: '1h', mode: 'lines', candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
-  latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0,
+  latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0, onStateChange: () => {},
 };
+
+/** The selection as URL parameters (restored by `initDashboard`). */
+export function dashboardState() {
+  const params = new URLSearchParams();
+  params.set('assets', [...state.selectedAssets].join(','));
+  params.set('range', state.range);
+  params.set('mode', state.mode);
+  if (state.candleAsset) params.set('candle', state.candleAsset);
+  if (state.intervalChoice !== 'auto') params.set('interval', state.intervalChoice);
+  if (state.indicator) params.set('indicator', state.indicator);
+  return params;
+}
 
 const $ = (id) => document.getElementById(id);
 
@@ -137,6 +149,7 @@ async function fetchCandles(asset, from) {
 
 async function loadHistory() {
   const generation = ++state.generation;
+  state.onStateChange();
   const span = RANGES[state.range].span;
   const from = span ? Date.now() - span : 0;
   const chart = state.chart;
@@ -238,7 +251,24 @@ function report(error) {
   el.dataset.state = 'error';
 }
 
-export async function initDashboard(defaultAssets = []) {
+/** Applies a link's selection (unknown values ignored) on top of the defaults. */
+function restore(params, known) {
+  const assets = (params.get('assets') || '').split(',').filter((a) => known.has(a));
+  if (assets.length) state.selectedAssets = new Set(assets);
+  if (RANGES[params.get('range')]) state.range = params.get('range');
+  if (['lines', 'candles'].includes(params.get('mode'))) state.mode = params.get('mode');
+  if (known.has(params.get('candle'))) state.candleAsset = params.get('candle');
+  if (WIDTH[params.get('interval')]) state.intervalChoice = params.get('interval');
+  const indicator = params.get('indicator');
+  if (indicator && [...$('candle-indicator').options].some((o) => o.value === indicator)) state.indicator = indicator;
+  $('range-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.range === state.range));
+  $('mode-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.mode === state.mode));
+  $('candle-interval').value = state.intervalChoice;
+  $('candle-indicator').value = state.indicator;
+}
+
+export async function initDashboard(defaultAssets = [], params = new URLSearchParams(), onStateChange = () => {}) {
+  state.onStateChange = onStateChange;
   state.chart = new Chart($('main-chart'), {
     yFormat: (v) => (state.mode === 'candles' ? fmt.price(v) : v.toFixed(2) + '%'),
   });
@@ -249,6 +279,7 @@ export async function initDashboard(defaultAssets = []) {
   const known = new Set(assets.map((a) => a.asset));
   const wanted = defaultAssets.filter((a) => known.has(a));
   state.selectedAssets = new Set(wanted.length ? wanted : assets.slice(0, 3).map((a) => a.asset));
+  restore(params, known);
   // Largest first, as on the Markets tab; a search box narrows the list by name or symbol.
   const rank = ranks();
   const ordered = [...assets].sort((a, b) => (rank.get(a.asset) ?? Infinity) - (rank.get(b.asset) ?? Infinity) || a.asset.localeCompare(b.asset));
