@@ -48,6 +48,11 @@ import TestSupport
         #expect(((result["volume_bars"] as? NSNumber)?.intValue ?? 0) > 100, "volume pane: \(result)")
         #expect(Set((result["overlays"] as? String ?? "").split(separator: ",")) == ["bollinger:20:2 upper", "bollinger:20:2 middle", "bollinger:20:2 lower"],
                 "overlays: \(result)")
+        let intervals = result["intervals"] as? [String: [String: Any]] ?? [:]
+        for interval in ["1m", "5m", "1h", "1d"] {
+            let bars = (intervals[interval]?["volume_bars"] as? NSNumber)?.intValue ?? 0
+            #expect(bars > 0, "\(interval): no volume pane (\(intervals[interval] ?? [:]))")
+        }
         #expect((result["console_errors"] as? [Any])?.isEmpty == true, "console errors: \(result["console_errors"] ?? [])")
         #expect(up.isRunning, "\(up.logTail())")
     }

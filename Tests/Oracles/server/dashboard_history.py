@@ -68,12 +68,25 @@ def main():
             overlay = page.evaluate(CHART)
         if args.screenshot:
             page.screenshot(path=args.screenshot)
+        # Each interval: candles with their volume pane (klines carry traded volume).
+        per_interval = {}
+        if drawn_after is not None:
+            for interval in ["1m", "5m", "1h", "1d"]:
+                page.select_option("#candle-interval", interval)
+                try:
+                    page.wait_for_function(
+                        "() => { const c = document.getElementById('main-chart'); return Number(c.dataset.points) > 0 && Number(c.dataset.volumeBars) > 0; }",
+                        timeout=args.timeout * 1000)
+                except Exception:
+                    pass
+                chart = page.evaluate(CHART)
+                per_interval[interval] = {"points": chart["points"], "volume_bars": chart["volumeBars"]}
         browser.close()
     span_days = (state.get("last", 0) - state.get("first", 0)) / 86_400_000 if drawn_after is not None else 0
     print(json.dumps({"drawn": drawn_after is not None, "drawn_after_s": drawn_after, "span_days": span_days,
                       "first_ms": state.get("first"), "last_ms": state.get("last"), "points": state.get("points"),
                       "series": state.get("series"), "volume_bars": state.get("volumeBars"),
-                      "overlays": overlay.get("overlays", ""), "console_errors": errors}))
+                      "overlays": overlay.get("overlays", ""), "intervals": per_interval, "console_errors": errors}))
 
 
 if __name__ == "__main__":
