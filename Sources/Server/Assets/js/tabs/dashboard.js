@@ -59,17 +59,25 @@ function selectedSourceList() {
   return state.selectedSources.size === state.sources.length ? [] : [...state.selectedSources];
 }
 
+/** A quote older than this (four default poll intervals) is stale: shown as such, and left out
+ * of the consensus and the spread while a fresher source has the asset. */
+const STALE_MS = 120e3;
+
+function isStale(tick) { return Date.now() - tick.source_time_ms > STALE_MS; }
+
 function consensus(asset) {
   const bySource = state.latest.get(asset);
   if (!bySource) return null;
-  const ticks = [...bySource.values()].filter((t) => state.selectedSources.has(t.source));
-  if (!ticks.length) return null;
+  const all = [...bySource.values()].filter((t) => state.selectedSources.has(t.source));
+  if (!all.length) return null;
+  const fresh = all.filter((t) => !isStale(t));
+  const ticks = fresh.length ? fresh : all;
   return {
     price: fmt.median(ticks.map((t) => t.price)),
     change_1h: fmt.median(ticks.map((t) => t.change_1h ?? NaN)),
     change_24h: fmt.median(ticks.map((t) => t.change_24h ?? NaN)),
     change_7d: fmt.median(ticks.map((t) => t.change_7d ?? NaN)),
-    ticks,
+    ticks, all, stale: !fresh.length,
   };
 }
 
@@ -101,6 +109,13 @@ function renderCards() {
       changes.append(span);
     }
     card.append(name, value, changes);
+    if (c && c.stale) {
+      const note = document.createElement('div');
+      note.className = 'stale';
+      note.dataset.testid = 'stale-' + asset;
+      note.textContent = `stale: newest quote ${Math.round((Date.now() - Math.max(...c.all.map((t) => t.source_time_ms))) / 60e3)} min old`;
+      card.append(note);
+    }
     cards.append(card);
   }
 }
@@ -112,9 +127,11 @@ function renderSpread() {
     if (!c) continue;
     const prices = c.ticks.map((t) => t.price);
     const spreadPct = c.price ? (Math.max(...prices) - Math.min(...prices)) / c.price * 100 : 0;
-    for (const t of c.ticks.sort((a, b) => a.source.localeCompare(b.source))) {
-      rows.push([asset, t.source, fmt.price(t.price), fmt.percent(c.price ? (t.price - c.price) / c.price * 100 : 0),
-        spreadPct.toFixed(3) + '%', fmt.time(t.source_time_ms)]);
+    for (const t of c.all.sort((a, b) => a.source.localeCompare(b.source))) {
+      const stale = isStale(t) && !c.stale;
+      rows.push([asset, t.source, fmt.price(t.price),
+        stale ? 'stale, not counted' : fmt.percent(c.price ? (t.price - c.price) / c.price * 100 : 0),
+        spreadPct.toFixed(3) + '%', fmt.time(t.source_time_ms) + (isStale(t) ? ' (stale)' : '')]);
     }
   }
   fmt.fillTable($('spread-table'), rows, 'no quotes for the selection');
