@@ -1,6 +1,7 @@
 import CryptoVizCore
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -25,6 +26,8 @@ public final class MarketSimulator: Sendable {
         public var kraken: String
         /// `GET` for request statistics as JSON.
         public var stats: String
+        /// Like `wss://stream.binance.com:9443` (`/stream?streams=a/b`), here over plain `ws://`.
+        public var binanceStreams: String
     }
 
     public let port: Int
@@ -34,14 +37,18 @@ public final class MarketSimulator: Sendable {
     private let state: MarketState
     private let server: Task<Void, Never>
     private let group: ServiceGroup
+    private let hub: StreamHub
+    private let tape: Task<Void, Never>
 
-    private init(port: Int, host: String, state: MarketState, universe: SimulatedUniverse, server: Task<Void, Never>, group: ServiceGroup) {
+    private init(port: Int, host: String, state: MarketState, universe: SimulatorUniverseAndStreams, server: Task<Void, Never>, group: ServiceGroup) {
         self.port = port
         let base = "http://\(host):\(port)"
         endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, coinbase: base, kraken: base,
-                              stats: "\(base)/_sim/stats")
+                              stats: "\(base)/_sim/stats", binanceStreams: "ws://\(host):\(port)")
+        self.hub = universe.hub
+        self.tape = universe.tape
         self.state = state
-        self.universe = universe
+        self.universe = universe.universe
         self.server = server
         self.group = group
     }
@@ -63,8 +70,18 @@ public final class MarketSimulator: Sendable {
         }
         router.get("/_sim/stats") { _, _ in await routes.stats() }
         let (ports, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
+        let hub = StreamHub(market: state, tradeInterval: configuration.streams.tradeInterval,
+                            tickerInterval: configuration.streams.tickerInterval)
+        let wsConfiguration = WebSocketServerConfiguration(
+            maxFrameSize: 8 << 20, autoPing: .enabled(timePeriod: configuration.streams.pingInterval))
         let app = Application(
             router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
+                guard let path = request.path, let streams = hub.streams(fromPath: path) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    try await Self.serve(streams: streams, hub: hub, channel: channel, inbound: inbound, outbound: outbound)
+                }
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 if let port = channel.localAddress?.port { continuation.yield(port) }
@@ -86,8 +103,10 @@ public final class MarketSimulator: Sendable {
             guard let port = try await iterator.next() else {
                 throw SimulatorError("server stopped before binding \(configuration.host):\(configuration.port)")
             }
+            let tape = Task { await hub.run() }
             return MarketSimulator(port: port, host: configuration.host, state: state,
-                                   universe: state.universe, server: server, group: group)
+                                   universe: SimulatorUniverseAndStreams(universe: state.universe, hub: hub, tape: tape),
+                                   server: server, group: group)
         } catch {
             server.cancel()
             throw error as? SimulatorError ?? SimulatorError("cannot bind \(configuration.host):\(configuration.port): \(error)")
@@ -96,8 +115,54 @@ public final class MarketSimulator: Sendable {
 
     /// Stops the server gracefully (in-flight responses finish) and waits for it.
     public func stop() async {
+        tape.cancel()
+        await tape.value
         await group.triggerGracefulShutdown()
         await server.value
+    }
+
+    /// One upgraded stream connection: frames from the hub out, the client's frames read (so
+    /// pongs and close frames are processed) until either side ends.
+    private static func serve(streams: [String], hub: StreamHub, channel: any Channel,
+                              inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (id, frames) = hub.register(streams: streams)
+        defer { hub.unregister(id) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await _ in inbound {}
+            }
+            group.addTask {
+                for await frame in frames {
+                    switch frame {
+                    case .text(let text):
+                        try await outbound.write(.text(text))
+                    case .close:
+                        try await outbound.close(.goingAway, reason: "simulated disconnect")
+                        return
+                    case .abort:
+                        try await channel.close()
+                        return
+                    }
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Injects a fault into the open stream connections.
+    public func injectStreamFault(_ fault: StreamFault) {
+        hub.inject(fault)
+    }
+
+    /// Every trade sent on a stream connection so far: (connection, pair, trade id), in order.
+    public func streamTradesSent() -> [(connection: Int, pair: String, tradeID: Int64)] {
+        hub.sentTrades().map { ($0.connection, $0.pair, $0.tradeID) }
+    }
+
+    /// Stream connections open now, and accepted since start.
+    public func streamConnections() -> (open: Int, opened: Int) {
+        hub.connectionCounts()
     }
 
     /// Waits until the server stops (for the `simulate` command).
@@ -399,3 +464,10 @@ struct Routes: Sendable {
 }
 
 import Foundation
+
+/// What `start` builds besides the server: the universe and the stream tape.
+private struct SimulatorUniverseAndStreams: Sendable {
+    var universe: SimulatedUniverse
+    var hub: StreamHub
+    var tape: Task<Void, Never>
+}
