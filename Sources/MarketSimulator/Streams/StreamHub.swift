@@ -46,6 +46,9 @@ final class StreamHub: Sendable {
         var opened = 0
     }
 
+    /// Trades kept in the sent log; the older half is dropped when it is full.
+    static let sentLogLimit = 1_000_000
+
     let market: MarketState
     /// Binance pair ("BTCUSDT") → asset index.
     let pairs: [String: Int]
@@ -183,6 +186,8 @@ final class StreamHub: Sendable {
                 for (id, connection) in state.connections where !connection.stalled && connection.streams.contains(stream) {
                     connection.continuation.yield(.text(frame))
                     state.sent.append(Sent(connection: id, pair: pair, tradeID: trade.id))
+                    // Bounded for a long `cryptoviz simulate`: tests read far fewer.
+                    if state.sent.count > Self.sentLogLimit { state.sent.removeFirst(state.sent.count / 2) }
                 }
             }
         }
