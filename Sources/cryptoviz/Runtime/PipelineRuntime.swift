@@ -140,6 +140,8 @@ struct PipelineRuntime {
                 collectorConfiguration.providers[.binance]?.baseURL = sim.endpoints.binance
                 collectorConfiguration.providers[.coinbase]?.baseURL = sim.endpoints.coinbase
                 collectorConfiguration.providers[.kraken]?.baseURL = sim.endpoints.kraken
+                // Streams stay off unless asked for (`collect --bus … --streams`); when they are, they use the simulator's.
+                collectorConfiguration.streams[.binance]?.baseURL = sim.endpoints.binanceStreams
                 if collectorConfiguration.coinMarketCapKey == nil { collectorConfiguration.coinMarketCapKey = "demo-key" }
                 simulator = sim
                 logger.info("demo market simulator started", metadata: ["port": "\(sim.port)", "assets": "\(demoAssets)"])
