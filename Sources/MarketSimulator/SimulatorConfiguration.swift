@@ -44,6 +44,8 @@ public struct SimulatorConfiguration: Sendable {
         public var tickerInterval: Duration = .seconds(1)
         /// Server pings this often (Binance: every 20 s); a client that does not answer is closed.
         public var pingInterval: Duration = .seconds(20)
+        /// Trades per pair `GET /api/v3/trades` remembers (Binance answers up to 1 000).
+        public var recentTrades: Int = 1000
 
         public init() {}
     }

@@ -54,4 +54,12 @@ enum CollectorMetrics {
         Counter(label: "cryptoviz_collector_stream_duplicates_total",
                 dimensions: [("provider", provider.rawValue)]).increment(by: count)
     }
+
+    static func streamGap(_ provider: ProviderID, filled: Int, unfilled: Int) {
+        Counter(label: "cryptoviz_collector_stream_gaps_total", dimensions: [("provider", provider.rawValue)]).increment()
+        Counter(label: "cryptoviz_collector_stream_gap_trades_total",
+                dimensions: [("provider", provider.rawValue), ("outcome", "filled")]).increment(by: filled)
+        Counter(label: "cryptoviz_collector_stream_gap_trades_total",
+                dimensions: [("provider", provider.rawValue), ("outcome", "unfilled")]).increment(by: unfilled)
+    }
 }

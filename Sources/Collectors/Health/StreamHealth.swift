@@ -32,6 +32,10 @@ public struct StreamHealth: Sendable, Hashable, Codable {
     public var rejectedByReason: [String: Int]
     /// Events dropped because an overlapping or replayed connection delivered them again.
     public var duplicatesDropped: Int
+    /// Holes in trade ids seen, trades recovered from REST, and trades lost for good.
+    public var gapsFound: Int
+    public var tradesRepaired: Int
+    public var tradesUnfilled: Int
     public var trades: Int
     public var candles: Int
     public var ticks: Int
@@ -51,6 +55,9 @@ public struct StreamHealth: Sendable, Hashable, Codable {
         self.malformedByReason = [:]
         self.rejectedByReason = [:]
         self.duplicatesDropped = 0
+        self.gapsFound = 0
+        self.tradesRepaired = 0
+        self.tradesUnfilled = 0
         self.trades = 0
         self.candles = 0
         self.ticks = 0
@@ -66,6 +73,9 @@ public struct StreamHealth: Sendable, Hashable, Codable {
         case malformedByReason = "malformed_by_reason"
         case rejectedByReason = "rejected_by_reason"
         case duplicatesDropped = "duplicates_dropped"
+        case gapsFound = "gaps_found"
+        case tradesRepaired = "trades_repaired"
+        case tradesUnfilled = "trades_unfilled"
         case lastError = "last_error"
         case lastErrorMillis = "last_error_ms"
     }

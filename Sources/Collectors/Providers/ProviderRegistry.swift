@@ -59,6 +59,15 @@ public enum ProviderRegistry {
         },
     ]
 
+    /// The REST source that fills holes in `provider`'s streamed trade ids, if it has one.
+    public static func makeTradeRepair(_ provider: ProviderID, configuration: CollectorConfiguration,
+                                       transport: ProviderTransport) -> (any TradeGapRepair)? {
+        switch provider {
+        case .binance: BinanceRecentTrades(baseURL: configuration.settings(for: .binance).baseURL, transport: transport)
+        default: nil
+        }
+    }
+
     /// Every provider id with a stream adapter, sorted.
     public static var registeredStreamIDs: [ProviderID] { streamFactories.keys.sorted() }
 

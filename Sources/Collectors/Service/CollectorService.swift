@@ -46,9 +46,13 @@ public final class CollectorService: Sendable {
         var entries: [Entry] = []
         let board = ProviderHealthBoard()
         var seen = Set<ProviderID>()
+        // One transport (one rate limiter) per venue: a stream's REST gap repair spends the same
+        // per-IP weight budget as the venue's poller.
+        var transports: [ProviderID: ProviderTransport] = [:]
         for id in configuration.enabledProviders where seen.insert(id).inserted {
             let transport = ProviderRegistry.transport(
                 for: id, configuration: configuration, httpClient: httpClient, health: board, logger: logger)
+            transports[id] = transport
             switch ProviderRegistry.make(id, configuration: configuration, transport: transport) {
             case .success(let provider):
                 let settings = configuration.settings(for: id)
@@ -66,7 +70,11 @@ public final class CollectorService: Sendable {
             let settings = configuration.streamSettings(for: id)
             switch ProviderRegistry.makeStream(id, settings: settings) {
             case .success(let provider):
-                streamCollectors.append(StreamCollector(provider: provider, settings: settings, health: board, logger: logger))
+                let transport = transports[id] ?? ProviderRegistry.transport(
+                    for: id, configuration: configuration, httpClient: httpClient, health: board, logger: logger)
+                let repair = ProviderRegistry.makeTradeRepair(id, configuration: configuration, transport: transport)
+                streamCollectors.append(StreamCollector(provider: provider, settings: settings, health: board,
+                                                        repair: repair, logger: logger))
             case .failure(let error):
                 logger.warning("stream disabled: \(error.message)", metadata: ["provider": "\(id)"])
             }

@@ -13,15 +13,21 @@ public final class StreamCollector: Sendable {
     public let settings: StreamSettings
     public let health: ProviderHealthBoard
     public let deadLetters: StreamDeadLetters
+    /// Where holes in trade ids are filled from, if the venue has a REST source for them.
+    public let repair: (any TradeGapRepair)?
     private let deduplicator: Mutex<StreamEventDeduplicator>
+    /// Highest trade id delivered per pair: a jump past it is a hole.
+    private let lastTradeID = Mutex<[String: Int64]>([:])
+    private let gapLog = Mutex<[TradeGap]>([])
     private let logger: Logger
 
     public init(provider: any MarketStreamProvider, settings: StreamSettings, health: ProviderHealthBoard,
-                deadLetters: StreamDeadLetters = StreamDeadLetters(), logger: Logger) {
+                deadLetters: StreamDeadLetters = StreamDeadLetters(), repair: (any TradeGapRepair)? = nil, logger: Logger) {
         self.provider = provider
         self.settings = settings
         self.health = health
         self.deadLetters = deadLetters
+        self.repair = repair
         self.deduplicator = Mutex(StreamEventDeduplicator(window: settings.dedupeWindow))
         self.logger = logger
     }
@@ -102,6 +108,22 @@ public final class StreamCollector: Sendable {
                 }
             }
         }
+        // Trade ids are consecutive per pair on the venue: a jump is trades this client missed
+        // (a reconnect, a dropped message). Detected on every frame, repaired before going on.
+        var holes: [(pair: String, from: Int64, to: Int64)] = []
+        lastTradeID.withLock { last in
+            for case .trade(let trade) in fresh {
+                if let previous = last[trade.pair], trade.tradeID > previous + 1 {
+                    holes.append((trade.pair, previous + 1, trade.tradeID - 1))
+                }
+                last[trade.pair] = max(last[trade.pair] ?? .min, trade.tradeID)
+            }
+        }
+        if !holes.isEmpty {
+            let repaired = await fill(holes)
+            counts.trades += repaired.count
+            fresh.insert(contentsOf: repaired, at: 0)
+        }
         let rejections = frame.rejections
         let seen = counts
         await health.updateStream(id) { [duplicates] in
@@ -116,6 +138,59 @@ public final class StreamCollector: Sendable {
         if duplicates > 0 { CollectorMetrics.streamDuplicates(id, count: duplicates) }
         for rejection in rejections { CollectorMetrics.rejected(id, reason: rejection.kind, count: 1) }
         if !fresh.isEmpty { try await events(fresh) }
+    }
+
+    /// Gaps found so far, newest last (the last 100).
+    public var gaps: [TradeGap] { gapLog.withLock { $0 } }
+
+    /// Fetches the missing trades of each hole from REST; what the venue can no longer give is
+    /// recorded as a gap, never invented. Returns the recovered trades not yet delivered.
+    private func fill(_ holes: [(pair: String, from: Int64, to: Int64)]) async -> [StreamEvent] {
+        let id = provider.id
+        var recovered: [StreamEvent] = []
+        for hole in holes {
+            var gap = TradeGap(provider: id, pair: hole.pair, fromID: hole.from, toID: hole.to, filled: 0,
+                               unfilled: hole.to - hole.from + 1, detectedMillis: currentUnixMillis())
+            if let repair {
+                do {
+                    let trades = try await repair.recentTrades(pair: hole.pair)
+                    var inHole: [Int64: TradeEvent] = [:]
+                    for trade in trades where trade.pair == hole.pair && (hole.from...hole.to).contains(trade.tradeID) {
+                        inHole[trade.tradeID] = trade
+                    }
+                    gap.filled = Int64(inHole.count)
+                    gap.unfilled = gap.missing - gap.filled
+                    if gap.unfilled > 0 { gap.reason = "older than the venue's recent trades" }
+                    let ordered = inHole.values.sorted { $0.tradeID < $1.tradeID }
+                    let admitted = deduplicator.withLock { dedupe in
+                        ordered.filter { dedupe.admitTrade(pair: $0.pair, id: $0.tradeID) }
+                    }
+                    recovered += admitted.map(StreamEvent.trade)
+                } catch {
+                    gap.reason = "repair failed: \(error)"
+                }
+            } else {
+                gap.reason = "no REST repair for this venue"
+            }
+            let recorded = gap
+            gapLog.withLock { log in
+                log.append(recorded)
+                if log.count > 100 { log.removeFirst(log.count - 100) }
+            }
+            await health.updateStream(id) {
+                $0.gapsFound += 1
+                $0.tradesRepaired += Int(recorded.filled)
+                $0.tradesUnfilled += Int(recorded.unfilled)
+            }
+            CollectorMetrics.streamGap(id, filled: Int(recorded.filled), unfilled: Int(recorded.unfilled))
+            if recorded.unfilled > 0 {
+                logger.warning("trade gap could not be filled", metadata: [
+                    "provider": "\(id)", "pair": "\(recorded.pair)", "from_id": "\(recorded.fromID)", "to_id": "\(recorded.toID)",
+                    "unfilled": "\(recorded.unfilled)", "reason": "\(recorded.reason ?? "")",
+                ])
+            }
+        }
+        return recovered
     }
 
     private func reject(_ error: StreamFrameError, _ bytes: [UInt8], _ connection: String, _ now: Int64) async {

@@ -56,8 +56,12 @@ public final class MarketSimulator: Sendable {
     /// Binds the server (port 0 → an ephemeral port) and returns once it accepts connections.
     public static func start(configuration: SimulatorConfiguration, logger: Logger = Logger(label: "cryptoviz.simulator")) async throws -> MarketSimulator {
         let state = MarketState(configuration: configuration)
+        let hub = StreamHub(market: state, tradeInterval: configuration.streams.tradeInterval,
+                            tickerInterval: configuration.streams.tickerInterval,
+                            recentTradesLimit: configuration.streams.recentTrades)
         let router = Router()
         let routes = Routes(state: state, configuration: configuration)
+        router.get("/api/v3/trades") { request, _ in await routes.recentTrades(request, hub: hub) }
         router.get("/api/v3/coins/markets") { request, _ in await routes.coinGecko(request) }
         router.get("/v1/cryptocurrency/listings/latest") { request, _ in await routes.coinMarketCap(request) }
         router.get("/api/v3/ticker/24hr") { request, _ in await routes.binance(request) }
@@ -70,8 +74,6 @@ public final class MarketSimulator: Sendable {
         }
         router.get("/_sim/stats") { _, _ in await routes.stats() }
         let (ports, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
-        let hub = StreamHub(market: state, tradeInterval: configuration.streams.tradeInterval,
-                            tickerInterval: configuration.streams.tickerInterval)
         let wsConfiguration = WebSocketServerConfiguration(
             maxFrameSize: 8 << 20, autoPing: .enabled(timePeriod: configuration.streams.pingInterval))
         let app = Application(
@@ -155,6 +157,11 @@ public final class MarketSimulator: Sendable {
         hub.inject(fault)
     }
 
+    /// The ids of every trade printed on `pair`'s stream tape (sent or dropped by a fault).
+    public func streamTradesPrinted(pair: String) -> [Int64] {
+        hub.printedTrades(pair: pair)
+    }
+
     /// Every trade sent on a stream connection so far: (connection, pair, trade id), in order.
     public func streamTradesSent() -> [(connection: Int, pair: String, tradeID: Int64)] {
         hub.sentTrades().map { ($0.connection, $0.pair, $0.tradeID) }
@@ -209,6 +216,25 @@ struct Routes: Sendable {
         self.coinIDs = coinIDs
         self.coinbaseProducts = products
         self.krakenNames = krakenNames
+    }
+
+    /// `GET /api/v3/trades?symbol=S[&limit=N]`: the stream tape's latest trades, oldest first;
+    /// an unknown symbol or a limit outside 1…1000 answers 400 in Binance's shape.
+    func recentTrades(_ request: Request, hub: StreamHub) async -> Response {
+        let query = request.uri.queryParameters
+        let symbol = query["symbol"].map(String.init) ?? ""
+        let limitText = query["limit"].map(String.init)
+        let limit = limitText.flatMap { Int($0) } ?? 500
+        let trades = hub.recentTrades(pair: symbol, limit: limit)
+        let limitValid = (limitText == nil || Int(limitText!) != nil) && (1...BinanceStreamShape.recentTradesMaxLimit).contains(limit)
+        return await respond(provider: "binance", weight: BinanceStreamShape.recentTradesWeight, rateLimitBody: BinanceShape.rateLimited,
+                             retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { _ in
+            Array(BinanceStreamShape.recentTrades(trades ?? []).utf8)
+        } precheck: {
+            if trades == nil { return (400, KlineShape.invalidSymbol) }
+            if !limitValid { return (400, KlineShape.invalidLimit) }
+            return nil
+        }
     }
 
     /// `GET /products`: the whole listing, online USD products and out-of-scope ones.

@@ -39,6 +39,22 @@ enum BinanceStreamShape {
         return JSONText.object([("e", JSONText.string("kline")), ("E", String(eventMillis)), ("s", JSONText.string(pair)), ("k", k)])
     }
 
+    /// `GET /api/v3/trades` ("Recent trades list"): oldest first, prices and quantities as strings.
+    static func recentTrades(_ trades: [SimulatedTrade]) -> String {
+        "[" + trades.map { trade in
+            JSONText.object([
+                ("id", String(trade.id)), ("price", JSONText.decimalString(trade.price)),
+                ("qty", JSONText.decimalString(trade.quantity)),
+                ("quoteQty", JSONText.decimalString(trade.price * trade.quantity)), ("time", String(trade.timeMillis)),
+                ("isBuyerMaker", trade.buyerIsMaker ? "true" : "false"), ("isBestMatch", "true"),
+            ])
+        }.joined(separator: ",") + "]"
+    }
+
+    /// Request weight of `GET /api/v3/trades` (developers.binance.com, spot REST "Recent trades list").
+    static let recentTradesWeight = 25
+    static let recentTradesMaxLimit = 1000
+
     /// What the `malformed` stream fault sends: a frame cut off mid-object.
     static let malformed = #"{"stream":"!miniTicker@arr","data":[{"e":"24hrMini"#
 }

@@ -10,4 +10,7 @@ public enum StreamFault: Sendable, Hashable {
     case closeOpenConnections
     /// Every open connection receives one frame that is not valid JSON.
     case malformedFrame
+    /// Every open connection silently misses its next `count` trade frames (a sequence hole
+    /// the client can only see in the trade ids); the trades still happen on the tape.
+    case dropTrades(count: Int)
 }

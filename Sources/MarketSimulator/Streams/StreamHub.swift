@@ -27,6 +27,8 @@ final class StreamHub: Sendable {
         var streams: Set<String>
         var continuation: AsyncStream<Outbound>.Continuation
         var stalled = false
+        /// Trade frames still to be skipped (the `dropTrades` fault).
+        var tradesToDrop = 0
     }
 
     private struct Bar {
@@ -44,6 +46,12 @@ final class StreamHub: Sendable {
         var bars: [String: Bar] = [:]
         var rng = SplitMix64(seed: 7)
         var opened = 0
+        /// Trade streams ever subscribed: the venue keeps trading while a client reconnects.
+        var tapeStreams = Set<String>()
+        /// The most recent trades per pair, oldest first, for `GET /api/v3/trades`.
+        var recent: [String: [SimulatedTrade]] = [:]
+        /// Every trade printed per pair (ids), bounded like `sent`.
+        var printed: [String: [Int64]] = [:]
     }
 
     /// Trades kept in the sent log; the older half is dropped when it is full.
@@ -56,7 +64,11 @@ final class StreamHub: Sendable {
     let tickerInterval: Duration
     private let state = Mutex(State())
 
-    init(market: MarketState, tradeInterval: Duration, tickerInterval: Duration) {
+    /// How many recent trades per pair `GET /api/v3/trades` can answer (Binance: 1 000).
+    let recentTradesLimit: Int
+
+    init(market: MarketState, tradeInterval: Duration, tickerInterval: Duration, recentTradesLimit: Int = 1000) {
+        self.recentTradesLimit = max(1, recentTradesLimit)
         self.market = market
         var pairs: [String: Int] = [:]
         for (index, asset) in market.universe.assets.enumerated() {
@@ -90,6 +102,7 @@ final class StreamHub: Sendable {
             state.nextConnection += 1
             state.opened += 1
             state.connections[state.nextConnection] = Connection(streams: Set(streams), continuation: continuation)
+            state.tapeStreams.formUnion(streams.filter { $0.hasSuffix("@trade") })
             return state.nextConnection
         }
         return (id, stream)
@@ -108,10 +121,20 @@ final class StreamHub: Sendable {
                 case .dropOpenConnections: state.connections[id]?.continuation.yield(.abort)
                 case .closeOpenConnections: state.connections[id]?.continuation.yield(.close)
                 case .malformedFrame: state.connections[id]?.continuation.yield(.text(BinanceStreamShape.malformed))
+                case .dropTrades(let count): state.connections[id]?.tradesToDrop += count
                 }
             }
         }
     }
+
+    /// The last `limit` trades of `pair` (oldest first), nil for an unknown pair.
+    func recentTrades(pair: String, limit: Int) -> [SimulatedTrade]? {
+        guard pairs[pair] != nil else { return nil }
+        return state.withLock { Array(($0.recent[pair] ?? []).suffix(limit)) }
+    }
+
+    /// The ids of every trade printed on `pair`'s tape, sent or not.
+    func printedTrades(pair: String) -> [Int64] { state.withLock { $0.printed[pair] ?? [] } }
 
     /// Every trade sent so far, per connection, in order.
     func sentTrades() -> [Sent] { state.withLock { $0.sent } }
@@ -161,11 +184,7 @@ final class StreamHub: Sendable {
 
     private func sendTrades(prices: [Double], now: Int64) {
         state.withLock { state in
-            var active = Set<String>()
-            for connection in state.connections.values {
-                for stream in connection.streams where stream.hasSuffix("@trade") { active.insert(stream) }
-            }
-            for stream in active.sorted() {
+            for stream in state.tapeStreams.sorted() {
                 let pair = String(stream.dropLast("@trade".count)).uppercased()
                 guard let index = pairs[pair] else { continue }
                 let id = (state.lastTradeID[pair] ?? 1_000_000) + 1
@@ -182,8 +201,16 @@ final class StreamHub: Sendable {
                 bar.volume += trade.quantity
                 bar.trades += 1
                 state.bars[pair] = bar
+                state.recent[pair, default: []].append(trade)
+                if state.recent[pair]!.count > recentTradesLimit { state.recent[pair]!.removeFirst() }
+                state.printed[pair, default: []].append(trade.id)
+                if state.printed[pair]!.count > Self.sentLogLimit { state.printed[pair]!.removeFirst(Self.sentLogLimit / 2) }
                 let frame = BinanceStreamShape.envelope(stream: stream, data: BinanceStreamShape.trade(trade, eventMillis: now))
                 for (id, connection) in state.connections where !connection.stalled && connection.streams.contains(stream) {
+                    if connection.tradesToDrop > 0 {
+                        state.connections[id]?.tradesToDrop -= 1
+                        continue
+                    }
                     connection.continuation.yield(.text(frame))
                     state.sent.append(Sent(connection: id, pair: pair, tradeID: trade.id))
                     // Bounded for a long `cryptoviz simulate`: tests read far fewer.
