@@ -209,6 +209,27 @@ actor StreamEventLog {
         #expect(ids == Array(ids[0]...ids[ids.count - 1]), "no trade lost around the bad frame")
     }
 
+    @Test func reconnectsStayInsideTheVenuesConnectionRateLimit() async throws {
+        let simulator = try await Self.simulator(assets: 20)
+        var settings = Self.settings(simulator)
+        settings.connectionLimit = RateLimit(capacity: 3, per: .seconds(3))
+        let running = Self.start(settings, subscription: Self.btcTrades)
+        let clock = ContinuousClock()
+        let started = clock.now
+        // Drop every connection as soon as it opens, for 1.5 s: the client wants far more than 3.
+        while clock.now - started < .milliseconds(1500) {
+            simulator.injectStreamFault(.dropOpenConnections)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let openedInWindow = simulator.streamConnections().opened
+        let resumed = await Self.eventually(within: .seconds(6)) { simulator.streamConnections().opened >= 4 }
+        try await running.stop()
+        await simulator.stop()
+        #expect(openedInWindow <= 3, "\(openedInWindow) connections in 1.5 s against a limit of 3 per 3 s")
+        #expect(openedInWindow >= 2, "the client did try to reconnect")
+        #expect(resumed, "connections resume once the window moves on")
+    }
+
     static func openFileDescriptors() throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
     }

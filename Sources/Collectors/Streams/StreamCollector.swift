@@ -42,10 +42,12 @@ public final class StreamCollector: Sendable {
             "streams": "\(plans.reduce(0) { $0 + $1.streams.count })",
         ])
         do {
+            let connectionLimiter = RateLimiter(limit: settings.connectionLimit, slack: .zero)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for plan in plans {
                     let supervisor = StreamSupervisor(
-                        provider: provider.id, plan: plan, settings: settings, health: health, logger: logger
+                        provider: provider.id, plan: plan, settings: settings, health: health,
+                        connectionLimiter: connectionLimiter, logger: logger
                     ) { [self] message in
                         try await self.handle(message, connection: plan.label, events: events)
                     }

@@ -15,6 +15,12 @@ public struct StreamSettings: Sendable, Hashable {
     public var handoverTimeout: Duration = .seconds(30)
     /// Reconnect backoff: full jitter in [0, min(max, base·2ⁿ)).
     public var reconnect: RetryPolicy = .init(maxAttempts: Int.max, baseDelay: .milliseconds(250), maxDelay: .seconds(30))
+    /// New connections per IP, across all of the venue's connections (Binance: 300 per 5 minutes).
+    /// A connection that delivers and dies at once resets the backoff; this still holds the rate.
+    public var connectionLimit = RateLimit(capacity: 300, per: .seconds(300))
+    /// Messages this client sends per second at most (Binance: 5 incoming messages per second,
+    /// pongs included), for venues that subscribe in-band.
+    public var maxOutgoingMessagesPerSecond: Int = 4
     /// Binance: at most 1 024 streams per connection.
     public var maxStreamsPerConnection: Int = 1024
     /// Largest message accepted; `!miniTicker@arr` over ~2 000 pairs is a few hundred KiB.

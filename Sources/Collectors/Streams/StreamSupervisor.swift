@@ -47,11 +47,14 @@ final class StreamSupervisor: Sendable {
     let settings: StreamSettings
     let health: ProviderHealthBoard
     let logger: Logger
+    /// Shared by every connection of the venue: the per-IP connection-rate limit.
+    let connectionLimiter: RateLimiter
     private let onFrame: @Sendable (WebSocketMessage) async throws -> Void
     private let sinkFailure = Mutex<SinkFailure?>(nil)
 
     init(provider: ProviderID, plan: StreamConnectionPlan, settings: StreamSettings, health: ProviderHealthBoard,
-         logger: Logger, onFrame: @escaping @Sendable (WebSocketMessage) async throws -> Void) {
+         connectionLimiter: RateLimiter, logger: Logger, onFrame: @escaping @Sendable (WebSocketMessage) async throws -> Void) {
+        self.connectionLimiter = connectionLimiter
         self.provider = provider
         self.plan = plan
         self.settings = settings
@@ -81,6 +84,13 @@ final class StreamSupervisor: Sendable {
                         continuation.yield(.ended(generation, .cancelled))
                         return
                     }
+                }
+                do {
+                    let waited = try await self.connectionLimiter.acquire()
+                    if waited > .milliseconds(5) { CollectorMetrics.rateLimitWait(provider, waited) }
+                } catch {
+                    continuation.yield(.ended(generation, .cancelled))
+                    return
                 }
                 let ending = await self.connect(generation: generation, signals: continuation)
                 continuation.yield(.ended(generation, ending))
@@ -214,7 +224,11 @@ final class StreamSupervisor: Sendable {
         return WebSocketClient(url: plan.url, configuration: configuration, logger: logger) { inbound, outbound, _ in
             lastFrame.beat()
             signals.yield(.opened(generation))
-            for message in plan.subscribeMessages { try await outbound.write(.text(message)) }
+            for (index, message) in plan.subscribeMessages.enumerated() {
+                // Venues count client messages per second (Binance: 5); subscriptions are paced under it.
+                if index > 0 { try await Task.sleep(for: .seconds(1) / max(1, settings.maxOutgoingMessagesPerSecond)) }
+                try await outbound.write(.text(message))
+            }
             var iterator = inbound.messages(maxSize: settings.maxMessageBytes).makeAsyncIterator()
             var first = true
             while let message = try await iterator.next() {
