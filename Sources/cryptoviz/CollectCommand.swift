@@ -44,11 +44,14 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("kraken-url"), help: "Kraken base URL (default https://api.kraken.com).")
     var krakenURL: String?
 
-    @Option(help: "Comma-separated venues to collect over WebSocket streams as well (binance). Their tickers go out like polled ticks; trades and 1-minute candles go to --stream-events.")
+    @Option(help: "Comma-separated venues to collect over WebSocket streams as well (binance, kraken). Their tickers go out like polled ticks; trades and 1-minute candles go to --stream-events.")
     var streams = ""
 
     @Option(name: .customLong("binance-ws-url"), help: "Binance stream base URL (default wss://stream.binance.com:9443).")
     var binanceWSURL: String?
+
+    @Option(name: .customLong("kraken-ws-url"), help: "Kraken WebSocket v2 URL (default wss://ws.kraken.com/v2).")
+    var krakenWSURL: String?
 
     @Option(name: .customLong("stream-trades"), help: "Comma-separated base tickers whose trades and 1-minute klines are streamed (default BTC,ETH).")
     var streamTrades: String?
@@ -99,6 +102,10 @@ struct CollectCommand: AsyncParsableCommand {
         }
         if let streamWatchdog { binance.watchdog = .milliseconds(Int64(streamWatchdog * 1000)) }
         configuration.streams[.binance] = binance
+        var kraken = configuration.streamSettings(for: .kraken)
+        if let krakenWSURL { kraken.baseURL = krakenWSURL }
+        if let streamWatchdog { kraken.watchdog = .milliseconds(Int64(streamWatchdog * 1000)) }
+        configuration.streams[.kraken] = kraken
     }
 
     func run() async throws {

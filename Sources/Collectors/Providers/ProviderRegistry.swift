@@ -57,6 +57,9 @@ public enum ProviderRegistry {
         .binance: { settings in
             .success(BinanceStreamProvider(baseURL: settings.baseURL, maxStreamsPerConnection: settings.maxStreamsPerConnection))
         },
+        .kraken: { settings in
+            .success(KrakenStreamProvider(baseURL: settings.baseURL))
+        },
     ]
 
     /// The REST source that fills holes in `provider`'s streamed trade ids, if it has one.

@@ -14,7 +14,7 @@ public struct CollectorConfiguration: Sendable {
     /// beside or instead of polling them; none by default.
     public var streamProviders: [ProviderID] = []
     /// Per-venue stream settings; missing entries fall back to the venue's defaults.
-    public var streams: [ProviderID: StreamSettings] = [.binance: .binance]
+    public var streams: [ProviderID: StreamSettings] = [.binance: .binance, .kraken: .kraken]
     /// The watch list: the top `topN` assets by market cap ...
     public var topN: Int = 100
     /// ... plus these, whatever their rank.
@@ -70,7 +70,11 @@ public struct CollectorConfiguration: Sendable {
     /// Stream settings for `provider`, falling back to the built-in defaults.
     public func streamSettings(for provider: ProviderID) -> StreamSettings {
         if let settings = streams[provider] { return settings }
-        return provider == .binance ? .binance : StreamSettings(baseURL: "")
+        switch provider {
+        case .binance: return .binance
+        case .kraken: return .kraken
+        default: return StreamSettings(baseURL: "")
+        }
     }
 
     /// Sets one interval for every provider (the `--interval` flag).

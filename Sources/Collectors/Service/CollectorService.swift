@@ -181,7 +181,9 @@ public final class CollectorService: Sendable {
         let id = collector.provider.id
         try await waitForDirectory(atMost: .seconds(10))
         let settings = collector.settings
-        let subscription = StreamSubscription(allTickers: true, tradeSymbols: settings.tradeSymbols, klineSymbols: settings.klineSymbols)
+        // Venues that subscribe per symbol (Kraken) get the watch list as the directory knows it at start.
+        let subscription = StreamSubscription(allTickers: true, tickerSymbols: await pollScope().watchedSymbols,
+                                              tradeSymbols: settings.tradeSymbols, klineSymbols: settings.klineSymbols)
         try await collector.run(subscription: subscription) { streamEvents in
             var quotes: [SourceQuote] = []
             var others: [StreamEvent] = []

@@ -22,13 +22,17 @@ public protocol MarketStreamProvider: Sendable {
 public struct StreamSubscription: Sendable, Hashable {
     /// Ticker updates for every pair (Binance `!miniTicker@arr`); the watch list filters them.
     public var allTickers: Bool
+    /// Upper-case base tickers of the watched assets, best rank first, for venues whose ticker
+    /// channel takes explicit symbols (Kraken); empty until the directory is known.
+    public var tickerSymbols: [String]
     /// Upper-case base tickers whose trades to stream ("BTC", "ETH").
     public var tradeSymbols: [String]
     /// Upper-case base tickers whose 1-minute candles to stream.
     public var klineSymbols: [String]
 
-    public init(allTickers: Bool = true, tradeSymbols: [String] = [], klineSymbols: [String] = []) {
+    public init(allTickers: Bool = true, tickerSymbols: [String] = [], tradeSymbols: [String] = [], klineSymbols: [String] = []) {
         self.allTickers = allTickers
+        self.tickerSymbols = tickerSymbols
         self.tradeSymbols = tradeSymbols
         self.klineSymbols = klineSymbols
     }

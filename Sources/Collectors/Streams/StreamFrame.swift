@@ -29,6 +29,9 @@ public struct StreamFrameError: Error, Sendable, Hashable, CustomStringConvertib
         case unknownStream = "unknown_stream"
         /// A single-event stream whose event is unusable (bad trade id, missing price).
         case badEvent = "bad_event"
+        /// The venue refused a request of ours (Kraken: a symbol it does not list): no data
+        /// problem, but kept with the rest so the operator sees which subscription is missing.
+        case refused
         /// Binary frame or larger than the configured limit.
         case unsupportedFrame = "unsupported_frame"
     }

@@ -40,4 +40,14 @@ public struct StreamSettings: Sendable, Hashable {
 
     /// Binance spot public streams (developers.binance.com/docs/binance-spot-api-docs/web-socket-streams).
     public static let binance = StreamSettings(baseURL: BinanceStreamProvider.defaultBaseURL)
+
+    /// Kraken spot WebSocket v2 (docs.kraken.com/api/docs/websocket-v2): heartbeats every
+    /// second keep a quiet ticker alive for the watchdog; no documented connection lifetime,
+    /// so rotation is daily; no trades or klines are subscribed.
+    public static let kraken: StreamSettings = {
+        var settings = StreamSettings(baseURL: KrakenStreamProvider.defaultBaseURL)
+        settings.tradeSymbols = []
+        settings.klineSymbols = []
+        return settings
+    }()
 }

@@ -28,6 +28,8 @@ public final class MarketSimulator: Sendable {
         public var stats: String
         /// Like `wss://stream.binance.com:9443` (`/stream?streams=a/b`), here over plain `ws://`.
         public var binanceStreams: String
+        /// Like `wss://ws.kraken.com/v2`, here over plain `ws://`.
+        public var krakenStreams: String
     }
 
     public let port: Int
@@ -44,7 +46,8 @@ public final class MarketSimulator: Sendable {
         self.port = port
         let base = "http://\(host):\(port)"
         endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, coinbase: base, kraken: base,
-                              stats: "\(base)/_sim/stats", binanceStreams: "ws://\(host):\(port)")
+                              stats: "\(base)/_sim/stats", binanceStreams: "ws://\(host):\(port)",
+                              krakenStreams: "ws://\(host):\(port)/v2")
         self.hub = universe.hub
         self.tape = universe.tape
         self.state = state
@@ -79,6 +82,11 @@ public final class MarketSimulator: Sendable {
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
+                if request.path == "/v2" {
+                    let session = KrakenStreamSession(market: state, tickerInterval: configuration.streams.tickerInterval,
+                                                      connectionID: hub.nextSessionID())
+                    return .upgrade([:]) { inbound, outbound, _ in try await session.serve(inbound: inbound, outbound: outbound) }
+                }
                 guard let path = request.path, let streams = hub.streams(fromPath: path) else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
                     try await Self.serve(streams: streams, hub: hub, channel: channel, inbound: inbound, outbound: outbound)

@@ -127,6 +127,14 @@ final class StreamHub: Sendable {
         }
     }
 
+    /// A number for a connection the hub does not carry (Kraken sessions), for their status message.
+    func nextSessionID() -> Int {
+        state.withLock { state in
+            state.nextConnection += 1
+            return state.nextConnection
+        }
+    }
+
     /// The last `limit` trades of `pair` (oldest first), nil for an unknown pair.
     func recentTrades(pair: String, limit: Int) -> [SimulatedTrade]? {
         guard pairs[pair] != nil else { return nil }

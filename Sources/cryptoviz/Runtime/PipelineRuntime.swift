@@ -142,6 +142,7 @@ struct PipelineRuntime {
                 collectorConfiguration.providers[.kraken]?.baseURL = sim.endpoints.kraken
                 // Streams stay off unless asked for (`collect --bus … --streams`); when they are, they use the simulator's.
                 collectorConfiguration.streams[.binance]?.baseURL = sim.endpoints.binanceStreams
+                collectorConfiguration.streams[.kraken]?.baseURL = sim.endpoints.krakenStreams
                 if collectorConfiguration.coinMarketCapKey == nil { collectorConfiguration.coinMarketCapKey = "demo-key" }
                 simulator = sim
                 logger.info("demo market simulator started", metadata: ["port": "\(sim.port)", "assets": "\(demoAssets)"])
