@@ -44,6 +44,35 @@ import Testing
         #expect(health.malformedByReason == (unlisted == 0 ? [:] : ["refused": unlisted]))
     }
 
+    @Test func withoutADirectoryAtStartTheStreamWaitsForTheWatchListThenSubscribes() async throws {
+        var simulatorConfiguration = SimulatorConfiguration()
+        simulatorConfiguration.assetCount = 40
+        // CoinGecko fails its first 24 requests: for some 12 s (beyond the streams' 10 s wait for a directory) no listing.
+        simulatorConfiguration.faults = try FaultPlan(spec: "coingecko:5xx#24")
+        simulatorConfiguration.rateLimits["coingecko"] = SimulatedRateLimit(capacity: 1000, windowSeconds: 60)
+        let simulator = try await MarketSimulator.start(configuration: simulatorConfiguration)
+        var configuration = CollectorServiceTests.configuration(for: simulator, interval: .seconds(1))
+        configuration.enabledProviders = [.coinGecko]
+        configuration.providers[.coinGecko]?.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50))
+        configuration.providers[.coinGecko]?.rateLimit = RateLimit(capacity: 100, per: .seconds(1))
+        configuration.providers[.coinGecko]?.circuitBreaker = CircuitBreaker.Configuration(failureThreshold: 100)
+        configuration.streamProviders = [.kraken]
+        configuration.streams[.kraken]?.baseURL = simulator.endpoints.krakenStreams
+        configuration.topN = 5
+        let service = CollectorService(configuration: configuration, httpClient: .shared, logger: CollectorServiceTests.logger)
+        let sink = TickSink()
+        let run = Task { try await service.run(sink: { await sink.add($0) }) }
+        let arrived = await StreamCollectorTests.eventually(within: .seconds(30)) {
+            await sink.ticks(from: .kraken).contains { $0.asset == "bitcoin" }
+        }
+        run.cancel()
+        try await run.value
+        let failures = await simulator.stats().providers["coingecko"]?.statuses["503"] ?? 0
+        await simulator.stop()
+        #expect(failures == 24, "the directory really was missing at start")
+        #expect(arrived)
+    }
+
     @Test func aRefusedSymbolIsDeadLetteredAndTheOthersFlow() async throws {
         let simulator = try await MarketSimulator.start(configuration: SimulatorConfiguration())
         var settings = StreamSettings.kraken

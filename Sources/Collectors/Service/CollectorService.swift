@@ -181,9 +181,14 @@ public final class CollectorService: Sendable {
         let id = collector.provider.id
         try await waitForDirectory(atMost: .seconds(10))
         let settings = collector.settings
-        // Venues that subscribe per symbol (Kraken) get the watch list as the directory knows it at start.
-        let subscription = StreamSubscription(allTickers: true, tickerSymbols: await pollScope().watchedSymbols,
+        // Venues that subscribe per symbol (Kraken) get the watch list as the directory knows it
+        // at start; with no directory yet (CoinGecko down, no saved copy) they wait for one.
+        var subscription = StreamSubscription(allTickers: true, tickerSymbols: await pollScope().watchedSymbols,
                                               tradeSymbols: settings.tradeSymbols, klineSymbols: settings.klineSymbols)
+        while collector.provider.connections(for: subscription).isEmpty {
+            try await Task.sleep(for: .seconds(1))
+            subscription.tickerSymbols = await pollScope().watchedSymbols
+        }
         try await collector.run(subscription: subscription) { streamEvents in
             var quotes: [SourceQuote] = []
             var others: [StreamEvent] = []
