@@ -47,6 +47,7 @@ struct KrakenStreamSession: Sendable {
                 var fresh: [String] = []
                 var lastHeartbeat = ContinuousClock.now
                 let clock = ContinuousClock()
+                var nextUpdate = clock.now + tickerInterval
                 while !Task.isCancelled {
                     for symbol in inbox.drain() where !subscribed.contains(symbol) {
                         subscribed.append(symbol)
@@ -55,10 +56,14 @@ struct KrakenStreamSession: Sendable {
                     if !subscribed.isEmpty {
                         let quotes = await market.quotes()
                         if !fresh.isEmpty {
+                            // A new subscription gets its snapshot at once, updates on the ticker beat.
                             sink.yield(Self.ticker(type: "snapshot", fresh, quotes: quotes, symbols: symbols))
                             fresh = []
                         }
-                        sink.yield(Self.ticker(type: "update", subscribed, quotes: quotes, symbols: symbols))
+                        if clock.now >= nextUpdate {
+                            sink.yield(Self.ticker(type: "update", subscribed, quotes: quotes, symbols: symbols))
+                            nextUpdate = clock.now + tickerInterval
+                        }
                         if clock.now - lastHeartbeat >= .seconds(1) {
                             sink.yield(#"{"channel":"heartbeat"}"#)
                             lastHeartbeat = clock.now
