@@ -24,10 +24,12 @@ import Testing
         return StreamCollectorTests.Running(collector: collector, log: log, task: task)
     }
 
-    static func simulator(recentTrades: Int = 1000) async throws -> MarketSimulator {
+    static func simulator(recentTrades: Int = 1000, faults: String = "") async throws -> MarketSimulator {
         var configuration = SimulatorConfiguration()
         configuration.assetCount = 20
         configuration.streams.recentTrades = recentTrades
+        configuration.faults = try FaultPlan(spec: faults)
+        configuration.slowDelaySeconds = 8
         return try await MarketSimulator.start(configuration: configuration)
     }
 
@@ -100,6 +102,24 @@ import Testing
         let lost = Set(gap.fromID...gap.toID).subtracting(ids)
         #expect(lost.count == Int(gap.unfilled))
         #expect(Set(ids).union(lost) == Set(Self.printed(simulator, through: ids)), "delivered + recorded gap = the tape")
+    }
+
+    @Test func aSlowRepairIsAbandonedInsideTheWatchdogAndTheConnectionLives() async throws {
+        // The first REST call hangs for 8 s; the watchdog is 2 s, the repair's bound 1 s.
+        let simulator = try await Self.simulator(faults: "binance:slow#1")
+        let running = Self.start(simulator, watchdog: .seconds(2))
+        #expect(await StreamCollectorTests.eventually(within: .seconds(10)) { await running.log.trades.count >= 5 })
+        simulator.injectStreamFault(.dropTrades(count: 3))
+        let recorded = await StreamCollectorTests.eventually(within: .seconds(6)) { await running.health().gapsFound == 1 }
+        let after = await running.log.trades.count
+        let flowing = await StreamCollectorTests.eventually(within: .seconds(5)) { await running.log.trades.count > after + 5 }
+        try await running.stop()
+        await simulator.stop()
+        #expect(recorded && flowing)
+        let gap = try #require(running.collector.gaps.first)
+        #expect(gap.filled == 0 && gap.unfilled == 3 && gap.reason?.hasPrefix("repair failed") == true)
+        let health = await running.health()
+        #expect(health.stalls == 0 && health.reconnects == 0, "the hung repair did not cost the connection")
     }
 
     @Test func recentTradesBodyParsesAndAHalfUnderstoodOneFails() throws {

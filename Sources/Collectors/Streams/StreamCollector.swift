@@ -155,7 +155,10 @@ public final class StreamCollector: Sendable {
                                unfilled: hole.to - hole.from + 1, detectedMillis: currentUnixMillis())
             if let repair {
                 do {
-                    let trades = try await repair.recentTrades(pair: hole.pair)
+                    // The repair runs in the connection's reader: bounded well inside the watchdog,
+                    // so a slow REST answer costs this hole, not the connection.
+                    let pair = hole.pair
+                    let trades = try await withTimeout(settings.watchdog / 2) { try await repair.recentTrades(pair: pair) }
                     var inHole: [Int64: TradeEvent] = [:]
                     for trade in trades where trade.pair == hole.pair && (hole.from...hole.to).contains(trade.tradeID) {
                         inHole[trade.tradeID] = trade
