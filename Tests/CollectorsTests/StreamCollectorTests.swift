@@ -33,10 +33,10 @@ actor StreamEventLog {
         return logger
     }()
 
-    static func simulator(assets: Int = 60) async throws -> MarketSimulator {
+    static func simulator(assets: Int = 60, pingInterval: Duration = .seconds(2)) async throws -> MarketSimulator {
         var configuration = SimulatorConfiguration()
         configuration.assetCount = assets
-        configuration.streams.pingInterval = .seconds(2)
+        configuration.streams.pingInterval = pingInterval
         return try await MarketSimulator.start(configuration: configuration)
     }
 
@@ -111,6 +111,20 @@ actor StreamEventLog {
         let sent = simulator.streamTradesSent().filter { $0.pair == "BTCUSDT" }.map(\.tradeID)
         #expect(Set(ids).isSubset(of: Set(sent)))
         #expect(ids.count >= sent.count - 5)
+    }
+
+    @Test func serverPingsAreAnsweredSoTheConnectionIsKept() async throws {
+        // The simulator pings every 300 ms and closes a connection whose pong does not come back
+        // before the next ping; ten periods on one connection prove the pongs.
+        let simulator = try await Self.simulator(assets: 20, pingInterval: .milliseconds(300))
+        let running = Self.start(Self.settings(simulator), subscription: Self.btcTrades)
+        #expect(await Self.eventually(within: .seconds(10)) { await running.log.trades.count >= 3 })
+        try await Task.sleep(for: .seconds(3))
+        let health = await running.health()
+        try await running.stop()
+        await simulator.stop()
+        #expect(health.connectionsOpened == 1 && health.reconnects == 0, "\(health)")
+        #expect(simulator.streamConnections().opened == 1)
     }
 
     @Test func silentStallIsDetectedAndReplacedWithinTheWatchdog() async throws {
