@@ -33,6 +33,22 @@ public struct SimulatorConfiguration: Sendable {
     public var banSeconds: Int = 120
     /// What the history endpoints (klines, market_chart/range) serve.
     public var history = History()
+    /// How the WebSocket streams pace themselves.
+    public var streams = Streams()
+
+    /// The pace of the WebSocket stream tape.
+    public struct Streams: Sendable, Hashable {
+        /// One trade per subscribed pair this often.
+        public var tradeInterval: Duration = .milliseconds(100)
+        /// `!miniTicker@arr` and klines this often (Binance: every second).
+        public var tickerInterval: Duration = .seconds(1)
+        /// Server pings this often (Binance: every 20 s); a client that does not answer is closed.
+        public var pingInterval: Duration = .seconds(20)
+        /// Trades per pair `GET /api/v3/trades` remembers (Binance answers up to 1 000).
+        public var recentTrades: Int = 1000
+
+        public init() {}
+    }
 
     /// The shape of the simulated past.
     public struct History: Sendable, Hashable {

@@ -44,6 +44,24 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("kraken-url"), help: "Kraken base URL (default https://api.kraken.com).")
     var krakenURL: String?
 
+    @Option(help: "Comma-separated venues to collect over WebSocket streams as well (binance, kraken). Their tickers go out like polled ticks; trades and 1-minute candles go to --stream-events.")
+    var streams = ""
+
+    @Option(name: .customLong("binance-ws-url"), help: "Binance stream base URL (default wss://stream.binance.com:9443).")
+    var binanceWSURL: String?
+
+    @Option(name: .customLong("kraken-ws-url"), help: "Kraken WebSocket v2 URL (default wss://ws.kraken.com/v2).")
+    var krakenWSURL: String?
+
+    @Option(name: .customLong("stream-trades"), help: "Comma-separated base tickers whose trades and 1-minute klines are streamed (default BTC,ETH).")
+    var streamTrades: String?
+
+    @Option(name: .customLong("stream-watchdog"), help: "Seconds without any stream frame before a connection is replaced (default 10).")
+    var streamWatchdog: Double?
+
+    @Option(name: .customLong("stream-events"), help: "Write streamed trades and candles as JSON lines to this file.")
+    var streamEvents: String?
+
     @Option(help: "Watch the top N assets by market cap.")
     var assets = 100
 
@@ -62,6 +80,32 @@ struct CollectCommand: AsyncParsableCommand {
     func validate() throws {
         if let interval, !(interval > 0) { throw ValidationError("--interval must be positive") }
         if assets < 0 { throw ValidationError("--assets must not be negative") }
+        if let streamWatchdog, !(streamWatchdog > 0) { throw ValidationError("--stream-watchdog must be positive") }
+        for venue in streamVenues where ProviderRegistry.streamFactories[venue] == nil {
+            throw ValidationError("--streams: \(venue) has no stream adapter (available: \(ProviderRegistry.registeredStreamIDs.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    private var streamVenues: [ProviderID] {
+        streams.split(separator: ",").map { ProviderID(String($0).trimmingCharacters(in: .whitespaces)) }.filter { !$0.rawValue.isEmpty }
+    }
+
+    /// The stream flags applied to `configuration` (both the JSON-lines and the bus paths).
+    private func applyStreamOptions(_ configuration: inout CollectorConfiguration) {
+        configuration.streamProviders = streamVenues
+        var binance = configuration.streamSettings(for: .binance)
+        if let binanceWSURL { binance.baseURL = binanceWSURL }
+        if let streamTrades {
+            let symbols = streamTrades.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+            binance.tradeSymbols = symbols
+            binance.klineSymbols = symbols
+        }
+        if let streamWatchdog { binance.watchdog = .milliseconds(Int64(streamWatchdog * 1000)) }
+        configuration.streams[.binance] = binance
+        var kraken = configuration.streamSettings(for: .kraken)
+        if let krakenWSURL { kraken.baseURL = krakenWSURL }
+        if let streamWatchdog { kraken.watchdog = .milliseconds(Int64(streamWatchdog * 1000)) }
+        configuration.streams[.kraken] = kraken
     }
 
     func run() async throws {
@@ -78,6 +122,7 @@ struct CollectCommand: AsyncParsableCommand {
         if let coinbaseURL { configuration.providers[.coinbase]?.baseURL = coinbaseURL }
         if let krakenURL { configuration.providers[.kraken]?.baseURL = krakenURL }
         configuration.directoryFile = URL(fileURLWithPath: data).appendingPathComponent("asset-directory.json")
+        applyStreamOptions(&configuration)
 
         if let bus {
             var settings = RuntimeSettings()
@@ -96,6 +141,7 @@ struct CollectCommand: AsyncParsableCommand {
                     if let binanceURL { configuration.providers[.binance]?.baseURL = binanceURL }
                     if let coinbaseURL { configuration.providers[.coinbase]?.baseURL = coinbaseURL }
                     if let krakenURL { configuration.providers[.kraken]?.baseURL = krakenURL }
+                    applyStreamOptions(&configuration)
                 })
             try await runtime.run()
             return
@@ -113,7 +159,13 @@ struct CollectCommand: AsyncParsableCommand {
                 ])
             }
         } else {
-            try await service.run { try await writer.write($0) }
+            let eventWriter = try streamEvents.map { try StreamEventWriter(path: $0) }
+            var events: (@Sendable ([StreamEvent]) async throws -> Void)?
+            if let eventWriter {
+                events = { try await eventWriter.write($0) }
+            }
+            try await service.run(sink: { try await writer.write($0) }, events: events)
+            try await eventWriter?.close()
         }
         try await writer.close()
     }

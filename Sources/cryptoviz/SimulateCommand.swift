@@ -96,6 +96,8 @@ struct SimulateCommand: AsyncParsableCommand {
             "binance_url": "\(simulator.endpoints.binance)",
             "coinbase_url": "\(simulator.endpoints.coinbase)",
             "kraken_url": "\(simulator.endpoints.kraken)",
+            "binance_ws_url": "\(simulator.endpoints.binanceStreams)",
+            "kraken_ws_url": "\(simulator.endpoints.krakenStreams)",
             "stats_url": "\(simulator.endpoints.stats)",
         ])
         await simulator.wait()

@@ -33,4 +33,33 @@ enum CollectorMetrics {
         Metrics.Timer(label: "cryptoviz_collector_rate_limit_wait_seconds",
               dimensions: [("provider", provider.rawValue)]).recordNanoseconds(waited.wholeMilliseconds * 1_000_000)
     }
+
+    /// Stream lifecycle events: kind is "opened", "reconnect", "stall" or "rotation".
+    static func streamConnection(_ provider: ProviderID, event: String) {
+        Counter(label: "cryptoviz_collector_stream_connections_total",
+                dimensions: [("provider", provider.rawValue), ("event", event)]).increment()
+    }
+
+    static func streamMessages(_ provider: ProviderID, count: Int = 1) {
+        Counter(label: "cryptoviz_collector_stream_messages_total",
+                dimensions: [("provider", provider.rawValue)]).increment(by: count)
+    }
+
+    static func streamMalformed(_ provider: ProviderID, reason: String) {
+        Counter(label: "cryptoviz_collector_stream_malformed_total",
+                dimensions: [("provider", provider.rawValue), ("reason", reason)]).increment()
+    }
+
+    static func streamDuplicates(_ provider: ProviderID, count: Int) {
+        Counter(label: "cryptoviz_collector_stream_duplicates_total",
+                dimensions: [("provider", provider.rawValue)]).increment(by: count)
+    }
+
+    static func streamGap(_ provider: ProviderID, filled: Int, unfilled: Int) {
+        Counter(label: "cryptoviz_collector_stream_gaps_total", dimensions: [("provider", provider.rawValue)]).increment()
+        Counter(label: "cryptoviz_collector_stream_gap_trades_total",
+                dimensions: [("provider", provider.rawValue), ("outcome", "filled")]).increment(by: filled)
+        Counter(label: "cryptoviz_collector_stream_gap_trades_total",
+                dimensions: [("provider", provider.rawValue), ("outcome", "unfilled")]).increment(by: unfilled)
+    }
 }

@@ -49,6 +49,40 @@ public enum ProviderRegistry {
             maxBodyBytes: configuration.maxBodyBytes, health: health, logger: logger)
     }
 
+    /// Builds a stream adapter from its settings, or explains why it cannot run.
+    public typealias StreamFactory = @Sendable (StreamSettings) -> Result<any MarketStreamProvider, CollectorError>
+
+    /// Venues with WebSocket market streams; the others are polled only.
+    public static let streamFactories: [ProviderID: StreamFactory] = [
+        .binance: { settings in
+            .success(BinanceStreamProvider(baseURL: settings.baseURL, maxStreamsPerConnection: settings.maxStreamsPerConnection))
+        },
+        .kraken: { settings in
+            .success(KrakenStreamProvider(baseURL: settings.baseURL))
+        },
+    ]
+
+    /// The REST source that fills holes in `provider`'s streamed trade ids, if it has one.
+    public static func makeTradeRepair(_ provider: ProviderID, configuration: CollectorConfiguration,
+                                       transport: ProviderTransport) -> (any TradeGapRepair)? {
+        switch provider {
+        case .binance: BinanceRecentTrades(baseURL: configuration.settings(for: .binance).baseURL, transport: transport)
+        default: nil
+        }
+    }
+
+    /// Every provider id with a stream adapter, sorted.
+    public static var registeredStreamIDs: [ProviderID] { streamFactories.keys.sorted() }
+
+    /// Builds the stream adapter for `provider`; a venue without streams is an error, not a crash.
+    public static func makeStream(_ provider: ProviderID, settings: StreamSettings) -> Result<any MarketStreamProvider, CollectorError> {
+        guard let factory = streamFactories[provider] else {
+            return .failure(CollectorError(provider: provider, code: .disabled,
+                                           "no stream adapter (streams: \(registeredStreamIDs.map(\.rawValue).joined(separator: ", ")))"))
+        }
+        return factory(settings)
+    }
+
     /// Builds the adapter for `provider`; unknown ids and missing keys are errors, not crashes.
     public static func make(
         _ provider: ProviderID, configuration: CollectorConfiguration, transport: ProviderTransport

@@ -10,6 +10,11 @@ public struct CollectorConfiguration: Sendable {
     public var providers: [ProviderID: ProviderSettings] = [
         .coinGecko: .coinGecko, .coinMarketCap: .coinMarketCap, .binance: .binance, .coinbase: .coinbase, .kraken: .kraken,
     ]
+    /// Venues collected over their WebSocket streams (must be in `ProviderRegistry.streamFactories`),
+    /// beside or instead of polling them; none by default.
+    public var streamProviders: [ProviderID] = []
+    /// Per-venue stream settings; missing entries fall back to the venue's defaults.
+    public var streams: [ProviderID: StreamSettings] = [.binance: .binance, .kraken: .kraken]
     /// The watch list: the top `topN` assets by market cap ...
     public var topN: Int = 100
     /// ... plus these, whatever their rank.
@@ -59,6 +64,16 @@ public struct CollectorConfiguration: Sendable {
         case .coinbase: return .coinbase
         case .kraken: return .kraken
         default: return .coinGecko
+        }
+    }
+
+    /// Stream settings for `provider`, falling back to the built-in defaults.
+    public func streamSettings(for provider: ProviderID) -> StreamSettings {
+        if let settings = streams[provider] { return settings }
+        switch provider {
+        case .binance: return .binance
+        case .kraken: return .kraken
+        default: return StreamSettings(baseURL: "")
         }
     }
 

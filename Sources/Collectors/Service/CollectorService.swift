@@ -23,6 +23,8 @@ public final class CollectorService: Sendable {
 
     public let configuration: CollectorConfiguration
     private let entries: [Entry]
+    /// Venues collected over WebSocket streams (`configuration.streamProviders`).
+    public let streamCollectors: [StreamCollector]
     /// A CoinGecko adapter used only for listings when CoinGecko ticks are not collected.
     private let directorySource: (any MarketDataProvider)?
     private let directoryStore: DirectoryStore
@@ -44,9 +46,13 @@ public final class CollectorService: Sendable {
         var entries: [Entry] = []
         let board = ProviderHealthBoard()
         var seen = Set<ProviderID>()
+        // One transport (one rate limiter) per venue: a stream's REST gap repair spends the same
+        // per-IP weight budget as the venue's poller.
+        var transports: [ProviderID: ProviderTransport] = [:]
         for id in configuration.enabledProviders where seen.insert(id).inserted {
             let transport = ProviderRegistry.transport(
                 for: id, configuration: configuration, httpClient: httpClient, health: board, logger: logger)
+            transports[id] = transport
             switch ProviderRegistry.make(id, configuration: configuration, transport: transport) {
             case .success(let provider):
                 let settings = configuration.settings(for: id)
@@ -59,6 +65,21 @@ public final class CollectorService: Sendable {
             }
         }
         self.entries = entries
+        var streamCollectors: [StreamCollector] = []
+        for id in configuration.streamProviders where !streamCollectors.contains(where: { $0.provider.id == id }) {
+            let settings = configuration.streamSettings(for: id)
+            switch ProviderRegistry.makeStream(id, settings: settings) {
+            case .success(let provider):
+                let transport = transports[id] ?? ProviderRegistry.transport(
+                    for: id, configuration: configuration, httpClient: httpClient, health: board, logger: logger)
+                let repair = ProviderRegistry.makeTradeRepair(id, configuration: configuration, transport: transport)
+                streamCollectors.append(StreamCollector(provider: provider, settings: settings, health: board,
+                                                        repair: repair, logger: logger))
+            case .failure(let error):
+                logger.warning("stream disabled: \(error.message)", metadata: ["provider": "\(id)"])
+            }
+        }
+        self.streamCollectors = streamCollectors
         if entries.contains(where: { $0.provider.id == .coinGecko }) {
             directorySource = nil
         } else {
@@ -82,6 +103,11 @@ public final class CollectorService: Sendable {
         for entry in initialHealth where current[entry.provider] == nil { current[entry.provider] = entry }
         for entry in entries { current[entry.provider.id]?.circuit = await entry.breaker.state }
         return current.values.sorted { $0.provider < $1.provider }
+    }
+
+    /// Every streamed venue's connection health.
+    public func streamHealth() async -> [StreamHealth] {
+        await healthBoard.streamSnapshot()
     }
 
     /// The identity directory as currently known.
@@ -116,13 +142,19 @@ public final class CollectorService: Sendable {
         return reports
     }
 
-    /// Polls every provider on its own grid-aligned schedule until the task is cancelled
-    /// (then returns normally). An error thrown by `sink` ends the run and is rethrown.
-    public func run(sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws {
+    /// Polls every provider on its own grid-aligned schedule, and runs the streamed venues,
+    /// until the task is cancelled (then returns normally). Stream quotes become ticks through
+    /// the same directory and validator as polled ones and go to `sink`; trades and candles go
+    /// to `events` (dropped when nil). An error thrown by either ends the run and is rethrown.
+    public func run(sink: @escaping @Sendable ([Tick]) async throws -> Void,
+                    events: (@Sendable ([StreamEvent]) async throws -> Void)? = nil) async throws {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if directorySource != nil {
                     group.addTask { try await self.directoryLoop() }
+                }
+                for collector in streamCollectors {
+                    group.addTask { try await self.streamLoop(collector, sink: sink, events: events) }
                 }
                 for entry in entries {
                     group.addTask { try await self.pollLoop(entry, sink: sink) }
@@ -142,6 +174,54 @@ public final class CollectorService: Sendable {
             let next = entry.schedule.nextFire(afterUnixMillis: now)
             try await Task.sleep(for: .milliseconds(next - now))
         }
+    }
+
+    private func streamLoop(_ collector: StreamCollector, sink: @escaping @Sendable ([Tick]) async throws -> Void,
+                            events: (@Sendable ([StreamEvent]) async throws -> Void)?) async throws {
+        let id = collector.provider.id
+        try await waitForDirectory(atMost: .seconds(10))
+        let settings = collector.settings
+        // Venues that subscribe per symbol (Kraken) get the watch list as the directory knows it
+        // at start; with no directory yet (CoinGecko down, no saved copy) they wait for one.
+        var subscription = StreamSubscription(allTickers: true, tickerSymbols: await pollScope().watchedSymbols,
+                                              tradeSymbols: settings.tradeSymbols, klineSymbols: settings.klineSymbols)
+        while collector.provider.connections(for: subscription).isEmpty {
+            try await Task.sleep(for: .seconds(1))
+            subscription.tickerSymbols = await pollScope().watchedSymbols
+        }
+        try await collector.run(subscription: subscription) { streamEvents in
+            var quotes: [SourceQuote] = []
+            var others: [StreamEvent] = []
+            for event in streamEvents {
+                if case .quotes(let batch) = event { quotes += batch } else { others.append(event) }
+            }
+            if !quotes.isEmpty {
+                let ticks = await self.normalizeStreamQuotes(id, quotes)
+                if !ticks.isEmpty { try await sink(ticks) }
+            }
+            if !others.isEmpty, let events { try await events(others) }
+        }
+    }
+
+    /// Stream quotes through the poll path's directory, watch list and validator.
+    private func normalizeStreamQuotes(_ id: ProviderID, _ quotes: [SourceQuote]) async -> [Tick] {
+        let directory = await directoryStore.directory
+        var watch = Set(directory.top(configuration.topN))
+        watch.formUnion(configuration.watch)
+        let result = normalizer.normalize(ProviderBatch(provider: id, quotes: quotes), directory: directory, watch: watch,
+                                          collectedAtMillis: currentUnixMillis())
+        let unresolved = result.unresolved.values.reduce(0, +)
+        let delivered = result.ticks.count
+        let rejected = result.rejected
+        await healthBoard.updateStream(id) {
+            $0.ticks += delivered
+            for (reason, count) in rejected { $0.rejectedByReason[reason, default: 0] += count }
+        }
+        CollectorMetrics.ticks(id, count: delivered)
+        for (reason, count) in result.rejected { CollectorMetrics.rejected(id, reason: reason, count: count) }
+        for (reason, count) in result.unresolved { CollectorMetrics.unresolved(id, reason: reason, count: count) }
+        if unresolved > 0 { logger.debug("stream quotes with unresolved identity skipped", metadata: ["provider": "\(id)", "count": "\(unresolved)"]) }
+        return result.ticks
     }
 
     private func directoryLoop() async throws {

@@ -1,6 +1,7 @@
 import CryptoVizCore
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -25,6 +26,10 @@ public final class MarketSimulator: Sendable {
         public var kraken: String
         /// `GET` for request statistics as JSON.
         public var stats: String
+        /// Like `wss://stream.binance.com:9443` (`/stream?streams=a/b`), here over plain `ws://`.
+        public var binanceStreams: String
+        /// Like `wss://ws.kraken.com/v2`, here over plain `ws://`.
+        public var krakenStreams: String
     }
 
     public let port: Int
@@ -34,14 +39,19 @@ public final class MarketSimulator: Sendable {
     private let state: MarketState
     private let server: Task<Void, Never>
     private let group: ServiceGroup
+    private let hub: StreamHub
+    private let tape: Task<Void, Never>
 
-    private init(port: Int, host: String, state: MarketState, universe: SimulatedUniverse, server: Task<Void, Never>, group: ServiceGroup) {
+    private init(port: Int, host: String, state: MarketState, universe: SimulatorUniverseAndStreams, server: Task<Void, Never>, group: ServiceGroup) {
         self.port = port
         let base = "http://\(host):\(port)"
         endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, coinbase: base, kraken: base,
-                              stats: "\(base)/_sim/stats")
+                              stats: "\(base)/_sim/stats", binanceStreams: "ws://\(host):\(port)",
+                              krakenStreams: "ws://\(host):\(port)/v2")
+        self.hub = universe.hub
+        self.tape = universe.tape
         self.state = state
-        self.universe = universe
+        self.universe = universe.universe
         self.server = server
         self.group = group
     }
@@ -49,8 +59,12 @@ public final class MarketSimulator: Sendable {
     /// Binds the server (port 0 → an ephemeral port) and returns once it accepts connections.
     public static func start(configuration: SimulatorConfiguration, logger: Logger = Logger(label: "cryptoviz.simulator")) async throws -> MarketSimulator {
         let state = MarketState(configuration: configuration)
+        let hub = StreamHub(market: state, tradeInterval: configuration.streams.tradeInterval,
+                            tickerInterval: configuration.streams.tickerInterval,
+                            recentTradesLimit: configuration.streams.recentTrades)
         let router = Router()
         let routes = Routes(state: state, configuration: configuration)
+        router.get("/api/v3/trades") { request, _ in await routes.recentTrades(request, hub: hub) }
         router.get("/api/v3/coins/markets") { request, _ in await routes.coinGecko(request) }
         router.get("/v1/cryptocurrency/listings/latest") { request, _ in await routes.coinMarketCap(request) }
         router.get("/api/v3/ticker/24hr") { request, _ in await routes.binance(request) }
@@ -63,8 +77,21 @@ public final class MarketSimulator: Sendable {
         }
         router.get("/_sim/stats") { _, _ in await routes.stats() }
         let (ports, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
+        let wsConfiguration = WebSocketServerConfiguration(
+            maxFrameSize: 8 << 20, autoPing: .enabled(timePeriod: configuration.streams.pingInterval))
         let app = Application(
             router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
+                if request.path == "/v2" {
+                    let session = KrakenStreamSession(market: state, tickerInterval: configuration.streams.tickerInterval,
+                                                      connectionID: hub.nextSessionID())
+                    return .upgrade([:]) { inbound, outbound, _ in try await session.serve(inbound: inbound, outbound: outbound) }
+                }
+                guard let path = request.path, let streams = hub.streams(fromPath: path) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    try await Self.serve(streams: streams, hub: hub, channel: channel, inbound: inbound, outbound: outbound)
+                }
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 if let port = channel.localAddress?.port { continuation.yield(port) }
@@ -86,8 +113,10 @@ public final class MarketSimulator: Sendable {
             guard let port = try await iterator.next() else {
                 throw SimulatorError("server stopped before binding \(configuration.host):\(configuration.port)")
             }
+            let tape = Task { await hub.run() }
             return MarketSimulator(port: port, host: configuration.host, state: state,
-                                   universe: state.universe, server: server, group: group)
+                                   universe: SimulatorUniverseAndStreams(universe: state.universe, hub: hub, tape: tape),
+                                   server: server, group: group)
         } catch {
             server.cancel()
             throw error as? SimulatorError ?? SimulatorError("cannot bind \(configuration.host):\(configuration.port): \(error)")
@@ -96,8 +125,59 @@ public final class MarketSimulator: Sendable {
 
     /// Stops the server gracefully (in-flight responses finish) and waits for it.
     public func stop() async {
+        tape.cancel()
+        await tape.value
         await group.triggerGracefulShutdown()
         await server.value
+    }
+
+    /// One upgraded stream connection: frames from the hub out, the client's frames read (so
+    /// pongs and close frames are processed) until either side ends.
+    private static func serve(streams: [String], hub: StreamHub, channel: any Channel,
+                              inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (id, frames) = hub.register(streams: streams)
+        defer { hub.unregister(id) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await _ in inbound {}
+            }
+            group.addTask {
+                for await frame in frames {
+                    switch frame {
+                    case .text(let text):
+                        try await outbound.write(.text(text))
+                    case .close:
+                        try await outbound.close(.goingAway, reason: "simulated disconnect")
+                        return
+                    case .abort:
+                        try await channel.close()
+                        return
+                    }
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Injects a fault into the open stream connections.
+    public func injectStreamFault(_ fault: StreamFault) {
+        hub.inject(fault)
+    }
+
+    /// The ids of every trade printed on `pair`'s stream tape (sent or dropped by a fault).
+    public func streamTradesPrinted(pair: String) -> [Int64] {
+        hub.printedTrades(pair: pair)
+    }
+
+    /// Every trade sent on a stream connection so far: (connection, pair, trade id), in order.
+    public func streamTradesSent() -> [(connection: Int, pair: String, tradeID: Int64)] {
+        hub.sentTrades().map { ($0.connection, $0.pair, $0.tradeID) }
+    }
+
+    /// Stream connections open now, and accepted since start.
+    public func streamConnections() -> (open: Int, opened: Int) {
+        hub.connectionCounts()
     }
 
     /// Waits until the server stops (for the `simulate` command).
@@ -144,6 +224,25 @@ struct Routes: Sendable {
         self.coinIDs = coinIDs
         self.coinbaseProducts = products
         self.krakenNames = krakenNames
+    }
+
+    /// `GET /api/v3/trades?symbol=S[&limit=N]`: the stream tape's latest trades, oldest first;
+    /// an unknown symbol or a limit outside 1…1000 answers 400 in Binance's shape.
+    func recentTrades(_ request: Request, hub: StreamHub) async -> Response {
+        let query = request.uri.queryParameters
+        let symbol = query["symbol"].map(String.init) ?? ""
+        let limitText = query["limit"].map(String.init)
+        let limit = limitText.flatMap { Int($0) } ?? 500
+        let trades = hub.recentTrades(pair: symbol, limit: limit)
+        let limitValid = (limitText == nil || Int(limitText!) != nil) && (1...BinanceStreamShape.recentTradesMaxLimit).contains(limit)
+        return await respond(provider: "binance", weight: BinanceStreamShape.recentTradesWeight, rateLimitBody: BinanceShape.rateLimited,
+                             retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { _ in
+            Array(BinanceStreamShape.recentTrades(trades ?? []).utf8)
+        } precheck: {
+            if trades == nil { return (400, KlineShape.invalidSymbol) }
+            if !limitValid { return (400, KlineShape.invalidLimit) }
+            return nil
+        }
     }
 
     /// `GET /products`: the whole listing, online USD products and out-of-scope ones.
@@ -399,3 +498,10 @@ struct Routes: Sendable {
 }
 
 import Foundation
+
+/// What `start` builds besides the server: the universe and the stream tape.
+private struct SimulatorUniverseAndStreams: Sendable {
+    var universe: SimulatedUniverse
+    var hub: StreamHub
+    var tape: Task<Void, Never>
+}

@@ -140,6 +140,9 @@ struct PipelineRuntime {
                 collectorConfiguration.providers[.binance]?.baseURL = sim.endpoints.binance
                 collectorConfiguration.providers[.coinbase]?.baseURL = sim.endpoints.coinbase
                 collectorConfiguration.providers[.kraken]?.baseURL = sim.endpoints.kraken
+                // Streams stay off unless asked for (`collect --bus … --streams`); when they are, they use the simulator's.
+                collectorConfiguration.streams[.binance]?.baseURL = sim.endpoints.binanceStreams
+                collectorConfiguration.streams[.kraken]?.baseURL = sim.endpoints.krakenStreams
                 if collectorConfiguration.coinMarketCapKey == nil { collectorConfiguration.coinMarketCapKey = "demo-key" }
                 simulator = sim
                 logger.info("demo market simulator started", metadata: ["port": "\(sim.port)", "assets": "\(demoAssets)"])
