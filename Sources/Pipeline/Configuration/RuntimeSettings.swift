@@ -24,6 +24,9 @@ public struct RuntimeSettings: Sendable, Equatable {
     public var group: String = "cryptoviz-processor"
     /// Providers to run; empty means every one that is configured.
     public var providers: [String] = []
+    /// Venues also collected over WebSocket streams (`binance`, `kraken`); nil means the mode's
+    /// default: both in `--demo` (against its simulator), none in live mode.
+    public var streams: [String]?
     /// Ticks a collector keeps in memory while the bus refuses them; beyond, a spill file.
     public var publishBufferTicks: Int = 100_000
     /// How long the Kafka producer retries a record before the publisher takes it back.
@@ -53,7 +56,7 @@ public struct RuntimeSettings: Sendable, Equatable {
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`).
+    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`, `streams`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -77,6 +80,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("assets", let v as Int): assets = v
             case ("group", let v as String): group = v
             case ("providers", let v as [String]): providers = v
+            case ("streams", let v as [String]): streams = v
             case ("publish_buffer", let v as Int): publishBufferTicks = v
             case ("delivery_timeout", let v as Double): deliveryTimeoutSeconds = v
             case ("delivery_timeout", let v as Int): deliveryTimeoutSeconds = Double(v)
@@ -115,6 +119,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         }
         if let v = value("CRYPTOVIZ_GROUP") { group = v }
         if let v = value("CRYPTOVIZ_PROVIDERS") { providers = v.split(separator: ",").map(String.init) }
+        if let v = environment["CRYPTOVIZ_STREAMS"] { streams = v.split(separator: ",").map(String.init) }
         if let v = value("CRYPTOVIZ_PUBLISH_BUFFER") {
             guard let n = Int(v) else { throw PipelineError("CRYPTOVIZ_PUBLISH_BUFFER must be a number of ticks, got '\(v)'") }
             publishBufferTicks = n

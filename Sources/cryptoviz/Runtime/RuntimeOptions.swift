@@ -39,6 +39,9 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Comma-separated providers (default: every configured one).")
     var providers: String?
 
+    @Option(help: "Venues also collected over WebSocket streams, comma-separated (binance, kraken; empty for none). Default: both with --demo, none live.")
+    var streams: String?
+
     @Option(name: .customLong("drain-timeout"), help: "Seconds each stage may finish its I/O after a stop signal before the rest is spilled (default 30).")
     var drainTimeout: Double?
 
@@ -76,6 +79,7 @@ struct RuntimeOptions: ParsableArguments {
             settings.rollups = on
         }
         if let providers { settings.providers = providers.split(separator: ",").map(String.init) }
+        if let streams { settings.streams = streams.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         try settings.validate()
         return settings
     }
