@@ -93,6 +93,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Alert rules, their incremental evaluation over ticks, persisted state and signed
+        // webhook delivery; no server code (the Server feeds it and exposes it).
+        .target(
+            name: "Alerts",
+            dependencies: [
+                "CryptoVizCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Server",
             dependencies: [
@@ -127,6 +140,13 @@ let package = Package(
         ),
 
         .testTarget(name: "CryptoVizCoreTests", dependencies: ["CryptoVizCore"]),
+        .testTarget(name: "AlertsTests", dependencies: [
+            "Alerts",
+            // A real HTTP receiver on loopback for the webhook tests.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: [
