@@ -110,6 +110,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "CryptoVizCore",
+                "Alerts",
                 "Pipeline",
                 "Lakehouse",
                 "ObjectStore",
@@ -124,6 +125,7 @@ let package = Package(
             name: "cryptoviz",
             dependencies: [
                 "CryptoVizCore",
+                "Alerts",
                 "Collectors",
                 "MarketSimulator",
                 "Parquet",
@@ -160,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "TestSupport",
+                "Server", "Alerts", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

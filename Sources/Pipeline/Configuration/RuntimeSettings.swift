@@ -34,6 +34,9 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// Whether the stream processor also writes live 1-minute candles (`LiveRollup`) to the
     /// lake's candles table.
     public var rollups: Bool = true
+    /// A rules file (`{"version": 1, "rules": [...], "webhooks": [...]}`) the serving process
+    /// loads at start on top of the rules saved under `<data>/alerts`.
+    public var alertsFile: String?
 
     public init() {}
 
@@ -48,7 +51,7 @@ public struct RuntimeSettings: Sendable, Equatable {
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`, `drain_timeout`, `rollups`).
+    /// `delivery_timeout`, `drain_timeout`, `rollups`, `alerts`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -79,6 +82,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("drain_timeout", let v as Int): drainTimeoutSeconds = Double(v)
             case ("rollups", let v as Bool): rollups = v
             case ("rollups", let v as String) where Self.parseSwitch(v) != nil: rollups = Self.parseSwitch(v)!
+            case ("alerts", let v as String): alertsFile = v
             default:
                 throw PipelineError("config file \(url.path): unknown key or wrong type for '\(key)'")
             }
@@ -119,6 +123,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             guard let on = Self.parseSwitch(v) else { throw PipelineError("CRYPTOVIZ_ROLLUPS must be on or off, got '\(v)'") }
             rollups = on
         }
+        if let v = value("CRYPTOVIZ_ALERTS") { alertsFile = v }
         if let v = value("CRYPTOVIZ_DRAIN_TIMEOUT") {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DRAIN_TIMEOUT must be seconds, got '\(v)'") }
             drainTimeoutSeconds = s
@@ -170,6 +175,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
             "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
             "drain_timeout = \(drainTimeoutSeconds)s", "rollups = \(rollups ? "on" : "off")",
+            "alerts = \(alertsFile ?? "(rules saved under data/alerts)")",
         ].joined(separator: "\n")
     }
 }

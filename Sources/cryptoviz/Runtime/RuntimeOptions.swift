@@ -45,6 +45,9 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Live 1-minute candles from the processor into <lake>/candles: on or off (default on).")
     var rollups: String?
 
+    @Option(help: "Alert rules file loaded at start by the serving process (up, serve); rules and alert state are kept under <data>/alerts.")
+    var alerts: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -63,6 +66,7 @@ struct RuntimeOptions: ParsableArguments {
         if let assets { settings.assets = assets }
         if let group { settings.group = group }
         if let drainTimeout { settings.drainTimeoutSeconds = drainTimeout }
+        if let alerts { settings.alertsFile = alerts }
         if let rollups {
             guard let on = RuntimeSettings.parseSwitch(rollups) else { throw ValidationError("--rollups must be on or off, got '\(rollups)'") }
             settings.rollups = on
