@@ -138,6 +138,13 @@ import Testing
         #expect(engine.advanceClock(to: t0 + 40 * s).isEmpty)
         events = engine.ingest(tick("bitcoin", .binance, price: 1, at: t0 + 45 * s), now: t0 + 45 * s)
         #expect(kinds(events) == ["resolved st-1"])
+        // After a restart the silent source is still silent: its alert stays held.
+        var restarted = AlertEngine(rules: engine.rules, state: engine.state)
+        #expect(restarted.advanceClock(to: t0 + 50 * s).isEmpty)
+        #expect(restarted.advanceClock(to: t0 + 70 * s).isEmpty)
+        #expect(restarted.heldAlertIDs == ["never-1"])
+        // Binance, silent since the restart's first check, is stale in its own right.
+        #expect(kinds(restarted.advanceClock(to: t0 + 90 * s)) == ["fired st-2"])
     }
 
     @Test func lakeFreshnessFollowsObservations() {

@@ -96,6 +96,9 @@ public struct AlertEngine: Sendable {
             let scoped = runtimes[i].rule.scope.sources
             let sources = scoped.isEmpty ? Array(runtimes[i].lastSeen.keys) : scoped
             for source in sources {
+                // Silence ends with a tick (see `evaluate`), not with the clock: after a restart
+                // the clock knows no last tick, and a held alert must not look resolved.
+                if runtimes[i].triggers[SeriesKey(source: source)]?.held == true { continue }
                 let last = runtimes[i].lastSeen[source] ?? since
                 measure(rule: i, key: SeriesKey(source: source), value: Double(now - last) / 1000, now: now, into: &events)
             }
