@@ -143,11 +143,8 @@ let package = Package(
 
         .testTarget(name: "CryptoVizCoreTests", dependencies: ["CryptoVizCore"]),
         .testTarget(name: "AlertsTests", dependencies: [
-            "Alerts",
-            // A real HTTP receiver on loopback for the webhook tests.
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "Alerts", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
@@ -166,7 +163,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Shared by tests only: locating external components (venv tools, brokers) and running them.
-        .target(name: "TestSupport", dependencies: ["CryptoVizCore"], path: "Tests/TestSupport"),
+        // Shared by tests only: locating external components (venv tools, brokers) and running
+        // them, and a webhook receiver (Hummingbird on loopback, HMAC checked with swift-crypto).
+        .target(name: "TestSupport", dependencies: [
+            "CryptoVizCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Tests/TestSupport"),
     ]
 )

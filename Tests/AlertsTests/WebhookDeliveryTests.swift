@@ -3,6 +3,7 @@ import CryptoVizCore
 import Foundation
 import Logging
 import Testing
+import TestSupport
 @testable import Alerts
 
 @Suite struct WebhookDeliveryTests {

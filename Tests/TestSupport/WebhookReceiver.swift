@@ -4,27 +4,28 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
-/// A real HTTP receiver on a loopback port: records what arrives, checks each signature with
-/// the shared secret, answers `status` (default 200), and de-duplicates by idempotency key.
-final class WebhookReceiver: Sendable {
-    struct Delivery: Sendable {
-        var key: String
-        var body: [UInt8]
-        var signatureValid: Bool
+/// A real HTTP receiver of alert webhooks on a loopback port (`POST /hook`): records what
+/// arrives, checks each signature with the shared secret, answers `status` (default 200); a
+/// receiver that de-duplicates keeps `uniqueKeys`.
+public final class WebhookReceiver: Sendable {
+    public struct Delivery: Sendable {
+        public var key: String
+        public var body: [UInt8]
+        public var signatureValid: Bool
     }
 
-    let secret: String
+    public let secret: String
     private let state = Mutex<(deliveries: [Delivery], status: Int)>(([], 200))
 
-    init(secret: String) { self.secret = secret }
+    public init(secret: String) { self.secret = secret }
 
-    var deliveries: [Delivery] { state.withLock { $0.deliveries } }
+    public var deliveries: [Delivery] { state.withLock { $0.deliveries } }
     /// Bodies by idempotency key: what a receiver that de-duplicates keeps.
-    var uniqueKeys: Set<String> { Set(deliveries.map(\.key)) }
-    func answer(_ status: Int) { state.withLock { $0.status = status } }
+    public var uniqueKeys: Set<String> { Set(deliveries.map(\.key)) }
+    public func answer(_ status: Int) { state.withLock { $0.status = status } }
 
     /// Serves on `port` (0: any) until the returned task is cancelled; returns the bound port.
-    func start(port: Int = 0) async throws -> (port: Int, task: Task<Void, any Error>) {
+    public func start(port: Int = 0) async throws -> (port: Int, task: Task<Void, any Error>) {
         let router = Router()
         router.post("/hook") { request, _ -> Response in
             var buffer = try await request.body.collect(upTo: 1 << 20)
