@@ -14,6 +14,8 @@ public struct AlertsError: Error, Sendable, CustomStringConvertible, Equatable {
         case duplicateRule = "duplicate_rule"
         /// A file under the alerts directory could not be read or written.
         case storage
+        /// A server's alerts API refused a request or could not be reached (`AlertsAPIClient`).
+        case request
     }
 
     public var code: Code

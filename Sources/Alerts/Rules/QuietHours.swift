@@ -48,7 +48,8 @@ public struct QuietHours: Sendable, Hashable, Codable {
         return h * 60 + m
     }
 
-    static func format(_ minute: Int) -> String {
+    /// `HH:MM` of a minute of the day.
+    public static func format(_ minute: Int) -> String {
         let h = minute / 60, m = minute % 60
         return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
     }

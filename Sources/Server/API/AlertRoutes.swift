@@ -100,6 +100,7 @@ extension APIError {
         case .unknownRule: self.init(.notFound, error.message, parameter: "id")
         case .duplicateRule: self.init(.conflict, error.message, parameter: "id")
         case .storage: self.init(.unavailable, "alert rules cannot be saved now")
+        case .request: self.init(.internal, "internal error")
         }
     }
 }
