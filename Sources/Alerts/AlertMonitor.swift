@@ -88,14 +88,17 @@ public actor AlertMonitor {
 
     private func record(_ events: [AlertEvent]) {
         if !events.isEmpty {
+            for event in events { AlertMetrics.event(event) }
             do {
                 try delivery?.enqueue(events)
             } catch {
+                AlertMetrics.storageFailure("outbox")
                 logger.error("cannot queue webhook deliveries", metadata: ["error": "\(error)"])
             }
             do {
                 try store.appendHistory(events)
             } catch {
+                AlertMetrics.storageFailure("history")
                 logger.error("cannot append to the alert history", metadata: ["error": "\(error)"])
             }
             history += events
@@ -117,6 +120,7 @@ public actor AlertMonitor {
             try store.saveState(engine.state)
             engine.stateChanged = false
         } catch {
+            AlertMetrics.storageFailure("state")
             logger.error("cannot save alert state; a restart may announce held alerts again", metadata: ["error": "\(error)"])
         }
     }

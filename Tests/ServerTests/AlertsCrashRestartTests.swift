@@ -78,5 +78,7 @@ import TestSupport
         let ids = ((page["alerts"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
         #expect(ids == ["btc-up-1:fired"], "a restart mid-hold fired again: \(ids)")
         #expect(!receiver.uniqueKeys.contains("btc-up-2:fired"))
+        let metrics = try await HTTPTestClient.get(port: secondPort, "/metrics").text
+        #expect(metrics.contains(#"cryptoviz_alerts_webhook_deliveries_total{outcome="delivered"}"#), "\(metrics.suffix(2000))")
     }
 }

@@ -129,12 +129,14 @@ public final class WebhookDelivery: Sendable {
             if Task.isCancelled { return }
             switch await send(pending) {
             case .delivered:
+                AlertMetrics.delivery(outcome: "delivered")
                 try? FileManager.default.removeItem(at: outbox.appendingPathComponent(pending.fileName))
                 return
             case .reject(let reason):
                 deadLetter(pending, reason: reason, attempts: attempt + 1)
                 return
             case .retry(let reason):
+                AlertMetrics.delivery(outcome: "retried")
                 lastReason = reason
                 logger.debug("webhook attempt failed", metadata: ["webhook": "\(pending.webhookID)", "key": "\(pending.key)", "attempt": "\(attempt + 1)", "reason": "\(reason)"])
             }
@@ -179,6 +181,7 @@ public final class WebhookDelivery: Sendable {
             var failedAtMillis: Int64
             enum CodingKeys: String, CodingKey { case delivery, reason, attempts, failedAtMillis = "failed_at_ms" }
         }
+        AlertMetrics.delivery(outcome: "dead_lettered")
         logger.error("webhook delivery failed for good; written to the dead-letter file",
                      metadata: ["webhook": "\(pending.webhookID)", "key": "\(pending.key)", "reason": "\(reason)", "attempts": "\(attempts)"])
         deadLetterLock.withLock { _ in
