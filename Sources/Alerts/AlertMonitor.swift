@@ -178,6 +178,14 @@ public actor AlertMonitor {
     /// Alerts fired and not yet resolved.
     public var heldAlertIDs: [String] { engine.heldAlertIDs }
 
+    /// Whether an enabled rule needs lake-freshness observations (so nobody reads the lake for none).
+    public var watchesLakeFreshness: Bool {
+        engine.rules.contains { rule in
+            if case .lakeFreshness = rule.condition { return rule.enabled }
+            return false
+        }
+    }
+
     /// Every event from now on; a slow reader loses the oldest (bounded buffer).
     public nonisolated func subscribe(buffer: Int = 256) -> AsyncStream<AlertEvent> {
         fanout.subscribe(buffer: buffer)

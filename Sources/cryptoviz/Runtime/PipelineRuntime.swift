@@ -190,6 +190,8 @@ struct PipelineRuntime {
             // The alert engine reads the tail's live feed: the ticks the dashboard shows, as they arrive.
             services.append(.init(service: PipelineService("alerts") { await alerts.run(ticks: tail.subscribe()) }))
             services.append(.init(service: PipelineService("webhooks") { await webhooks.run() }))
+            let freshness = LakeFreshnessFeed(table: lake.table, alerts: alerts, logger: Logger(label: "cryptoviz.alerts"))
+            services.append(.init(service: PipelineService("lake freshness") { await freshness.run() }))
             if let bus {
                 let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
                 services.append(.init(service: PipelineService("hot tail") {
