@@ -56,6 +56,7 @@ public actor AlertMonitor {
 
     /// Evaluates ticks received now.
     public func ingest(_ ticks: [Tick]) {
+        guard !ticks.isEmpty else { return }
         let now = clock()
         var events: [AlertEvent] = []
         for tick in ticks { events += engine.ingest(tick, now: now) }
@@ -73,15 +74,24 @@ public actor AlertMonitor {
     }
 
     /// Consumes `ticks` and checks the clock every `clockInterval`, until cancelled or the feed ends.
+    ///
+    /// Ticks that arrive while the engine is busy are evaluated together as one batch (one state
+    /// save for the batch), so the feed's bounded buffer does not fill behind a burst of alerts.
     public func run(ticks: AsyncStream<Tick>, clockInterval: Duration = .seconds(1)) async {
+        let inbox = TickInbox()
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await tick in ticks { inbox.add(tick) }
+                inbox.finish()
+            }
             group.addTask {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: clockInterval) } catch { return }
                     await self.advanceClock()
                 }
             }
-            for await tick in ticks { ingest([tick]) }
+            for await _ in inbox.wakeUps { ingest(inbox.take()) }
+            ingest(inbox.take())
             group.cancelAll()
         }
     }

@@ -37,6 +37,23 @@ import Testing
         #expect(older.nextCursor == nil)
     }
 
+    @Test func runEvaluatesEveryTickOfTheFeedInOrder() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock = ManualClock(t0)
+        let monitor = try AlertMonitor(store: AlertStore(directory: directory), logger: logger, clock: { clock.now })
+        try await monitor.add(rule)
+        let (ticks, feed) = AsyncStream<Tick>.makeStream()
+        // 50 crossings up and back, sent faster than they are evaluated: batches, not losses.
+        for i in 0..<100 { feed.yield(tick(price: i % 2 == 0 ? 101 : 98, at: t0 + Int64(i))) }
+        feed.finish()
+        await monitor.run(ticks: ticks, clockInterval: .seconds(3600))
+        let events = await monitor.history(limit: 1000).events.reversed().map(\.id)
+        #expect(events.count == 100)
+        #expect(events.prefix(4) == ["btc-1:fired", "btc-1:resolved", "btc-2:fired", "btc-2:resolved"])
+        #expect(events.last == "btc-50:resolved")
+    }
+
     @Test func rulesFileAtStartKeepsHeldStateOfUnchangedRules() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
