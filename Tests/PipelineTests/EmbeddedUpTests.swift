@@ -71,6 +71,7 @@ import TestSupport
         let screenshots = TestEnvironment.repositoryRoot.appendingPathComponent("test-output/screenshots/up-demo").path
         let browser = try ProcessRunner.run(try TestEnvironment.python(), [
             TestEnvironment.oracle("server/browser_test.py"), "--url", "http://127.0.0.1:\(port)", "--screenshots", screenshots,
+            "--markets-rows", "100",
         ], check: false)
         print(browser.stdout)
         #expect(browser.status == 0, "browser checks failed:\n\(browser.stdout)\n\(browser.stderr.suffix(3000))")

@@ -6,7 +6,7 @@ import TestSupport
 @testable import Server
 
 /// The dashboard's alert toast in headless Chromium (playwright): a rule added from the page
-/// fires on the demo feed and its alert appears as a toast, on the Dashboard tab and another.
+/// fires on the demo feed and its alert appears as a toast, on the start tab and another.
 @Suite struct AlertToastBrowserTests {
     @Test func firedAlertsShowAsToastsOnEveryTab() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alert-toast-\(UUID().uuidString)")

@@ -4,7 +4,7 @@ import TestSupport
 
 /// `up --demo` after `cryptoviz backfill`: the Dashboard's 30-day candle chart of a
 /// backfilled asset draws the whole month as soon as the asset is picked, in headless
-/// Chromium. A demo lake without the backfill holds about a day, so the span is the
+/// Chromium, with its volume pane and a Bollinger overlay from the indicators endpoint. A demo lake without the backfill holds about a day, so the span is the
 /// backfill's, joined to the live minutes.
 @Suite(.serialized) struct BackfilledDashboardTests {
     @Test func thirtyBackfilledDaysDrawAsSoonAsTheAssetIsPicked() async throws {
@@ -44,6 +44,15 @@ import TestSupport
         // At once: drawn from the lake on the first request, not after any collection.
         let after = (result["drawn_after_s"] as? NSNumber)?.doubleValue ?? .infinity
         #expect(after < 10, "drawn \(after) s after the asset was picked")
+        // Klines carry traded volume: the volume pane draws; the Bollinger overlay draws its three lines.
+        #expect(((result["volume_bars"] as? NSNumber)?.intValue ?? 0) > 100, "volume pane: \(result)")
+        #expect(Set((result["overlays"] as? String ?? "").split(separator: ",")) == ["bollinger:20:2 upper", "bollinger:20:2 middle", "bollinger:20:2 lower"],
+                "overlays: \(result)")
+        let intervals = result["intervals"] as? [String: [String: Any]] ?? [:]
+        for interval in ["1m", "5m", "1h", "1d"] {
+            let bars = (intervals[interval]?["volume_bars"] as? NSNumber)?.intValue ?? 0
+            #expect(bars > 0, "\(interval): no volume pane (\(intervals[interval] ?? [:]))")
+        }
         #expect((result["console_errors"] as? [Any])?.isEmpty == true, "console errors: \(result["console_errors"] ?? [])")
         #expect(up.isRunning, "\(up.logTail())")
     }

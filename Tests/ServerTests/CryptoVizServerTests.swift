@@ -41,6 +41,10 @@ import TestSupport
         ("/api/v1/assets/bitcoin/ticks?sources=Bad%20Name", "sources"),
         ("/api/v1/assets/BITCOIN/ticks", "asset"),
         ("/api/v1/assets/bitcoin/candles?interval=2m", "interval"),
+        ("/api/v1/assets/bitcoin/indicators?interval=2m", "interval"),
+        ("/api/v1/assets/bitcoin/indicators?indicators=macd:12", "indicators"),
+        ("/api/v1/assets/bitcoin/indicators?indicators=sma:0", "indicators"),
+        ("/api/v1/assets/bitcoin/indicators?indicators=bollinger:20", "indicators"),
         ("/api/v1/quotes/latest?assets=bitcoin,%2E%2E%2Fetc", "assets"),
         ("/api/v1/live?sources=x%3By", "sources"),
     ])
@@ -52,6 +56,24 @@ import TestSupport
         let fields = try response.errorFields()
         #expect(fields.parameter == parameter)
         #expect(fields.code == "invalid_parameter")
+        await server.stop()
+    }
+
+    @Test func indicatorsComeAlignedWithTheCandles() async throws {
+        let server = try await RunningServer.start(data: await Self.seeded())
+        let from = Self.now - 400_000
+        let response = try await server.get("/api/v1/assets/bitcoin/indicators?interval=1m&from=\(from)&indicators=sma:2,bollinger:3:2,rsi:2")
+        #expect(response.status == 200, "\(response.text)")
+        let json = try response.json()
+        let starts = json["start_ms"] as? [Int64] ?? []
+        let candles = try await server.get("/api/v1/assets/bitcoin/candles?interval=1m&from=\(from)").json()["candles"] as? [[String: Any]] ?? []
+        #expect(!starts.isEmpty && starts == candles.compactMap { ($0["start_ms"] as? NSNumber)?.int64Value })
+        let series = json["indicators"] as? [[String: Any]] ?? []
+        #expect(series.map { $0["key"] as? String } == ["sma:2", "bollinger:3:2", "rsi:2"])
+        for entry in series {
+            for (_, line) in entry["lines"] as? [String: [Any]] ?? [:] { #expect(line.count == starts.count) }
+        }
+        #expect(try await server.get("/api/v1/assets/dogecoin/indicators").status == 404)
         await server.stop()
     }
 

@@ -28,7 +28,8 @@ import Testing
     }
 
     @Test func candlesSplitExactlyAtBucketEdges() {
-        // 59_999 belongs to [0, 60_000); 60_000 opens the next bucket.
+        // 59_999 belongs to [0, 60_000); 60_000 opens the next bucket. The ticks' rolling 24 h
+        // volumes are not a bucket's volume: candles from ticks have none.
         let ticks = [
             SampleTicks.tick("a", "bitcoin", price: 12, at: 60_000, volume: 7),
             SampleTicks.tick("a", "bitcoin", price: 10, at: 0, volume: 1),
@@ -39,8 +40,8 @@ import Testing
         ]
         let candles = MarketConsensus.candles(from: ticks, interval: .oneMinute)
         #expect(candles.map(\.startMs) == [0, 60_000, 180_000])
-        #expect(candles[0] == CandleDTO(startMs: 0, open: 10, high: 15, low: 9, close: 9, volume: 2, tickCount: 3))
-        #expect(candles[1] == CandleDTO(startMs: 60_000, open: 12, high: 12, low: 11, close: 11, volume: 8, tickCount: 2))
+        #expect(candles[0] == CandleDTO(startMs: 0, open: 10, high: 15, low: 9, close: 9, volume: nil, tickCount: 3))
+        #expect(candles[1] == CandleDTO(startMs: 60_000, open: 12, high: 12, low: 11, close: 11, volume: nil, tickCount: 2))
         #expect(candles[2] == CandleDTO(startMs: 180_000, open: 20, high: 20, low: 20, close: 20, volume: nil, tickCount: 1))
     }
 

@@ -173,25 +173,32 @@ public struct CandleSnapshot: Sendable {
             let sources = batch.strings(.source)
             var ranges: [Key: ClosedRange<Int64>] = [:]
             // Rows come sorted by asset and interval: one hash per run of a key, not per row
-            // (hashing three strings per row was most of listing a year of 1-minute bars).
-            var run: (key: Key, low: Int64, high: Int64)?
+            // (hashing three strings per row was most of listing a year of 1-minute bars), and
+            // the partition's source looked up once per file.
+            let partitionSource = batch.partition["source"] ?? nil
+            var key: Key?
+            var low: Int64 = 0, high: Int64 = 0
             func flush() {
-                guard let run else { return }
-                if let old = ranges[run.key] {
-                    ranges[run.key] = min(old.lowerBound, run.low)...max(old.upperBound, run.high)
+                guard let key else { return }
+                if let old = ranges[key] {
+                    ranges[key] = min(old.lowerBound, low)...max(old.upperBound, high)
                 } else {
-                    ranges[run.key] = run.low...run.high
+                    ranges[key] = low...high
                 }
             }
             for i in 0..<batch.count {
                 guard let interval = intervals?[i] ?? intervalOf[index] else { continue }
-                let source = batch.source(at: i, sources), t = openTimes[i]
-                if let current = run, current.key.asset == assets[i], current.key.interval == interval, current.key.source == source {
-                    run = (current.key, min(current.low, t), max(current.high, t))
+                let source = partitionSource ?? sources?[i] ?? ""
+                let t = openTimes[i]
+                if let current = key, current.asset == assets[i], current.interval == interval, current.source == source {
+                    if t < low { low = t }
+                    if t > high { high = t }
                     continue
                 }
                 flush()
-                run = (Key(source: source, asset: assets[i], interval: interval), t, t)
+                key = Key(source: source, asset: assets[i], interval: interval)
+                low = t
+                high = t
             }
             flush()
             out[mixed[index].path] = ranges.compactMap { key, range in

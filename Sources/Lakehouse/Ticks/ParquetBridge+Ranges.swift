@@ -10,15 +10,22 @@ extension ParquetBridge {
     static let rangeMergeGap = 256 * 1024
     /// What the first read of the file's end fetches: usually the whole footer.
     static let tailGuess = 64 * 1024
+    /// Files from this size on are read in ranges even without a filter when the columns asked
+    /// for are a small part of them (a summary of a few columns of every file); below it, one
+    /// read of the whole file costs less than a footer read first.
+    static let rangedReadMinimumSize = 1 << 20
 
     /// `read` of a stored file of `size` bytes (its size in the table log) that fetches only
-    /// its footer and the column chunks of the row groups `filter` keeps, when that is well
-    /// under the whole file; else the whole file. A footer that cannot be read this way (a
+    /// its footer and the column chunks of the row groups `filter` keeps (all of them without
+    /// a filter, for files of at least `rangedReadMinimumSize`), when that is well under the
+    /// whole file; else the whole file. A footer that cannot be read this way (a
     /// log size that does not match the file) falls back to the whole-file read, whose error
     /// names the fault.
     static func read(from store: any ObjectStore, key: ObjectKey, size: Int, columns: [String],
                      filter: RowGroupFilter?) async throws -> Decoded {
-        guard let filter, size > tailGuess else { return try read(try await store.get(key), columns: columns, filter: filter) }
+        guard size > tailGuess, filter != nil || size >= rangedReadMinimumSize else {
+            return try read(try await store.get(key), columns: columns, filter: filter)
+        }
         let reader: ParquetFileReader
         var tail = try await store.get(key, range: (size - tailGuess)..<size)
         do {
@@ -34,10 +41,10 @@ extension ParquetBridge {
             return try read(try await store.get(key), columns: columns, filter: filter)
         }
         let present = columns.filter { reader.schema.index(of: $0) != nil }
-        let groups = selectRowGroups(reader, filter)
+        let groups = filter.map { selectRowGroups(reader, $0) } ?? Array(reader.rowGroups.indices)
         let chunks = try reader.chunkRanges(present, rowGroups: groups)
         let needed = chunks.reduce(0) { $0 + $1.count } + tail.count
-        if groups.count == reader.rowGroups.count || Double(needed) > rangedReadShare * Double(size) {
+        if Double(needed) > rangedReadShare * Double(size) {
             return try read(try await store.get(key), columns: columns, filter: filter)
         }
         var pieces: [ParquetFetchedRange] = []
@@ -47,6 +54,9 @@ extension ParquetBridge {
                 throw LakehouseError(.corruptDataFile, "\(range.count) bytes at \(range.lowerBound) were asked for, \(bytes.count) came back")
             }
             pieces.append(ParquetFetchedRange(offset: range.lowerBound, bytes: bytes))
+        }
+        guard let filter else {
+            return try assemble(reader, present, nil, try reader.readColumns(present, rowGroups: nil, fetched: pieces))
         }
         if filter.narrowsRows {
             return try readRuns(reader, present, groups, filter, decode: { try reader.readColumns($0, rows: $1, fetched: pieces) },

@@ -37,6 +37,11 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// A rules file (`{"version": 1, "rules": [...], "webhooks": [...]}`) the serving process
     /// loads at start on top of the rules saved under `<data>/alerts`.
     public var alertsFile: String?
+    /// Seconds between scheduled compactions of the lake's tables by the process that writes
+    /// them (`LakeCompactionSchedule`); 0 turns them off.
+    public var autoCompactSeconds: Double = 120
+    /// Small files a partition must hold for a scheduled compaction to rewrite it.
+    public var autoCompactFiles: Int = 10
 
     public init() {}
 
@@ -51,7 +56,7 @@ public struct RuntimeSettings: Sendable, Equatable {
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`, `drain_timeout`, `rollups`, `alerts`).
+    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`, `alerts`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -80,6 +85,9 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("delivery_timeout", let v as Int): deliveryTimeoutSeconds = Double(v)
             case ("drain_timeout", let v as Double): drainTimeoutSeconds = v
             case ("drain_timeout", let v as Int): drainTimeoutSeconds = Double(v)
+            case ("auto_compact", let v as Double): autoCompactSeconds = v
+            case ("auto_compact", let v as Int): autoCompactSeconds = Double(v)
+            case ("auto_compact_files", let v as Int): autoCompactFiles = v
             case ("rollups", let v as Bool): rollups = v
             case ("rollups", let v as String) where Self.parseSwitch(v) != nil: rollups = Self.parseSwitch(v)!
             case ("alerts", let v as String): alertsFile = v
@@ -124,6 +132,14 @@ public struct RuntimeSettings: Sendable, Equatable {
             rollups = on
         }
         if let v = value("CRYPTOVIZ_ALERTS") { alertsFile = v }
+        if let v = value("CRYPTOVIZ_AUTO_COMPACT") {
+            guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_AUTO_COMPACT must be seconds, got '\(v)'") }
+            autoCompactSeconds = s
+        }
+        if let v = value("CRYPTOVIZ_AUTO_COMPACT_FILES") {
+            guard let n = Int(v) else { throw PipelineError("CRYPTOVIZ_AUTO_COMPACT_FILES must be a number of files, got '\(v)'") }
+            autoCompactFiles = n
+        }
         if let v = value("CRYPTOVIZ_DRAIN_TIMEOUT") {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_DRAIN_TIMEOUT must be seconds, got '\(v)'") }
             drainTimeoutSeconds = s
@@ -141,6 +157,10 @@ public struct RuntimeSettings: Sendable, Equatable {
         guard deliveryTimeoutSeconds >= 1 else {
             throw PipelineError("delivery_timeout must be at least 1 second, got \(deliveryTimeoutSeconds)")
         }
+        guard autoCompactSeconds == 0 || (autoCompactSeconds >= 1 && autoCompactSeconds <= 86_400) else {
+            throw PipelineError("auto_compact must be 0 (off) or 1-86400 seconds, got \(autoCompactSeconds)")
+        }
+        guard autoCompactFiles >= 2 else { throw PipelineError("auto_compact_files must be at least 2, got \(autoCompactFiles)") }
         guard drainTimeoutSeconds >= 1 && drainTimeoutSeconds <= 3_600 else {
             throw PipelineError("drain_timeout must be 1-3600 seconds, got \(drainTimeoutSeconds)")
         }
@@ -174,7 +194,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "token = \(token == nil ? "(none)" : "****")", "interval = \(intervalSeconds.map { "\($0)s" } ?? "(provider defaults)")", "assets = \(assets)",
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
             "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
-            "drain_timeout = \(drainTimeoutSeconds)s", "rollups = \(rollups ? "on" : "off")",
+            "drain_timeout = \(drainTimeoutSeconds)s", "rollups = \(rollups ? "on" : "off")", "auto_compact = \(autoCompactSeconds)s", "auto_compact_files = \(autoCompactFiles)",
             "alerts = \(alertsFile ?? "(rules saved under data/alerts)")",
         ].joined(separator: "\n")
     }

@@ -94,6 +94,40 @@ struct APIRoutes: Sendable {
             let candles = try await timings.measure("candles") { try await data.candles(candleQuery) }
             return try JSONResponse.make(CandlesResponse(asset: asset, interval: interval, candles: candles))
         }
+        add(.get, "/api/v1/assets/{asset}/indicators") { request, context in
+            let asset = try assetParameter(context)
+            let query = request.uri.queryParameters
+            let sources = try APIValidation.list(query, "sources").map { Set($0.map { ProviderID($0) }) }
+            guard let interval = CandleInterval(rawValue: query.get("interval") ?? "1h") else {
+                throw APIError.invalid("interval", "must be one of 1m, 5m, 1h, 1d")
+            }
+            var indicators = Indicator.defaults
+            // In the order asked (not `APIValidation.list`: a set, of plain names).
+            if let raw = query.get("indicators"), !raw.isEmpty {
+                let names = raw.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
+                guard names.count <= 16 else { throw APIError.invalid("indicators", "at most 16 at once") }
+                indicators = []
+                for name in names {
+                    do throws(IndicatorError) {
+                        indicators.append(try Indicator(parsing: name))
+                    } catch {
+                        throw APIError.invalid("indicators", error.description)
+                    }
+                }
+            }
+            let window = try APIValidation.range(query, defaultSpan: interval.millis * 500, now: now())
+            // Warm-up candles before the range, so the first values shown are already defined.
+            let warmUp = Int64(indicators.map(\.lookback).max() ?? 0) * interval.millis
+            let candleQuery = CandleQuery(asset: asset, sources: sources, interval: interval,
+                                          fromMillis: max(window.from &- warmUp, 0), toMillis: window.to, asOfVersion: nil)
+            try await requireKnown(asset)
+            let candles = try await timings.measure("indicators") { try await data.candles(candleQuery) }
+            let first = candles.firstIndex { $0.startMs >= window.from } ?? candles.count
+            return try JSONResponse.make(IndicatorsResponse(
+                asset: asset, interval: interval.rawValue, startMs: candles[first...].map(\.startMs),
+                close: candles[first...].map(\.close),
+                indicators: IndicatorSeries.compute(indicators, candles: candles, firstShown: first, interval: interval)))
+        }
         add(.get, "/api/v1/assets/{asset}/spread") { request, context in
             let asset = try assetParameter(context)
             let sources = try APIValidation.list(request.uri.queryParameters, "sources").map { Set($0.map { ProviderID($0) }) }

@@ -6,9 +6,9 @@ public struct CandleDTO: Sendable, Codable, Hashable {
     public var high: Double
     public var low: Double
     public var close: Double
-    /// From ticks: the last rolling 24 h volume reported in the bucket, nil when no tick carried
-    /// one. From the candles table: the base volume traded in the bucket (sum of the stored
-    /// bars'), nil for a bucket computed from ticks alone.
+    /// The base volume traded in the bucket: the sum of the candles table's stored bars' (klines
+    /// carry it); nil for a bucket computed from ticks alone, whose volume is a rolling 24 h
+    /// figure that does not add up per bucket.
     public var volume: Double?
     /// Ticks used; from the candles table, stored bars plus ticks used.
     public var tickCount: Int

@@ -63,7 +63,9 @@ public enum MarketConsensus {
         return candles(from: points, interval: interval)
     }
 
-    /// Candles of points already ordered by (time, source), finite prices only.
+    /// Candles of points already ordered by (time, source), finite prices only. No volume:
+    /// ticks carry a rolling 24 h figure, not what traded in the bucket, and an invented one
+    /// made adjacent candles jump five-fold.
     public static func candles(from points: [PricePoint], interval: CandleInterval) -> [CandleDTO] {
         var candles: [CandleDTO] = []
         for point in points {
@@ -72,13 +74,12 @@ public enum MarketConsensus {
                 last.high = max(last.high, point.price)
                 last.low = min(last.low, point.price)
                 last.close = point.price
-                last.volume = point.volume24h ?? last.volume
                 last.tickCount += 1
                 candles[candles.count - 1] = last
             } else {
                 candles.append(CandleDTO(
                     startMs: start, open: point.price, high: point.price, low: point.price,
-                    close: point.price, volume: point.volume24h, tickCount: 1))
+                    close: point.price, volume: nil, tickCount: 1))
             }
         }
         return candles

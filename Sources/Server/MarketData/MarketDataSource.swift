@@ -34,8 +34,8 @@ public protocol MarketDataSource: Sendable {
     /// OHLCV candles of one asset, one per non-empty bucket, ordered by start time.
     ///
     /// Buckets are `[start, start + interval)` aligned to the Unix epoch (UTC). Open/close are the
-    /// prices of the earliest/latest tick by source time, `volume` is the last `volume_24h` seen
-    /// in the bucket (sources report rolling 24 h volume, not trades), `tickCount` the ticks used.
+    /// prices of the earliest/latest tick by source time, `volume` is absent (ticks report a
+    /// rolling 24 h volume, not what traded in the bucket), `tickCount` the ticks used.
     /// A lake with a candles table answers from its stored bars where it holds the asset
     /// (`LakeMarketData.tableCandles`): there open/close come from the bars, `volume` is the
     /// bars' summed base volume, `tickCount` counts bars plus ticks.

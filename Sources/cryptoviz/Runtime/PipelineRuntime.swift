@@ -203,6 +203,17 @@ struct PipelineRuntime {
         }
         if let processor {
             services.append(.init(service: PipelineService("stream processor") { try await processor.run() }))
+            // The writing process keeps its tables' file counts down (not a server alone, which
+            // only reads, nor a collector).
+            if let lake, settings.autoCompactSeconds > 0 {
+                let schedule = LakeCompactionSchedule(every: .milliseconds(Int64(settings.autoCompactSeconds * 1000)),
+                                                      minFiles: settings.autoCompactFiles)
+                let candles = settings.rollups ? try await lake.lake.candles() : nil
+                let ticks = lake.table
+                services.append(.init(service: PipelineService("lake compaction") {
+                    await schedule.run(ticks: ticks, candles: candles, logger: Logger(label: "cryptoviz.compaction"))
+                }))
+            }
         }
         if let publisher {
             services.append(.init(service: PipelineService("publisher") { await publisher.run() }))

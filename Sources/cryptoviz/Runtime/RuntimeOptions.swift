@@ -48,6 +48,12 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Alert rules file loaded at start by the serving process (up, serve); rules and alert state are kept under <data>/alerts.")
     var alerts: String?
 
+    @Option(name: .customLong("auto-compact"), help: "Seconds between compactions of the lake's small files by the process writing them; 0 is off (default 120).")
+    var autoCompact: Double?
+
+    @Option(name: .customLong("auto-compact-files"), help: "Small files a partition must hold for a scheduled compaction to rewrite it (default 10).")
+    var autoCompactFiles: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -67,6 +73,8 @@ struct RuntimeOptions: ParsableArguments {
         if let group { settings.group = group }
         if let drainTimeout { settings.drainTimeoutSeconds = drainTimeout }
         if let alerts { settings.alertsFile = alerts }
+        if let autoCompact { settings.autoCompactSeconds = autoCompact }
+        if let autoCompactFiles { settings.autoCompactFiles = autoCompactFiles }
         if let rollups {
             guard let on = RuntimeSettings.parseSwitch(rollups) else { throw ValidationError("--rollups must be on or off, got '\(rollups)'") }
             settings.rollups = on

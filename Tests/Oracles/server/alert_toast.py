@@ -3,7 +3,7 @@
 
 Usage: alert_toast.py --url http://127.0.0.1:PORT
 
-Opens the dashboard, adds an alert rule from the page (a same-origin JSON POST, as the
+Opens the dashboard, adds an alert rule from the page (start tab) (a same-origin JSON POST, as the
 dashboard's own requests are), and waits for its alert to appear as a toast; then switches to
 another tab and checks a second alert (a rule on another asset) is shown there too. The server
 must be receiving live ticks of bitcoin and ethereum from binance with its alerts on.
@@ -37,7 +37,7 @@ def main():
             print(f"FAIL add rule: HTTP {status}")
             return 1
         page.wait_for_selector('[data-testid=alert-toast][data-alert-id="toast-btc-1:fired"]', timeout=30000)
-        print("ok toast on the Dashboard tab:", page.inner_text('[data-alert-id="toast-btc-1:fired"]'))
+        print("ok toast on the start tab:", page.inner_text('[data-alert-id="toast-btc-1:fired"]'))
         page.click('#tabs button[data-tab=management]')
         status = page.evaluate(ADD_RULE, {"id": "toast-eth", "name": "Toast ETH", "type": "price_above", "level": 1,
                                           "scope": {"assets": ["ethereum"], "sources": ["binance"]}, "severity": "critical"})

@@ -73,6 +73,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--screenshots", default="test-output/screenshots")
     parser.add_argument("--token", default="")
+    parser.add_argument("--markets-rows", type=int, default=4, help="rows the Markets table must show at least")
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     chromium = os.environ.get("CRYPTOVIZ_CHROMIUM", "/usr/bin/chromium")
@@ -81,7 +82,8 @@ def main():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        # A zone far from UTC, so the local-time switch visibly moves the axis labels.
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True, timezone_id="Asia/Kolkata")
         page = context.new_page()
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: console_errors.append(str(e)))
@@ -97,6 +99,45 @@ def main():
             return page.title()
 
         checks.run("dashboard loads and the live feed connects", loads)
+
+        def markets_table():
+            page.wait_for_function("(n) => Number(document.getElementById('markets-table').dataset.rows) >= n", arg=args.markets_rows)
+            rows = int(page.eval_on_selector("#markets-table", "t => t.dataset.rows"))
+            caps = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(8)", "cells => cells.map(c => c.textContent)")
+            assert all(c == "—" or (c.startswith("$") and c[-1] in "TBMK") for c in caps), caps[:5]
+            assert any(c != "—" for c in caps), "no market cap shown"
+            shot("markets")
+            # Sort by 24h change, ascending then descending.
+            page.click("#markets-table th[data-sort=change24h] button")
+            page.click("#markets-table th[data-sort=change24h] button")
+            order = page.eval_on_selector("#markets-table th[data-sort=change24h]", "th => th.getAttribute('aria-sort')")
+            values = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(6)", "cells => cells.map(c => parseFloat(c.textContent))")
+            finite = [v for v in values if v == v]
+            assert finite == sorted(finite, reverse=(order == "descending")), (order, finite[:6])
+            # Filter by part of a symbol.
+            first = page.eval_on_selector("#markets-table tbody tr td:nth-child(3)", "c => c.textContent")
+            symbol = first.split(" · ")[1]
+            page.fill("#markets-search", symbol[:2].lower())
+            page.wait_for_function("(n) => Number(document.getElementById('markets-table').dataset.rows) <= n", arg=rows)
+            texts = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(3)", "cells => cells.map(c => c.textContent.toLowerCase())")
+            assert texts and all(symbol[:2].lower() in t for t in texts), texts
+            page.fill("#markets-search", "")
+            return f"{rows} rows, sorted {order} by 24h change, filter '{symbol[:2].lower()}' kept {len(texts)}"
+
+        checks.run("markets table ranks, sorts and filters the assets", markets_table)
+
+        def picker_search():
+            page.click("[data-testid=tab-dashboard]")
+            labels = page.locator("#asset-picker label")
+            text = labels.nth(labels.count() - 1).inner_text()
+            symbol = text.split(" · ")[-1].strip()
+            page.fill("#asset-search", symbol.lower())
+            visible = page.eval_on_selector_all("#asset-picker label", "ls => ls.filter(l => !l.hidden).map(l => l.textContent.trim())")
+            assert any(symbol in v for v in visible) and len(visible) < labels.count(), visible
+            page.fill("#asset-search", "")
+            return f"'{symbol.lower()}' -> {visible}"
+
+        checks.run("the asset picker finds an asset by its symbol", picker_search)
 
         def chart_draws():
             page.wait_for_function("() => Number(document.getElementById('main-chart').dataset.points) > 1")
@@ -167,6 +208,22 @@ def main():
             return page.eval_on_selector("#main-chart", "c => c.dataset.hover")
 
         checks.run("candlesticks draw, range switches, hover and drag-zoom work", candles_and_ranges)
+
+        def interval_and_indicator_overlay():
+            page.click("#mode-picker button[data-mode=candles]")
+            page.click("#range-picker button[data-range='24h']")
+            page.select_option("#candle-interval", "1m")
+            page.select_option("#candle-indicator", "sma:20")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.overlays === 'sma:20'")
+            shot("dashboard-candles-sma")
+            overlays = page.eval_on_selector("#main-chart", "c => c.dataset.overlays")
+            page.select_option("#candle-indicator", "")
+            page.select_option("#candle-interval", "auto")
+            page.click("#mode-picker button[data-mode=lines]")
+            page.click("#range-picker button[data-range='1h']")
+            return overlays
+
+        checks.run("an interval is picked and an indicator overlay draws over the candles", interval_and_indicator_overlay)
 
         def explorer():
             page.click("[data-testid=tab-explorer]")
@@ -252,6 +309,95 @@ def main():
             return f"{result['points']} points, median draw {result['median_draw_ms']:.1f} ms"
 
         checks.run("chart decimates 100k points", chart_speed)
+
+        def keyboard_tabs():
+            page.click("[data-testid=tab-markets]")
+            page.focus("#tab-markets")
+            page.keyboard.press("ArrowRight")
+            selected = page.eval_on_selector("#tab-dashboard", "b => b.getAttribute('aria-selected')")
+            assert selected == "true", selected
+            assert page.evaluate("() => document.activeElement.id") == "tab-dashboard"
+            page.keyboard.press("End")
+            assert page.eval_on_selector("#tab-management", "b => b.getAttribute('aria-selected')") == "true"
+            page.keyboard.press("Home")
+            return "arrow keys, Home and End move the selected tab"
+
+        checks.run("tabs are ARIA tabs with arrow keys", keyboard_tabs)
+
+        def url_state_survives_reload():
+            page.click("[data-testid=tab-dashboard]")
+            page.click("#mode-picker button[data-mode=candles]")
+            page.click("#range-picker button[data-range='24h']")
+            page.select_option("#candle-indicator", "ema:20")
+            page.wait_for_function("() => location.hash.includes('indicator=ema')")
+            url = page.url
+            page.reload()
+            page.wait_for_selector("body[data-ready=true]")
+            state = page.evaluate("() => ({ hash: location.hash, mode: document.querySelector('#mode-picker .active').dataset.mode, "
+                                  "range: document.querySelector('#range-picker .active').dataset.range, "
+                                  "indicator: document.getElementById('candle-indicator').value, "
+                                  "panel: document.querySelector('.panel.active').id })")
+            assert state["mode"] == "candles" and state["range"] == "24h" and state["indicator"] == "ema:20", state
+            assert state["panel"] == "panel-dashboard", state
+            page.select_option("#candle-indicator", "")
+            page.click("#mode-picker button[data-mode=lines]")
+            page.click("#range-picker button[data-range='1h']")
+            return url.split("#", 1)[1]
+
+        checks.run("a reload restores the tab and the chart's selection from the URL", url_state_survives_reload)
+
+        def local_time_switch():
+            page.click("[data-testid=tab-dashboard]")
+            page.wait_for_function("() => Number(document.getElementById('main-chart').dataset.points) > 1")
+            before = page.eval_on_selector("#main-chart", "c => [c.dataset.timeZone, c.dataset.firstTimeLabel]")
+            assert before[0] == "utc", before
+            page.click("#zone-toggle")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.timeZone === 'local'")
+            after = page.eval_on_selector("#main-chart", "c => [c.dataset.timeZone, c.dataset.firstTimeLabel]")
+            assert page.inner_text("#zone-hint") == "Times are local.", page.inner_text("#zone-hint")
+            page.click("#zone-toggle")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.timeZone === 'utc'")
+            assert before[1] != after[1], (before, after)
+            return f"first axis label {before[1]} UTC -> {after[1]} local (Asia/Kolkata)"
+
+        checks.run("the UTC label shows and the local switch changes the axis labels", local_time_switch)
+
+        def phone_width():
+            page.set_viewport_size({"width": 390, "height": 844})
+            widths = {}
+            for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                page.click(f"[data-testid=tab-{tab}]")
+                page.wait_for_timeout(400)
+                widths[tab] = page.evaluate("() => document.documentElement.scrollWidth")
+                shot(f"{tab}-390")
+            page.set_viewport_size({"width": 1440, "height": 900})
+            wide = {t: w for t, w in widths.items() if w > 390}
+            assert not wide, f"wider than 390 px: {wide}"
+            return json.dumps(widths)
+
+        checks.run("at 390 px no tab is wider than the screen", phone_width)
+
+        def accessibility():
+            from axe_playwright_python.sync_playwright import Axe
+            axe = Axe()
+            found = {}
+            for theme in ["dark", "light"]:
+                if (page.evaluate("() => document.documentElement.dataset.theme || 'dark'")) != theme:
+                    page.click("#theme-toggle")
+                for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                    page.click(f"[data-testid=tab-{tab}]")
+                    page.wait_for_timeout(300)
+                    results = axe.run(page)
+                    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+                    if bad:
+                        found[f"{theme}/{tab}"] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in bad]
+                shot(f"management-{theme}-theme")
+            if page.evaluate("() => document.documentElement.dataset.theme || 'dark'") != "dark":
+                page.click("#theme-toggle")
+            assert not found, json.dumps(found)[:3000]
+            return "no serious or critical violation on any tab, dark and light"
+
+        checks.run("axe-core finds no serious or critical violation", accessibility)
 
         def no_console_errors():
             assert not console_errors, console_errors[:5]

@@ -59,6 +59,7 @@ export const api = {
   latestQuotes: (assets, sources) => request('GET', '/api/v1/quotes/latest', { assets, sources }),
   ticks: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/ticks`, params),
   candles: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/candles`, params),
+  indicators: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/indicators`, params),
   spread: (asset, sources) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/spread`, { sources }),
   pipelineStats: () => request('GET', '/api/v1/stats/pipeline'),
   lake: () => request('GET', '/api/v1/lake'),

@@ -1,6 +1,7 @@
 // A small canvas chart: time-series lines and candlesticks, axes, hover crosshair,
 // drag/wheel zoom. Lines are decimated per pixel column (first/min/max/last), so
 // drawing cost follows the canvas width, not the point count: 100k points stay fast.
+import * as fmt from './format.js';
 
 const PAD = { left: 64, right: 12, top: 10, bottom: 26 };
 const TIME_STEPS = [1e3, 5e3, 15e3, 30e3, 60e3, 300e3, 900e3, 1800e3, 3600e3, 10800e3, 21600e3, 43200e3, 86400e3, 172800e3, 604800e3, 2592000e3];
@@ -59,11 +60,19 @@ function niceStep(range, count) {
 }
 
 function timeLabel(ms, step) {
-  const d = new Date(ms);
+  const t = fmt.parts(ms);
   const p = (v) => String(v).padStart(2, '0');
-  if (step >= 86400e3) return `${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
-  if (step >= 60e3) return `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
-  return `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  if (step >= 86400e3) return `${p(t.mo)}-${p(t.d)}`;
+  if (step >= 60e3) return `${p(t.h)}:${p(t.mi)}`;
+  return `${p(t.h)}:${p(t.mi)}:${p(t.s)}`;
+}
+
+/** The theme's colours (CSS custom properties), read at each draw so a theme switch repaints. */
+function colors() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  return { grid: v('--line', '#2a3347'), muted: v('--muted', '#8a93a6'), fg: v('--fg', '#e6e9ef'),
+           up: v('--up', '#2ecc71'), down: v('--down', '#ff5c5c'), tooltip: v('--panel', '#171e2e') };
 }
 
 export class Chart {
@@ -89,6 +98,8 @@ export class Chart {
     canvas.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     canvas.addEventListener('dblclick', () => this.resetZoom());
     if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.requestDraw()).observe(canvas);
+    // A theme or time-zone switch repaints every chart.
+    window.addEventListener('cryptoviz:redraw', () => this.requestDraw());
   }
 
   /** Replaces all lines: [{name, color, xs:[ms], ys:[value]}] with xs ascending. */
@@ -98,10 +109,20 @@ export class Chart {
     this.requestDraw();
   }
 
-  /** Replaces the chart with candles: [{start_ms, open, high, low, close}], widthMs per bucket. */
+  /** Replaces the chart with candles: [{start_ms, open, high, low, close, volume?}], widthMs per
+   * bucket. Candles with a volume get a volume pane under the prices. */
   setCandles(candles, widthMs, name = '') {
     this.series = [];
-    this.candles = { name, width: widthMs, items: candles.map((c) => ({ t: c.start_ms, o: c.open, h: c.high, l: c.low, c: c.close })) };
+    this.candles = {
+      name, width: widthMs,
+      items: candles.map((c) => ({ t: c.start_ms, o: c.open, h: c.high, l: c.low, c: c.close, v: c.volume ?? null })),
+    };
+    this.requestDraw();
+  }
+
+  /** Lines drawn over the candles (indicators), same shape as `setLines`; null values are gaps. */
+  setOverlays(series) {
+    this.series = series.map((s) => ({ name: s.name, color: s.color, xs: s.xs.slice(), ys: s.ys.slice() }));
     this.requestDraw();
   }
 
@@ -194,6 +215,7 @@ export class Chart {
       this.canvas.style.height = height + 'px';
     }
     const ctx = this.ctx;
+    const theme = colors();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const plotW = width - PAD.left - PAD.right, plotH = height - PAD.top - PAD.bottom;
@@ -202,7 +224,7 @@ export class Chart {
     this.currentView = view;
     ctx.font = '11px system-ui, sans-serif';
     if (!view) {
-      ctx.fillStyle = '#8a93a6';
+      ctx.fillStyle = theme.muted;
       ctx.fillText('no data yet', PAD.left + 10, PAD.top + 20);
       this.canvas.dataset.points = '0';
       return;
@@ -230,15 +252,20 @@ export class Chart {
     this.canvas.dataset.firstMs = Number.isFinite(first) ? String(first) : '';
     this.canvas.dataset.lastMs = Number.isFinite(last) ? String(last) : '';
     this.canvas.dataset.series = this.candles ? 'candles:' + this.candles.name : this.series.map((s) => s.name).join(',');
+    this.canvas.dataset.overlays = this.candles ? this.series.map((s) => s.name).join(',') : '';
     if (!Number.isFinite(yLo)) { yLo = 0; yHi = 1; }
     if (yHi === yLo) { const m = Math.abs(yHi) * 0.01 || 1; yLo -= m; yHi += m; }
     const padY = (yHi - yLo) * 0.06;
     yLo -= padY; yHi += padY;
+    // A volume pane takes the bottom fifth when the visible candles carry volumes.
+    const volumes = visibleCandles.filter((c) => Number.isFinite(c.v));
+    const volumeH = volumes.length ? Math.round(plotH * 0.2) : 0;
+    const priceH = plotH - volumeH - (volumeH ? 6 : 0);
     const X = (t) => PAD.left + (t - view.x0) / (view.x1 - view.x0) * plotW;
-    const Y = (v) => PAD.top + (1 - (v - yLo) / (yHi - yLo)) * plotH;
+    const Y = (v) => PAD.top + (1 - (v - yLo) / (yHi - yLo)) * priceH;
 
     // Axes and grid.
-    ctx.strokeStyle = '#2a3347'; ctx.fillStyle = '#8a93a6'; ctx.lineWidth = 1;
+    ctx.strokeStyle = theme.grid; ctx.fillStyle = theme.muted; ctx.lineWidth = 1;
     const yStep = niceStep(yHi - yLo, 5);
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
     for (let v = Math.ceil(yLo / yStep) * yStep; v <= yHi; v += yStep) {
@@ -254,6 +281,11 @@ export class Chart {
       ctx.beginPath(); ctx.moveTo(x, PAD.top); ctx.lineTo(x, PAD.top + plotH); ctx.stroke();
       ctx.fillText(timeLabel(t, tStep), x, PAD.top + plotH + 6);
     }
+    // Say which zone the axis times are in, where the labels are.
+    ctx.textAlign = 'left';
+    ctx.fillText(fmt.timeZone() === 'utc' ? 'UTC' : 'local', 4, PAD.top + plotH + 6);
+    this.canvas.dataset.timeZone = fmt.timeZone();
+    this.canvas.dataset.firstTimeLabel = timeLabel(Math.ceil(view.x0 / tStep) * tStep, tStep);
 
     ctx.save();
     ctx.beginPath(); ctx.rect(PAD.left, PAD.top, plotW, plotH); ctx.clip();
@@ -266,12 +298,25 @@ export class Chart {
       ctx.stroke();
       if (d.xs.length === 1) { ctx.fillStyle = s.color; ctx.fillRect(X(d.xs[0]) - 2, Y(d.ys[0]) - 2, 4, 4); }
     }
+    if (volumes.length) {
+      const vMax = Math.max(...volumes.map((c) => c.v)) || 1;
+      const base = PAD.top + plotH;
+      const w = Math.max(1, this.candles.width / span * plotW * 0.7);
+      for (const c of volumes) {
+        const x = X(c.t + this.candles.width / 2), h = c.v / vMax * volumeH;
+        ctx.fillStyle = c.c >= c.o ? 'rgba(46,204,113,0.45)' : 'rgba(255,92,92,0.45)';
+        ctx.fillRect(x - w / 2, base - h, w, h);
+      }
+      ctx.fillStyle = theme.muted; ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+      ctx.fillText('volume', PAD.left + 4, base - volumeH);
+    }
+    this.canvas.dataset.volumeBars = String(volumes.length);
     if (this.candles) {
       const w = Math.max(1, this.candles.width / span * plotW * 0.7);
       for (const c of visibleCandles) {
         const x = X(c.t + this.candles.width / 2);
         const up = c.c >= c.o;
-        ctx.strokeStyle = ctx.fillStyle = up ? '#2ecc71' : '#ff5c5c';
+        ctx.strokeStyle = ctx.fillStyle = up ? theme.up : theme.down;
         ctx.beginPath(); ctx.moveTo(x, Y(c.h)); ctx.lineTo(x, Y(c.l)); ctx.stroke();
         const top = Y(Math.max(c.o, c.c)), bottom = Y(Math.min(c.o, c.c));
         ctx.fillRect(x - w / 2, top, w, Math.max(1, bottom - top));
@@ -284,7 +329,7 @@ export class Chart {
     let lx = PAD.left + 6;
     for (const s of this.series) {
       ctx.fillStyle = s.color; ctx.fillRect(lx, PAD.top + 4, 10, 3);
-      ctx.fillStyle = '#e6e9ef'; ctx.fillText(s.name, lx + 14, PAD.top);
+      ctx.fillStyle = theme.fg; ctx.fillText(s.name, lx + 14, PAD.top);
       lx += ctx.measureText(s.name).width + 30;
     }
 
@@ -302,7 +347,7 @@ export class Chart {
     ctx.beginPath(); ctx.moveTo(this.hover.x, PAD.top); ctx.lineTo(this.hover.x, PAD.top + plotH);
     ctx.moveTo(PAD.left, this.hover.y); ctx.lineTo(PAD.left + plotW, this.hover.y); ctx.stroke();
     ctx.setLineDash([]);
-    const rows = [new Date(t).toISOString().replace('T', ' ').slice(0, 19)];
+    const rows = [fmt.time(t).slice(0, 19) + (fmt.timeZone() === 'utc' ? ' UTC' : ' local')];
     for (const s of this.series) {
       if (!s.xs.length) continue;
       let i = lowerBound(s.xs, t);
@@ -317,8 +362,9 @@ export class Chart {
     let bx = this.hover.x + 12, by = this.hover.y + 12;
     if (bx + w > PAD.left + plotW) bx = this.hover.x - w - 12;
     if (by + h > PAD.top + plotH) by = this.hover.y - h - 12;
-    ctx.fillStyle = 'rgba(15,20,32,0.92)'; ctx.fillRect(bx, by, w, h);
-    ctx.fillStyle = '#e6e9ef'; ctx.textAlign = 'left'; ctx.textBaseline = 'top';
+    const theme = colors();
+    ctx.fillStyle = theme.tooltip; ctx.globalAlpha = 0.94; ctx.fillRect(bx, by, w, h); ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.fg; ctx.textAlign = 'left'; ctx.textBaseline = 'top';
     rows.forEach((r, k) => ctx.fillText(r, bx + 6, by + 4 + k * 15));
     this.canvas.dataset.hover = rows.join(' | ');
   }

@@ -2,6 +2,8 @@
 
 export function price(value) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  // Sub-cent coins keep four significant digits rather than rounding to 0.00.
+  if (value !== 0 && Math.abs(value) < 0.01) return value.toPrecision(4);
   const digits = Math.abs(value) >= 1000 ? 2 : Math.abs(value) >= 1 ? 4 : 6;
   return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
 }
@@ -19,9 +21,27 @@ export function bytes(value) {
   return (i === 0 ? v : v.toFixed(1)) + ' ' + units[i];
 }
 
+/** 'utc' (the default: every time the API gives is UTC) or 'local', the browser's zone. */
+let zone = localStorage.getItem('cryptoviz.zone') === 'local' ? 'local' : 'utc';
+export function timeZone() { return zone; }
+export function setTimeZone(value) {
+  zone = value === 'local' ? 'local' : 'utc';
+  localStorage.setItem('cryptoviz.zone', zone);
+}
+
+/** The parts of a time in the chosen zone. */
+export function parts(ms) {
+  const d = new Date(ms);
+  return zone === 'local'
+    ? { y: d.getFullYear(), mo: d.getMonth() + 1, d: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds(), ms: d.getMilliseconds() }
+    : { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds(), ms: d.getUTCMilliseconds() };
+}
+
 export function time(ms) {
   if (!Number.isFinite(ms)) return '—';
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  const t = parts(ms);
+  const p = (v, n = 2) => String(v).padStart(n, '0');
+  return `${t.y}-${p(t.mo)}-${p(t.d)} ${p(t.h)}:${p(t.mi)}:${p(t.s)}.${p(t.ms, 3)}${zone === 'utc' ? '' : ' local'}`;
 }
 
 export function number(value, digits = 0) {

@@ -3,6 +3,7 @@ import { api, subscribeLive } from '../api.js';
 import { Chart } from '../chart.js';
 import { showAlertToast } from '../toast.js';
 import * as fmt from '../format.js';
+import { ranks } from './markets.js';
 
 const RANGES = {
   '1h': { span: 3600e3, intervals: ['1m'] },
@@ -15,13 +16,25 @@ const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
 
 const state = {
   assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
-  range: '1h', mode: 'lines', candleAsset: null, interval: '1m',
-  latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0,
+  range: '1h', mode: 'lines', candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
+  latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0, onStateChange: () => {},
 };
+
+/** The selection as URL parameters (restored by `initDashboard`). */
+export function dashboardState() {
+  const params = new URLSearchParams();
+  params.set('assets', [...state.selectedAssets].join(','));
+  params.set('range', state.range);
+  params.set('mode', state.mode);
+  if (state.candleAsset) params.set('candle', state.candleAsset);
+  if (state.intervalChoice !== 'auto') params.set('interval', state.intervalChoice);
+  if (state.indicator) params.set('indicator', state.indicator);
+  return params;
+}
 
 const $ = (id) => document.getElementById(id);
 
-function checkbox(container, value, checked, testid, onChange) {
+function checkbox(container, value, checked, testid, onChange, text = value) {
   const label = document.createElement('label');
   const input = document.createElement('input');
   input.type = 'checkbox';
@@ -29,25 +42,43 @@ function checkbox(container, value, checked, testid, onChange) {
   input.checked = checked;
   input.dataset.testid = testid;
   input.addEventListener('change', () => onChange(value, input.checked));
-  label.append(input, ' ' + value);
+  label.append(input, ' ' + text);
+  label.dataset.search = text.toLowerCase();
   container.append(label);
+}
+
+/** Selects `asset` (adding it to the chart) and shows its candles. */
+export async function focusAsset(asset) {
+  state.selectedAssets.add(asset);
+  const input = document.querySelector(`#asset-picker input[value="${CSS.escape(asset)}"]`);
+  if (input) input.checked = true;
+  state.candleAsset = asset;
+  await selectionChanged();
 }
 
 function selectedSourceList() {
   return state.selectedSources.size === state.sources.length ? [] : [...state.selectedSources];
 }
 
+/** A quote older than this (four default poll intervals) is stale: shown as such, and left out
+ * of the consensus and the spread while a fresher source has the asset. */
+const STALE_MS = 120e3;
+
+function isStale(tick) { return Date.now() - tick.source_time_ms > STALE_MS; }
+
 function consensus(asset) {
   const bySource = state.latest.get(asset);
   if (!bySource) return null;
-  const ticks = [...bySource.values()].filter((t) => state.selectedSources.has(t.source));
-  if (!ticks.length) return null;
+  const all = [...bySource.values()].filter((t) => state.selectedSources.has(t.source));
+  if (!all.length) return null;
+  const fresh = all.filter((t) => !isStale(t));
+  const ticks = fresh.length ? fresh : all;
   return {
     price: fmt.median(ticks.map((t) => t.price)),
     change_1h: fmt.median(ticks.map((t) => t.change_1h ?? NaN)),
     change_24h: fmt.median(ticks.map((t) => t.change_24h ?? NaN)),
     change_7d: fmt.median(ticks.map((t) => t.change_7d ?? NaN)),
-    ticks,
+    ticks, all, stale: !fresh.length,
   };
 }
 
@@ -79,6 +110,13 @@ function renderCards() {
       changes.append(span);
     }
     card.append(name, value, changes);
+    if (c && c.stale) {
+      const note = document.createElement('div');
+      note.className = 'stale';
+      note.dataset.testid = 'stale-' + asset;
+      note.textContent = `stale: newest quote ${Math.round((Date.now() - Math.max(...c.all.map((t) => t.source_time_ms))) / 60e3)} min old`;
+      card.append(note);
+    }
     cards.append(card);
   }
 }
@@ -90,9 +128,11 @@ function renderSpread() {
     if (!c) continue;
     const prices = c.ticks.map((t) => t.price);
     const spreadPct = c.price ? (Math.max(...prices) - Math.min(...prices)) / c.price * 100 : 0;
-    for (const t of c.ticks.sort((a, b) => a.source.localeCompare(b.source))) {
-      rows.push([asset, t.source, fmt.price(t.price), fmt.percent(c.price ? (t.price - c.price) / c.price * 100 : 0),
-        spreadPct.toFixed(3) + '%', fmt.time(t.source_time_ms)]);
+    for (const t of c.all.sort((a, b) => a.source.localeCompare(b.source))) {
+      const stale = isStale(t) && !c.stale;
+      rows.push([asset, t.source, fmt.price(t.price),
+        stale ? 'stale, not counted' : fmt.percent(c.price ? (t.price - c.price) / c.price * 100 : 0),
+        spreadPct.toFixed(3) + '%', fmt.time(t.source_time_ms) + (isStale(t) ? ' (stale)' : '')]);
     }
   }
   fmt.fillTable($('spread-table'), rows, 'no quotes for the selection');
@@ -115,7 +155,7 @@ async function loadQuotes() {
 }
 
 async function fetchCandles(asset, from) {
-  const intervals = RANGES[state.range].intervals;
+  const intervals = state.mode === 'candles' && state.intervalChoice !== 'auto' ? [state.intervalChoice] : RANGES[state.range].intervals;
   let best = { candles: [], interval: intervals[0] };
   for (const interval of intervals) {
     const { candles } = await api.candles(asset, { interval, from, sources: selectedSourceList() });
@@ -127,6 +167,7 @@ async function fetchCandles(asset, from) {
 
 async function loadHistory() {
   const generation = ++state.generation;
+  state.onStateChange();
   const span = RANGES[state.range].span;
   const from = span ? Date.now() - span : 0;
   const chart = state.chart;
@@ -137,6 +178,11 @@ async function loadHistory() {
     if (generation !== state.generation) return;
     state.interval = interval;
     chart.setCandles(candles, WIDTH[interval], asset);
+    if (state.indicator && candles.length) {
+      const result = await api.indicators(asset, { interval, from, indicators: state.indicator, sources: selectedSourceList() });
+      if (generation !== state.generation) return;
+      chart.setOverlays(overlays(result));
+    }
   } else {
     const assets = [...state.selectedAssets];
     const results = await Promise.all(assets.map((a) => fetchCandles(a, from)));
@@ -153,6 +199,22 @@ async function loadHistory() {
     }));
   }
   chart.resetZoom();
+}
+
+const OVERLAY_COLORS = { value: '#f5c542', upper: '#9b8cff', middle: '#f5c542', lower: '#9b8cff' };
+
+/** Indicator lines as chart overlays, undefined points (warm-up) left out. */
+function overlays(result) {
+  const out = [];
+  for (const indicator of result.indicators) {
+    for (const [line, values] of Object.entries(indicator.lines)) {
+      const xs = [], ys = [];
+      values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) { xs.push(result.start_ms[i]); ys.push(v); } });
+      const name = line === 'value' ? indicator.key : indicator.key + ' ' + line;
+      out.push({ name, color: OVERLAY_COLORS[line] || '#f5c542', xs, ys });
+    }
+  }
+  return out;
 }
 
 function onTick(tick) {
@@ -207,7 +269,24 @@ function report(error) {
   el.dataset.state = 'error';
 }
 
-export async function initDashboard() {
+/** Applies a link's selection (unknown values ignored) on top of the defaults. */
+function restore(params, known) {
+  const assets = (params.get('assets') || '').split(',').filter((a) => known.has(a));
+  if (assets.length) state.selectedAssets = new Set(assets);
+  if (RANGES[params.get('range')]) state.range = params.get('range');
+  if (['lines', 'candles'].includes(params.get('mode'))) state.mode = params.get('mode');
+  if (known.has(params.get('candle'))) state.candleAsset = params.get('candle');
+  if (WIDTH[params.get('interval')]) state.intervalChoice = params.get('interval');
+  const indicator = params.get('indicator');
+  if (indicator && [...$('candle-indicator').options].some((o) => o.value === indicator)) state.indicator = indicator;
+  $('range-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.range === state.range));
+  $('mode-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.mode === state.mode));
+  $('candle-interval').value = state.intervalChoice;
+  $('candle-indicator').value = state.indicator;
+}
+
+export async function initDashboard(defaultAssets = [], params = new URLSearchParams(), onStateChange = () => {}) {
+  state.onStateChange = onStateChange;
   state.chart = new Chart($('main-chart'), {
     yFormat: (v) => (state.mode === 'candles' ? fmt.price(v) : v.toFixed(2) + '%'),
   });
@@ -215,14 +294,24 @@ export async function initDashboard() {
   state.assets = assets;
   state.sources = sources.map((s) => s.source);
   state.selectedSources = new Set(state.sources);
-  state.selectedAssets = new Set(assets.slice(0, 3).map((a) => a.asset));
+  const known = new Set(assets.map((a) => a.asset));
+  const wanted = defaultAssets.filter((a) => known.has(a));
+  state.selectedAssets = new Set(wanted.length ? wanted : assets.slice(0, 3).map((a) => a.asset));
+  restore(params, known);
+  // Largest first, as on the Markets tab; a search box narrows the list by name or symbol.
+  const rank = ranks();
+  const ordered = [...assets].sort((a, b) => (rank.get(a.asset) ?? Infinity) - (rank.get(b.asset) ?? Infinity) || a.asset.localeCompare(b.asset));
   const assetPicker = $('asset-picker');
-  for (const a of assets) {
+  for (const a of ordered) {
     checkbox(assetPicker, a.asset, state.selectedAssets.has(a.asset), 'asset-option-' + a.asset, (v, on) => {
       if (on) state.selectedAssets.add(v); else state.selectedAssets.delete(v);
       selectionChanged().catch(report);
-    });
+    }, a.symbol ? `${a.asset} · ${a.symbol}` : a.asset);
   }
+  $('asset-search').addEventListener('input', (e) => {
+    const needle = e.target.value.trim().toLowerCase();
+    for (const label of assetPicker.children) label.hidden = !!needle && !label.dataset.search.includes(needle);
+  });
   const sourcePicker = $('source-picker');
   for (const s of state.sources) {
     checkbox(sourcePicker, s, true, 'source-option-' + s, (v, on) => {
@@ -246,6 +335,14 @@ export async function initDashboard() {
   }
   $('candle-asset').addEventListener('change', (e) => {
     state.candleAsset = e.target.value;
+    loadHistory().catch(report);
+  });
+  $('candle-interval').addEventListener('change', (e) => {
+    state.intervalChoice = e.target.value;
+    loadHistory().catch(report);
+  });
+  $('candle-indicator').addEventListener('change', (e) => {
+    state.indicator = e.target.value;
     loadHistory().catch(report);
   });
   await selectionChanged();
