@@ -99,10 +99,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Alert rules, their incremental evaluation over ticks, persisted state and signed
+        // webhook delivery; no server code (the Server feeds it and exposes it).
+        .target(
+            name: "Alerts",
+            dependencies: [
+                "CryptoVizCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "Server",
             dependencies: [
                 "CryptoVizCore",
+                "Alerts",
                 "Pipeline",
                 "Lakehouse",
                 "ObjectStore",
@@ -117,6 +132,7 @@ let package = Package(
             name: "cryptoviz",
             dependencies: [
                 "CryptoVizCore",
+                "Alerts",
                 "Collectors",
                 "MarketSimulator",
                 "Parquet",
@@ -133,6 +149,10 @@ let package = Package(
         ),
 
         .testTarget(name: "CryptoVizCoreTests", dependencies: ["CryptoVizCore"]),
+        .testTarget(name: "AlertsTests", dependencies: [
+            "Alerts", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: [
@@ -146,11 +166,16 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "TestSupport",
+                "Server", "Alerts", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Shared by tests only: locating external components (venv tools, brokers) and running them.
-        .target(name: "TestSupport", dependencies: ["CryptoVizCore"], path: "Tests/TestSupport"),
+        // Shared by tests only: locating external components (venv tools, brokers) and running
+        // them, and a webhook receiver (Hummingbird on loopback, HMAC checked with swift-crypto).
+        .target(name: "TestSupport", dependencies: [
+            "CryptoVizCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Tests/TestSupport"),
     ]
 )

@@ -1,3 +1,4 @@
+import Alerts
 import CryptoVizCore
 import Hummingbird
 import Logging
@@ -15,14 +16,19 @@ public struct CryptoVizServer: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let logger: Logger
     public let timings: QueryTimings
+    /// The alerts of this process (rules API, `/api/v1/alerts`, `event: alert` on the live
+    /// feed); nil leaves alerts off (their routes answer 404).
+    public let alerts: AlertMonitor?
     let assets: StaticAssets
 
     /// - Throws: when the bundled dashboard assets cannot be read.
     public init(
         configuration: ServerConfiguration, data: any MarketDataSource,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        alerts: AlertMonitor? = nil,
         logger: Logger = Logger(label: "cryptoviz.server")
     ) throws {
+        self.alerts = alerts
         self.configuration = configuration
         self.data = data
         self.registry = registry
@@ -38,7 +44,7 @@ public struct CryptoVizServer: Sendable {
         router.add(middleware: APIErrorMiddleware(routes: index))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: CrossSiteGuard(configuration: configuration, routes: index))
-        let routes = APIRoutes(data: data, configuration: configuration, registry: registry, timings: timings, now: currentUnixMillis)
+        let routes = APIRoutes(data: data, configuration: configuration, registry: registry, timings: timings, now: currentUnixMillis, alerts: alerts)
             .register(on: router)
         for route in routes { index.add(method: route.method.rawValue, path: route.path) }
         for asset in assets.assets {

@@ -18,6 +18,7 @@ struct CryptoViz: AsyncParsableCommand {
             LakeCommand.self,
             CompactCommand.self,
             VacuumCommand.self,
+            AlertsCommand.self,
         ]
     )
 

@@ -1,4 +1,6 @@
+import Alerts
 import Foundation
+import Logging
 import Testing
 import TestSupport
 @testable import Server
@@ -10,7 +12,11 @@ import TestSupport
     @Test func schemathesisFindsNoFailures() async throws {
         let data = InMemoryMarketData()
         await DemoTickGenerator(data: data).seedHistory()
-        let server = try await RunningServer.start(data: data)
+        // Alerts on, so the rule endpoints are fuzzed against a real monitor.
+        let alertsDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-alerts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: alertsDirectory) }
+        let alerts = try AlertMonitor(store: AlertStore(directory: alertsDirectory), logger: Logger(label: "cryptoviz.alerts.test"))
+        let server = try await RunningServer.start(data: data, alerts: alerts)
         let python = try TestEnvironment.python()
         let script = TestEnvironment.oracle("server/schemathesis.sh")
         let result = try await HTTPTestClient.offload {

@@ -37,6 +37,9 @@ public struct RuntimeSettings: Sendable, Equatable {
     /// Whether the stream processor also writes live 1-minute candles (`LiveRollup`) to the
     /// lake's candles table.
     public var rollups: Bool = true
+    /// A rules file (`{"version": 1, "rules": [...], "webhooks": [...]}`) the serving process
+    /// loads at start on top of the rules saved under `<data>/alerts`.
+    public var alertsFile: String?
     /// Seconds between scheduled compactions of the lake's tables by the process that writes
     /// them (`LakeCompactionSchedule`); 0 turns them off.
     public var autoCompactSeconds: Double = 120
@@ -56,7 +59,8 @@ public struct RuntimeSettings: Sendable, Equatable {
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`, `streams`).
+    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`, `streams`,
+    /// `alerts`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
         do {
@@ -91,6 +95,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("auto_compact_files", let v as Int): autoCompactFiles = v
             case ("rollups", let v as Bool): rollups = v
             case ("rollups", let v as String) where Self.parseSwitch(v) != nil: rollups = Self.parseSwitch(v)!
+            case ("alerts", let v as String): alertsFile = v
             default:
                 throw PipelineError("config file \(url.path): unknown key or wrong type for '\(key)'")
             }
@@ -132,6 +137,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             guard let on = Self.parseSwitch(v) else { throw PipelineError("CRYPTOVIZ_ROLLUPS must be on or off, got '\(v)'") }
             rollups = on
         }
+        if let v = value("CRYPTOVIZ_ALERTS") { alertsFile = v }
         if let v = value("CRYPTOVIZ_AUTO_COMPACT") {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_AUTO_COMPACT must be seconds, got '\(v)'") }
             autoCompactSeconds = s
@@ -195,6 +201,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
             "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
             "drain_timeout = \(drainTimeoutSeconds)s", "rollups = \(rollups ? "on" : "off")", "auto_compact = \(autoCompactSeconds)s", "auto_compact_files = \(autoCompactFiles)",
+            "alerts = \(alertsFile ?? "(rules saved under data/alerts)")",
         ].joined(separator: "\n")
     }
 }

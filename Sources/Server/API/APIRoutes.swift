@@ -1,3 +1,4 @@
+import Alerts
 import CryptoVizCore
 import Foundation
 import Hummingbird
@@ -14,6 +15,8 @@ struct APIRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
     let timings: QueryTimings
     let now: @Sendable () -> Int64
+    /// The serving process's alerts; nil answers the alert routes with 404.
+    var alerts: AlertMonitor? = nil
 
     /// Largest JSON body accepted by POST endpoints.
     static let maxBodyBytes = 64 * 1024
@@ -185,8 +188,9 @@ struct APIRoutes: Sendable {
             let assets = try APIValidation.list(query, "assets").map { Set($0.map { AssetID($0) }) }
             let sources = try APIValidation.list(query, "sources").map { Set($0.map { ProviderID($0) }) }
             let stream = LiveEventStream(assets: assets, sources: sources, heartbeat: configuration.heartbeatInterval)
-            return stream.response(feed: data.liveTicks())
+            return stream.response(feed: data.liveTicks(), alerts: alerts?.subscribe())
         }
+        AlertRoutes(alerts: alerts, data: data, auth: auth, maxBodyBytes: Self.maxBodyBytes).register(add)
         return routes
     }
 

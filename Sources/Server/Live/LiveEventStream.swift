@@ -1,3 +1,4 @@
+import Alerts
 import CryptoVizCore
 import Foundation
 import HTTPTypes
@@ -7,8 +8,9 @@ import ServiceLifecycle
 
 /// The body of `GET /api/v1/live`: Server-Sent Events (WHATWG HTML, "Server-sent events").
 ///
-/// Each tick matching the filters is one `event: tick` with the tick's JSON as `data`; a
-/// comment line (`: heartbeat <ms>`) every `heartbeat` keeps idle connections open through
+/// Each tick matching the filters is one `event: tick` with the tick's JSON as `data`; each
+/// alert fired or resolved (whatever the filters) is one `event: alert` with the alert event's
+/// JSON (as webhooks receive it); a comment line (`: heartbeat <ms>`) every `heartbeat` keeps idle connections open through
 /// proxies. The response ends when the client disconnects, the feed finishes, or the server
 /// begins a graceful shutdown (swift-service-lifecycle).
 struct LiveEventStream: Sendable {
@@ -35,7 +37,13 @@ struct LiveEventStream: Sendable {
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    func response(feed: AsyncStream<Tick>) -> Response {
+    /// Formats one alert event; rare, so Foundation's encoder is fine here.
+    static func event(_ alert: AlertEvent) -> String {
+        guard let body = try? WebhookDelivery.body(for: alert) else { return "event: alert\ndata: {}\n\n" }
+        return "event: alert\ndata: " + String(decoding: body, as: UTF8.self) + "\n\n"
+    }
+
+    func response(feed: AsyncStream<Tick>, alerts: AsyncStream<AlertEvent>? = nil) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -49,6 +57,10 @@ struct LiveEventStream: Sendable {
                 for await tick in feed where stream.matches(tick) { continuation.yield(Self.event(tick)) }
                 continuation.finish()
             }
+            let announce = Task {
+                guard let alerts else { return }
+                for await alert in alerts { continuation.yield(Self.event(alert)) }
+            }
             let beat = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: stream.heartbeat)
@@ -58,6 +70,7 @@ struct LiveEventStream: Sendable {
             }
             defer {
                 forward.cancel()
+                announce.cancel()
                 beat.cancel()
                 continuation.finish()
             }

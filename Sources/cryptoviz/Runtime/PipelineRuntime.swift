@@ -1,3 +1,4 @@
+import Alerts
 import ArgumentParser
 import AsyncHTTPClient
 import Collectors
@@ -186,8 +187,9 @@ struct PipelineRuntime {
                 // stdout is block-buffered into a pipe: a supervisor's log must get the token now.
                 fflush(nil)
             }
+            let (alerts, webhooks) = try openAlerts(settings: settings, dataURL: dataURL)
             let server = try CryptoVizServer(configuration: serverConfiguration, data: data, registry: registry,
-                                             logger: Logger(label: "cryptoviz.server"))
+                                             alerts: alerts, logger: Logger(label: "cryptoviz.server"))
             let host = settings.host
             services.append(.init(service: server.makeApplication(onRunning: { port in
                 print("CryptoViz is serving on http://\(host):\(port)")
@@ -195,6 +197,11 @@ struct PipelineRuntime {
             })))
             services.append(.init(service: PipelineService("lake catalog") { await data.warmCatalog() },
                                   successTerminationBehavior: .ignore))
+            // The alert engine reads the tail's live feed: the ticks the dashboard shows, as they arrive.
+            services.append(.init(service: PipelineService("alerts") { await alerts.run(ticks: tail.subscribe()) }))
+            services.append(.init(service: PipelineService("webhooks") { await webhooks.run() }))
+            let freshness = LakeFreshnessFeed(table: lake.table, alerts: alerts, logger: Logger(label: "cryptoviz.alerts"))
+            services.append(.init(service: PipelineService("lake freshness") { await freshness.run() }))
             if let bus {
                 let tailGroup = "cryptoviz-tail-\(UUID().uuidString.prefix(8))"
                 services.append(.init(service: PipelineService("hot tail") {
@@ -242,6 +249,32 @@ struct PipelineRuntime {
             await finalSimulator?.stop()
             if let kafka = bus as? KafkaBus { await kafka.close() }
         })
+    }
+
+    /// The serving process's alerts under `<data>/alerts`, with `--alerts FILE`'s rules and
+    /// webhooks on top. The delivery runs even without webhooks: it resends what a previous run
+    /// left in the outbox.
+    private static func openAlerts(settings: RuntimeSettings, dataURL: URL) throws -> (AlertMonitor, WebhookDelivery) {
+        var rulesFile: AlertRuleSet?
+        if let path = settings.alertsFile {
+            let bytes: Data
+            do {
+                bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw ValidationError("--alerts: cannot read \(path): \(error.localizedDescription)")
+            }
+            do {
+                rulesFile = try AlertRuleSet.decode(bytes)
+            } catch {
+                throw ValidationError("--alerts \(path): \(error.description)")
+            }
+        }
+        let directory = dataURL.appendingPathComponent("alerts")
+        let logger = Logger(label: "cryptoviz.alerts")
+        let delivery = WebhookDelivery(webhooks: rulesFile?.webhooks ?? [], directory: directory,
+                                       client: HTTPClient.shared, logger: logger)
+        let monitor = try AlertMonitor(store: AlertStore(directory: directory), rulesFile: rulesFile, delivery: delivery, logger: logger)
+        return (monitor, delivery)
     }
 
     /// Runs until SIGINT or SIGTERM, then drains: collectors stop, the publisher sends what it

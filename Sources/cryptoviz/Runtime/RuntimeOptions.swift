@@ -48,6 +48,9 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Live 1-minute candles from the processor into <lake>/candles: on or off (default on).")
     var rollups: String?
 
+    @Option(help: "Alert rules file loaded at start by the serving process (up, serve); rules and alert state are kept under <data>/alerts.")
+    var alerts: String?
+
     @Option(name: .customLong("auto-compact"), help: "Seconds between compactions of the lake's small files by the process writing them; 0 is off (default 120).")
     var autoCompact: Double?
 
@@ -72,6 +75,7 @@ struct RuntimeOptions: ParsableArguments {
         if let assets { settings.assets = assets }
         if let group { settings.group = group }
         if let drainTimeout { settings.drainTimeoutSeconds = drainTimeout }
+        if let alerts { settings.alertsFile = alerts }
         if let autoCompact { settings.autoCompactSeconds = autoCompact }
         if let autoCompactFiles { settings.autoCompactFiles = autoCompactFiles }
         if let rollups {

@@ -1,3 +1,4 @@
+import Alerts
 import CryptoVizCore
 import Logging
 import Prometheus
@@ -20,11 +21,12 @@ final class RunningServer: Sendable {
     static func start(
         configuration: ServerConfiguration = ServerConfiguration(port: 0),
         data: InMemoryMarketData = InMemoryMarketData(),
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        alerts: AlertMonitor? = nil
     ) async throws -> RunningServer {
         var logger = Logger(label: "cryptoviz.server.test")
         logger.logLevel = .warning
-        let server = try CryptoVizServer(configuration: configuration, data: data, registry: registry, logger: logger)
+        let server = try CryptoVizServer(configuration: configuration, data: data, registry: registry, alerts: alerts, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }

@@ -71,15 +71,19 @@ export const api = {
 };
 
 /**
- * Subscribes to live ticks; reconnects with a fresh filter when called again.
+ * Subscribes to live ticks (and to alerts, which the server sends on every live stream
+ * whatever its filters); reconnects with a fresh filter when called again.
  * Returns a function that closes the subscription.
  */
-export function subscribeLive(assets, sources, onTick, onStatus) {
+export function subscribeLive(assets, sources, onTick, onStatus, onAlert) {
   const source = new EventSource('/api/v1/live' + query({ assets, sources }));
   source.addEventListener('open', () => onStatus && onStatus('live'));
   source.addEventListener('error', () => onStatus && onStatus('reconnecting…'));
   source.addEventListener('tick', (event) => {
     try { onTick(JSON.parse(event.data)); } catch { /* a malformed event is skipped */ }
+  });
+  source.addEventListener('alert', (event) => {
+    try { if (onAlert) onAlert(JSON.parse(event.data)); } catch { /* a malformed event is skipped */ }
   });
   return () => source.close();
 }

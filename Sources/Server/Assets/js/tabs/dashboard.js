@@ -1,6 +1,7 @@
 // Dashboard tab: price cards, live chart (lines in % or candles), per-source spread.
 import { api, subscribeLive } from '../api.js';
 import { Chart } from '../chart.js';
+import { showAlertToast } from '../toast.js';
 import * as fmt from '../format.js';
 import { ranks } from './markets.js';
 
@@ -243,7 +244,7 @@ function resubscribe() {
     const el = $('live-status');
     el.textContent = s;
     el.dataset.state = s === 'live' ? 'live' : 'down';
-  });
+  }, showAlertToast);
 }
 
 function refreshCandleAssetOptions() {

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Freshness of the live feed: venue event time -> SSE event received, per source (a benchmark
+tool, not a test).
+
+Usage: live_freshness.py --url http://127.0.0.1:PORT [--seconds 60] [--sources binance,kraken]
+
+Reads /api/v1/live for --seconds and, for every tick event, takes the receive time (this
+process's wall clock, same machine as the server and the simulator) minus the tick's
+source_time_ms (the venue's event time: Binance's `E`, Kraken's ticker time). Prints per source
+the count and the p50/p95/p99/max in ms, as one JSON line.
+"""
+import argparse
+import json
+import time
+import urllib.request
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, int(round(p / 100 * (len(values) - 1)))))
+    return values[k]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--sources", default="")
+    args = parser.parse_args()
+    query = f"?sources={args.sources}" if args.sources else ""
+    lags = {}
+    deadline = time.time() + args.seconds
+    with urllib.request.urlopen(args.url + "/api/v1/live" + query, timeout=10) as response:
+        event = None
+        for raw in response:
+            now_ms = time.time() * 1000
+            line = raw.decode("utf-8").rstrip("\n")
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event == "tick":
+                tick = json.loads(line[5:])
+                lags.setdefault(tick["source"], []).append(now_ms - tick["source_time_ms"])
+            if time.time() > deadline:
+                break
+    out = {source: {"count": len(v), "p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95),
+                    "p99_ms": percentile(v, 99), "max_ms": max(v)} for source, v in sorted(lags.items())}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
