@@ -41,6 +41,7 @@ public final class MarketSimulator: Sendable {
     private let group: ServiceGroup
     private let hub: StreamHub
     private let tape: Task<Void, Never>
+    private let streamChannels: OpenStreamChannels
 
     private init(port: Int, host: String, state: MarketState, universe: SimulatorUniverseAndStreams, server: Task<Void, Never>, group: ServiceGroup) {
         self.port = port
@@ -50,6 +51,7 @@ public final class MarketSimulator: Sendable {
                               krakenStreams: "ws://\(host):\(port)/v2")
         self.hub = universe.hub
         self.tape = universe.tape
+        self.streamChannels = universe.streamChannels
         self.state = state
         self.universe = universe.universe
         self.server = server
@@ -63,6 +65,7 @@ public final class MarketSimulator: Sendable {
                             tickerInterval: configuration.streams.tickerInterval,
                             recentTradesLimit: configuration.streams.recentTrades)
         let router = Router()
+        let streamChannels = OpenStreamChannels()
         let routes = Routes(state: state, configuration: configuration)
         router.get("/api/v3/trades") { request, _ in await routes.recentTrades(request, hub: hub) }
         router.get("/api/v3/coins/markets") { request, _ in await routes.coinGecko(request) }
@@ -85,10 +88,16 @@ public final class MarketSimulator: Sendable {
                 if request.path == "/v2" {
                     let session = KrakenStreamSession(market: state, tickerInterval: configuration.streams.tickerInterval,
                                                       connectionID: hub.nextSessionID())
-                    return .upgrade([:]) { inbound, outbound, _ in try await session.serve(inbound: inbound, outbound: outbound) }
+                    return .upgrade([:]) { inbound, outbound, _ in
+                        let id = streamChannels.add(channel)
+                        defer { streamChannels.remove(id) }
+                        try await session.serve(inbound: inbound, outbound: outbound)
+                    }
                 }
                 guard let path = request.path, let streams = hub.streams(fromPath: path) else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
+                    let id = streamChannels.add(channel)
+                    defer { streamChannels.remove(id) }
                     try await Self.serve(streams: streams, hub: hub, channel: channel, inbound: inbound, outbound: outbound)
                 }
             },
@@ -115,7 +124,8 @@ public final class MarketSimulator: Sendable {
             }
             let tape = Task { await hub.run() }
             return MarketSimulator(port: port, host: configuration.host, state: state,
-                                   universe: SimulatorUniverseAndStreams(universe: state.universe, hub: hub, tape: tape),
+                                   universe: SimulatorUniverseAndStreams(universe: state.universe, hub: hub, tape: tape,
+                                                                         streamChannels: streamChannels),
                                    server: server, group: group)
         } catch {
             server.cancel()
@@ -127,9 +137,32 @@ public final class MarketSimulator: Sendable {
     public func stop() async {
         tape.cancel()
         await tape.value
+        // A graceful shutdown waits for every connection to end, and a stream whose client
+        // neither sends nor closes (a collector stopping at the same moment) held `up --demo`'s
+        // exit for good: the simulator closes its stream connections itself.
+        streamChannels.closeAll()
         await group.triggerGracefulShutdown()
-        await server.value
+        // A request still being answered keeps a graceful shutdown waiting (seen when `up --demo`
+        // stopped in the middle of a Coinbase poll): wait a grace, then return regardless, so
+        // the process that embeds the simulator can exit; its server task ends with the process.
+        let (outcome, done) = AsyncStream<Bool>.makeStream()
+        let server = self.server
+        Task {
+            await server.value
+            done.yield(true)
+        }
+        Task {
+            try? await Task.sleep(for: Self.shutdownGrace)
+            done.yield(false)
+        }
+        for await finished in outcome {
+            if !finished { server.cancel() }
+            break
+        }
     }
+
+    /// How long `stop` waits for the server's connections to end.
+    static let shutdownGrace: Duration = .seconds(3)
 
     /// One upgraded stream connection: frames from the hub out, the client's frames read (so
     /// pongs and close frames are processed) until either side ends.
@@ -504,4 +537,5 @@ private struct SimulatorUniverseAndStreams: Sendable {
     var universe: SimulatedUniverse
     var hub: StreamHub
     var tape: Task<Void, Never>
+    var streamChannels: OpenStreamChannels
 }
