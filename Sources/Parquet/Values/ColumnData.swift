@@ -64,17 +64,8 @@ public struct ColumnData: Sendable, Equatable {
 
     /// Rows `range` (within `0..<count`) as a column of their own.
     public func rows(_ range: Range<Int>) -> ColumnData {
-        let values: ColumnValues = switch self.values {
-        case .boolean(let v): .boolean(Array(v[range]))
-        case .int32(let v): .int32(Array(v[range]))
-        case .int64(let v): .int64(Array(v[range]))
-        case .float(let v): .float(Array(v[range]))
-        case .double(let v): .double(Array(v[range]))
-        case .string(let v): .string(Array(v[range]))
-        case .binary(let v): .binary(Array(v[range]))
-        }
         let kept = validity.map { Array($0[range]) }
-        return ColumnData(values, validity: kept?.contains(false) == true ? kept : nil)
+        return ColumnData(values.slice(range), validity: kept?.contains(false) == true ? kept : nil)
     }
 
     /// Row `i` as a `ParquetValue`, nil when null.
