@@ -36,6 +36,14 @@ struct ColumnChunkEncoder {
     /// Appends the chunk's pages to `out`, whose first byte sits at file offset `base` (a writer
     /// may hold the file in several buffers, so offsets are not always `out`'s indices).
     func encode(_ data: ColumnData, into out: inout [UInt8], base: Int = 0) throws -> Result {
+        var output = ChunkOutput(buffer: out, offset: base)
+        out = []
+        defer { out = output.buffer }
+        return try encode(data, into: &output)
+    }
+
+    /// Appends the chunk's pages to `out`, draining it to its sink between pages.
+    func encode(_ data: ColumnData, into out: inout ChunkOutput) throws -> Result {
         let rowCount = data.count
         if let validity = data.validity, validity.count != rowCount {
             throw ParquetError("column \(column.name): \(validity.count) validity flags for \(rowCount) values")
@@ -52,21 +60,22 @@ struct ColumnChunkEncoder {
         } else {
             (statistics, statsFormat) = try StatisticsBuilder.build(data.values, validity: validity, type: column.type, column: column.name)
         }
-        let start = out.count
+        let start = out.position
         var uncompressedTotal = 0
         var dictionaryOffset: Int64?
         var encodings: [Int32] = [EncodingCode.rle]
         var pageBody: [UInt8] = []
 
         if case .dictionary(let page, let count, _, _) = encoding {
-            dictionaryOffset = Int64(base + start)
-            uncompressedTotal += writePage(page, type: PageTypeCode.dictionaryPage, numValues: count, encoding: EncodingCode.plain, into: &out)
+            dictionaryOffset = Int64(start)
+            uncompressedTotal += writePage(page, type: PageTypeCode.dictionaryPage, numValues: count, encoding: EncodingCode.plain, into: &out.buffer)
+            try out.drain()
             encodings.append(EncodingCode.plain)
             encodings.append(EncodingCode.rleDictionary)
         } else {
             encodings.append(EncodingCode.plain)
         }
-        let dataOffset = base + out.count
+        let dataOffset = out.position
 
         let rowsPerPage = rowsPerPage(data.values, rowCount: rowCount)
         var row = 0
@@ -120,7 +129,8 @@ struct ColumnChunkEncoder {
                 appendPlain(data.values, validity: validity, rows: rows, into: &pageBody)
                 pageEncoding = EncodingCode.plain
             }
-            uncompressedTotal += writePage(pageBody, type: PageTypeCode.dataPage, numValues: rows.count, encoding: pageEncoding, into: &out)
+            uncompressedTotal += writePage(pageBody, type: PageTypeCode.dataPage, numValues: rows.count, encoding: pageEncoding, into: &out.buffer)
+            try out.drain()
             nonNullBefore += nonNull
             row = end
         } while row < rowCount
@@ -133,7 +143,7 @@ struct ColumnChunkEncoder {
         meta.codec = options.compression == .snappy ? CodecCode.snappy : CodecCode.uncompressed
         meta.numValues = Int64(rowCount)
         meta.totalUncompressedSize = Int64(uncompressedTotal)
-        meta.totalCompressedSize = Int64(out.count - start)
+        meta.totalCompressedSize = Int64(out.position - start)
         meta.dataPageOffset = Int64(dataOffset)
         meta.dictionaryPageOffset = dictionaryOffset
         meta.statistics = statsFormat

@@ -173,25 +173,26 @@ public struct ParquetWriter: Sendable {
         group.fileOffset = Int64(written)
         group.ordinal = Int16(truncatingIfNeeded: rowGroups.count)
         // Compressed pages rarely exceed the uncompressed estimate; if they do the buffer grows.
-        var out = sink == nil ? [] : scratch
+        // A streaming writer drains its buffer between pages, so one page's worth is reused.
+        var out = ChunkOutput(buffer: sink == nil ? [] : scratch, offset: written, sink: sink)
         scratch = []
-        out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(pendingBytes + 4096 * schema.columns.count)
+        out.buffer.removeAll(keepingCapacity: true)
+        if sink == nil { out.buffer.reserveCapacity(pendingBytes + 4096 * schema.columns.count) }
         for (i, column) in schema.columns.enumerated() {
             let encoder = ColumnChunkEncoder(column: column, options: options)
             let data = try ColumnData.concatenate(pending.map { $0[i] }, kind: column.type.storage)
-            let result = try encoder.encode(data, into: &out, base: written)
+            let result = try encoder.encode(data, into: &out)
             group.columns.append(result.metadata)
             group.totalByteSize += result.metadata.totalUncompressedSize
             statistics[i] = statistics[i].merged(with: result.statistics)
         }
-        group.totalCompressedSize = Int64(out.count)
-        written += out.count
-        if let sink {
-            try sink(out)
-            scratch = out
+        try out.drain(force: true)
+        group.totalCompressedSize = Int64(out.position - written)
+        written = out.position
+        if sink != nil {
+            scratch = out.buffer
         } else {
-            segments.append(out)
+            segments.append(out.buffer)
         }
         rowGroups.append(group)
         totalRows += Int64(pendingRows)
