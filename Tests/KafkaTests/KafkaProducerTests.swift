@@ -49,6 +49,10 @@ import TestSupport
         await producer.close()
         #expect(delivered.ok == total && delivered.failed == 0)
         #expect(stats.recordsDelivered == total && stats.recordsFailed == 0)
+        // Up to 8 requests in flight: if one overtook another on the wire (they were once sent
+        // from separate tasks), the broker refused its sequence numbers and the producer reset
+        // its id. A healthy broker must never see that.
+        #expect(stats.producerIDResets == 0 && stats.retriedBatches == 0, "\(stats)")
 
         let tps = (0..<partitions).map { TopicPartition(topic: topic, partition: $0) }
         let consumer = try KafkaConsumer(configuration: KafkaTestContext.consumerConfiguration(bootstrap, group: KafkaTestContext.unique("g")),

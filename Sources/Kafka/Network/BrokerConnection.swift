@@ -57,6 +57,34 @@ final class BrokerConnection: Sendable {
 
     /// Sends `request` and decodes its response, failing after `timeout`.
     func send<R: KafkaRequest>(_ request: R, timeout: Duration) async throws -> R.Response {
+        try await write(request, timeout: timeout).response()
+    }
+
+    /// A request already written to the connection, whose response is awaited separately.
+    struct Written<R: KafkaRequest>: Sendable {
+        let promise: EventLoopPromise<ByteBuffer>
+        let address: String
+
+        /// Waits for the response and decodes it.
+        func response() async throws -> R.Response {
+            // A cancelled caller stops waiting at once; a late response finds its (already failed)
+            // promise still registered and is dropped without disturbing the connection.
+            let body = try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                promise.fail(CancellationError())
+            }
+            var reader = ProtocolReader(buffer: body, flexible: R.flexibleResponseHeader, context: "\(R.name) from \(address)")
+            try reader.skipTaggedFields()
+            reader = ProtocolReader(buffer: reader.buffer, flexible: R.flexible, context: reader.context)
+            return try R.decode(&reader)
+        }
+    }
+
+    /// Writes `request` now, without suspending: requests written one after another reach the
+    /// broker in that order. An idempotent producer depends on it: a batch that overtakes the
+    /// one before it on the wire is refused with OUT_OF_ORDER_SEQUENCE_NUMBER.
+    func write<R: KafkaRequest>(_ request: R, timeout: Duration) throws -> Written<R> {
         if !apiVersions.isEmpty {
             guard let range = apiVersions[R.apiKey], range.contains(R.apiVersion) else {
                 let offered = apiVersions[R.apiKey].map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none"
@@ -76,17 +104,7 @@ final class BrokerConnection: Sendable {
         channel.writeAndFlush(PendingRequest(frame: frame, promise: promise)).whenFailure { error in
             promise.fail(KafkaError(.connection, "\(R.name) to \(address) not sent: \(error)"))
         }
-        // A cancelled caller stops waiting at once; a late response finds its (already failed)
-        // promise still registered and is dropped without disturbing the connection.
-        let body = try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
-            promise.fail(CancellationError())
-        }
-        var reader = ProtocolReader(buffer: body, flexible: R.flexibleResponseHeader, context: "\(R.name) from \(address)")
-        try reader.skipTaggedFields()
-        reader = ProtocolReader(buffer: reader.buffer, flexible: R.flexible, context: reader.context)
-        return try R.decode(&reader)
+        return Written(promise: promise, address: address)
     }
 
     func close() async {

@@ -275,6 +275,21 @@ public actor KafkaProducer {
             now = clock.now
             var sent = false
             for (broker, tps) in byBroker {
+                // The connection first, then the writes without a suspension between them: each
+                // request must reach the broker in the order its sequence numbers were assigned.
+                let connection: BrokerConnection
+                do {
+                    connection = try await client.connection(broker: broker)
+                } catch {
+                    let kafkaError = error as? KafkaError ?? KafkaError(.connection, "\(error)")
+                    for tp in tps {
+                        leaders[tp] = nil
+                        if let index = sendableIndex(tp, now: clock.now, urgent: urgent).0 { failUnsent(tp, index, kafkaError) }
+                    }
+                    let retry = clock.now + configuration.retryBackoff
+                    nextDeadline = min(nextDeadline ?? retry, retry)
+                    continue
+                }
                 while brokerInFlight[broker, default: 0] < configuration.maxInFlightRequestsPerBroker {
                     var payload: [(tp: TopicPartition, id: UInt64, bytes: ByteBuffer)] = []
                     for tp in tps {
@@ -291,11 +306,17 @@ public actor KafkaProducer {
                         topics: Dictionary(grouping: payload, by: { $0.tp.topic }).map { topic, items in
                             ProduceRequest.TopicData(topic: topic, partitions: items.map { .init(partition: $0.tp.partition, records: $0.bytes) })
                         })
-                    let client = self.client
                     let batches = payload.map { ($0.tp, $0.id) }
+                    let written: BrokerConnection.Written<ProduceRequest>
+                    do {
+                        written = try connection.write(request, timeout: configuration.requestTimeout)
+                    } catch {
+                        handle(.failure(error), broker: broker, batches: batches)
+                        break
+                    }
                     Task {
                         let result: Result<ProduceRequest.Response, Error>
-                        do { result = .success(try await client.send(request, to: broker)) } catch { result = .failure(error) }
+                        do { result = .success(try await written.response()) } catch { result = .failure(error) }
                         self.handle(result, broker: broker, batches: batches)
                     }
                 }

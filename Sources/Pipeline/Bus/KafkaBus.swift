@@ -11,7 +11,11 @@ public final class KafkaBus: Bus {
         public var sessionTimeout: Duration = .seconds(6)
         public var compression: CompressionCodec = .snappy
         public var linger: Duration = .milliseconds(10)
-        public var batchSize: Int = 16_384
+        /// Uncompressed bytes per partition batch. A publish of 2 000 ticks puts about 200 KB on
+        /// each partition; at Java's 16 KiB that was a dozen requests in turn, each a broker
+        /// round trip. Half of the 1 MB a broker accepts per batch by default (`message.max.bytes`),
+        /// so a batch fits even uncompressed.
+        public var batchSize: Int = 512 << 10
         /// How long the producer retries a record (Kafka's `delivery.timeout.ms`).
         public var deliveryTimeout: Duration = .seconds(120)
         public init(bootstrapServers: [String]) { self.bootstrapServers = bootstrapServers }
@@ -41,11 +45,12 @@ public final class KafkaBus: Bus {
 
     public func publish(_ messages: [OutgoingMessage]) async throws {
         let failures = Mutex<[KafkaError]>([])
-        for message in messages {
-            try await producer.enqueue(topic: message.topic, key: message.key, value: message.value,
-                                       timestamp: message.timestampMillis) { result in
-                if case .failure(let error) = result { failures.withLock { $0.append(error) } }
-            }
+        // One actor hop for the whole batch, not one per message.
+        let records = messages.map {
+            ProducerRecord(topic: $0.topic, key: $0.key, value: $0.value, timestamp: $0.timestampMillis)
+        }
+        try await producer.enqueue(records) { result in
+            if case .failure(let error) = result { failures.withLock { $0.append(error) } }
         }
         await producer.flush()
         let failed = failures.withLock { $0 }
