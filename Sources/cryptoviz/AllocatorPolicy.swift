@@ -10,8 +10,14 @@ import Foundation
 /// of tens of MiB per file, so each scan or write faulted its memory in afresh and the kernel
 /// zeroed every page (a quarter of a Parquet read's CPU in `perf`). Arrow's allocators
 /// (jemalloc, mimalloc) keep such memory for reuse; this does the same within glibc: blocks up
-/// to 32 MiB come from the heap, and up to `retainedMiB` of free heap is kept. A
-/// `GLIBC_TUNABLES` setting in the environment wins.
+/// to 32 MiB come from the heap, and up to `retainedMiB` of free heap is kept.
+///
+/// Those two settings govern the main arena only. Work on Swift's cooperative threads
+/// allocated from per-thread arenas, whose extra 64 MiB heaps glibc unmaps as soon as they are
+/// empty: `cryptoviz compact` created and unmapped ten of them, and `unmap_page_range` plus the
+/// faults to map them again were about 18 % of its CPU (`perf record`, `bench compact`). One
+/// arena (`M_ARENA_MAX`) keeps everything under the rules above; small allocations still come
+/// from each thread's cache without a lock. A `GLIBC_TUNABLES` setting in the environment wins.
 enum AllocatorPolicy {
     static let mmapThresholdMiB: Int32 = 32
     static let retainedMiB: Int32 = 512
@@ -26,6 +32,7 @@ enum AllocatorPolicy {
         let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
         _ = mallopt(-3, mmapThresholdMiB << 20)
         _ = mallopt(-1, retainedMiB << 20)
+        _ = mallopt(-8, 1)  // M_ARENA_MAX
         #endif
     }
 }

@@ -22,9 +22,9 @@ import TestSupport
 
         try await Task.sleep(for: .seconds(8))
         try broker.restart(downtime: 10)
-        // Long enough for the publisher's backoff (at most 10 s) to find the broker again, and
-        // for the producer's slow recovery seen after some restarts of durable tansu (up to
-        // ~95 s of OUT_OF_ORDER_SEQUENCE_NUMBER and silence; a known gap in ARCHITECTURE.md).
+        // Long enough for the publisher's backoff (at most 10 s) to find the broker again. The
+        // margin dates from a producer stall after restarts (requests reordered on the wire, up
+        // to 215 s of silence; fixed, see ARCHITECTURE.md); a recovery ends the wait at once.
         let deadline = ContinuousClock.now + .seconds(180)
         while ContinuousClock.now < deadline && !collector.logTail(100_000).contains("bus available again") {
             try await Task.sleep(for: .milliseconds(500))

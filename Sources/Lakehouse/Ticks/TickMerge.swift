@@ -130,7 +130,10 @@ enum TickMerge {
         var validity: [Bool]?
         if column.nullable, parts.contains(where: { $0 == nil || $0!.nullCount > 0 }) {
             // A file without the column (written before it existed) holds nulls there.
-            validity = order.map { ref in !(parts[Int(ref.batch)]?.isNull(Int(ref.row)) ?? true) }
+            let flags = zip(parts, batches).map { part, batch in
+                part.map { $0.validity ?? [Bool](repeating: true, count: $0.count) } ?? [Bool](repeating: false, count: batch.count)
+            }
+            validity = gathered(flags, order: order)
         }
         switch TickFileCodec.parquetType(column).storage {
         case .string:
@@ -138,14 +141,40 @@ enum TickMerge {
             return ColumnData(.string(order.map { columns[Int($0.batch)][Int($0.row)] }), validity: validity)
         case .double:
             let columns = batches.map { $0.doubles(column) ?? [Double](repeating: 0, count: $0.count) }
-            return ColumnData(.double(order.map { columns[Int($0.batch)][Int($0.row)] }), validity: validity)
+            return ColumnData(.double(gathered(columns, order: order)), validity: validity)
         case .int32:
             let columns = batches.map { $0.int64s(column) ?? [Int64](repeating: 0, count: $0.count) }
-            return ColumnData(.int32(order.map { Int32(truncatingIfNeeded: columns[Int($0.batch)][Int($0.row)]) }), validity: validity)
+            return ColumnData(.int32(gathered(columns, order: order).map { Int32(truncatingIfNeeded: $0) }), validity: validity)
         default:
             let columns = batches.map { $0.int64s(column) ?? [Int64](repeating: 0, count: $0.count) }
-            let scale: Int64 = column.isTimestamp ? 1000 : 1
-            return ColumnData(.int64(order.map { columns[Int($0.batch)][Int($0.row)] &* scale }), validity: validity)
+            var values = gathered(columns, order: order)
+            if column.isTimestamp { for i in values.indices { values[i] &*= 1000 } }
+            return ColumnData(.int64(values), validity: validity)
+        }
+    }
+
+    /// The values at `order` of fixed-width `columns`, one per batch. The batches are first laid
+    /// end to end in one array (a bulk copy), so the gather reads through one pointer: indexing
+    /// the array of arrays per row cost a bounds check and a retain of the inner array each
+    /// (`gather` was 13 % of `cryptoviz compact` in `perf`).
+    static func gathered<T: BitwiseCopyable>(_ columns: [[T]], order: ArraySlice<RowRef>) -> [T] {
+        var starts: [Int] = []
+        starts.reserveCapacity(columns.count)
+        var flat: [T] = []
+        flat.reserveCapacity(columns.reduce(0) { $0 + $1.count })
+        for c in columns {
+            starts.append(flat.count)
+            flat.append(contentsOf: c)
+        }
+        return flat.withUnsafeBufferPointer { values in
+            starts.withUnsafeBufferPointer { starts in
+                [T](unsafeUninitializedCapacity: order.count) { out, count in
+                    for (i, ref) in order.enumerated() {
+                        out[i] = values[starts[Int(ref.batch)] + Int(ref.row)]
+                    }
+                    count = order.count
+                }
+            }
         }
     }
 }
