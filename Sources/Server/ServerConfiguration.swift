@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var sqlRowLimit: Int
     /// Longest SQL statement accepted, in bytes.
     public var maxSQLLength: Int
+    /// What the data is, for the dashboard's header badge (`/api/v1/status`).
+    public var mode: ServerMode = .live
 
     public init(
         host: String = "127.0.0.1", port: Int = 8501, token: String? = nil,
@@ -57,4 +59,14 @@ public struct ServerConfiguration: Sendable {
             return hex.count == 1 ? "0" + hex : hex
         }.joined()
     }
+}
+
+/// Where the served data comes from.
+public enum ServerMode: String, Sendable, Codable {
+    /// A simulated market (`up --demo`): prices are not real.
+    case demo
+    /// Providers polled or streamed now.
+    case live
+    /// A lake read without a bus (`serve --bus none`): history only, nothing new arrives.
+    case history
 }

@@ -53,6 +53,10 @@ import TestSupport
             let bars = (intervals[interval]?["volume_bars"] as? NSNumber)?.intValue ?? 0
             #expect(bars > 0, "\(interval): no volume pane (\(intervals[interval] ?? [:]))")
         }
+        // The Markets table's 7-day line: 42 steps of 4 h, every one inside the backfilled month.
+        let sparkline = result["sparkline"] as? [String: Any]
+        #expect(((sparkline?["points"] as? NSNumber)?.intValue ?? 0) >= 40, "sparkline: \(String(describing: sparkline))")
+        #expect((sparkline?["label"] as? String)?.hasPrefix("last 7 days: ") == true, "sparkline: \(String(describing: sparkline))")
         #expect((result["console_errors"] as? [Any])?.isEmpty == true, "console errors: \(result["console_errors"] ?? [])")
         #expect(up.isRunning, "\(up.logTail())")
     }

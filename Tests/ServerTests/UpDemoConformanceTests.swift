@@ -43,8 +43,9 @@ import TestSupport
                 ], check: false)
         }
         #expect(result.status == 0, "schemathesis failed:\n\(result.stdout.suffix(8000))\n\(result.stderr.suffix(2000))")
-        // Every operation but the endless live feed was exercised (21 of 22: the five alert routes and indicators included).
-        #expect(result.stdout.contains("Tested: 21"), "\(result.stdout.suffix(3000))")
+        // Every operation but the endless live feed was exercised (24 of 25: the five alert routes, indicators,
+        // status, sparklines and spread history included).
+        #expect(result.stdout.contains("Tested: 24"), "\(result.stdout.suffix(3000))")
         #expect(up.isRunning, "cryptoviz up died under fuzzing:\n\(up.logTail())")
 
         // After random compactions, vacuums and retentions the table still holds each event

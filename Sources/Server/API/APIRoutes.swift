@@ -41,6 +41,12 @@ struct APIRoutes: Sendable {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+        add(.get, "/api/v1/status") { _, _ in
+            // A lake served without a bus gets nothing new: its newest tick says nothing about staleness.
+            let newest = configuration.mode == .history ? nil
+                : try await data.latestTicks(assets: nil, sources: nil).map(\.sourceTimeMillis).max()
+            return try JSONResponse.make(StatusResponse(mode: configuration.mode.rawValue, serverTimeMs: now(), newestTickMs: newest))
+        }
         add(.get, "/api/v1/assets") { _, _ in
             let assets = try await timings.measure("assets") { try await data.assets() }
             return try JSONResponse.make(AssetsResponse(assets: assets))
@@ -55,6 +61,16 @@ struct APIRoutes: Sendable {
             let sources = try APIValidation.list(query, "sources").map { Set($0.map { ProviderID($0) }) }
             let latest = try await timings.measure("latest") { try await data.latestTicks(assets: assets, sources: sources) }
             return try JSONResponse.make(QuotesResponse(quotes: MarketConsensus.quotes(from: latest)))
+        }
+        add(.get, "/api/v1/markets/sparklines") { request, _ in
+            let query = request.uri.queryParameters
+            guard let assets = try APIValidation.list(query, "assets") else {
+                throw APIError.invalid("assets", "is required: a comma-separated list of asset ids")
+            }
+            let days = try APIValidation.integer(query, "days", in: 1...30, default: 7)!
+            let grid = Sparklines(days: Int(days), now: now())
+            let lines = try await timings.measure("sparklines") { try await grid.lines(assets.sorted().map { AssetID($0) }, data: data) }
+            return try JSONResponse.make(SparklinesResponse(fromMs: grid.from, stepMs: grid.step, sparklines: lines))
         }
         add(.get, "/api/v1/assets/{asset}/ticks") { request, context in
             let asset = try assetParameter(context)
@@ -127,6 +143,23 @@ struct APIRoutes: Sendable {
                 asset: asset, interval: interval.rawValue, startMs: candles[first...].map(\.startMs),
                 close: candles[first...].map(\.close),
                 indicators: IndicatorSeries.compute(indicators, candles: candles, firstShown: first, interval: interval)))
+        }
+        add(.get, "/api/v1/assets/{asset}/spread/history") { request, context in
+            let asset = try assetParameter(context)
+            let query = request.uri.queryParameters
+            let rawInterval = query.get("interval") ?? "1m"
+            guard let interval = CandleInterval(rawValue: rawInterval) else {
+                throw APIError.invalid("interval", "must be one of 1m, 5m, 1h, 1d")
+            }
+            let window = try APIValidation.range(query, defaultSpan: interval.millis * 500, now: now())
+            try await requireKnown(asset)
+            var sources = try APIValidation.list(query, "sources").map { $0.sorted().map { ProviderID($0) } } ?? []
+            if sources.isEmpty { sources = try await data.assets().first { $0.asset == asset }?.sources ?? [] }
+            let candleQuery = CandleQuery(asset: asset, interval: interval, fromMillis: window.from, toMillis: window.to)
+            let points = try await timings.measure("spread history") {
+                try await SpreadHistory.points(asset: asset, sources: sources, query: candleQuery, data: data)
+            }
+            return try JSONResponse.make(SpreadHistoryResponse(asset: asset.rawValue, interval: interval.rawValue, points: points))
         }
         add(.get, "/api/v1/assets/{asset}/spread") { request, context in
             let asset = try assetParameter(context)
@@ -207,6 +240,23 @@ struct APIRoutes: Sendable {
     }
 }
 
+/// `GET /api/v1/status`: what the data is (demo, live or history) and the server's clock.
+struct StatusResponse: Encodable {
+    var mode: String
+    var serverTimeMs: Int64
+    /// The source time of the newest tick (nil in `history` mode or before the first tick).
+    var newestTickMs: Int64?
+
+    enum CodingKeys: String, CodingKey { case mode, serverTimeMs, newestTickMs }
+
+    /// `newest_tick_ms` is written as null, not left out, so clients see the field.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(serverTimeMs, forKey: .serverTimeMs)
+        try c.encode(newestTickMs, forKey: .newestTickMs)
+    }
+}
 struct AssetsResponse: Encodable { var assets: [AssetDTO] }
 struct SourcesResponse: Encodable { var sources: [SourceDTO] }
 struct QuotesResponse: ExplicitJSONKeys { var quotes: [QuoteDTO] }

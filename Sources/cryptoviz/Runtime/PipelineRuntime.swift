@@ -180,8 +180,9 @@ struct PipelineRuntime {
             }
             let data = LakeMarketData(table: lake.table, store: lake.store, tail: tail, configuration: dataConfiguration,
                                       stats: { await report.snapshot() }, logger: Logger(label: "cryptoviz.server"))
-            let (serverConfiguration, generated) = ServerConfiguration(host: settings.host, port: settings.port, token: settings.token)
-                .withGeneratedTokenIfNeeded()
+            var configuration = ServerConfiguration(host: settings.host, port: settings.port, token: settings.token)
+            configuration.mode = demoAssets != nil ? .demo : noBus ? .history : .live
+            let (serverConfiguration, generated) = configuration.withGeneratedTokenIfNeeded()
             if let generated {
                 print("Management and SQL token (bearer): \(generated)")
                 // stdout is block-buffered into a pipe: a supervisor's log must get the token now.

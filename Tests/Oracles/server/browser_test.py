@@ -103,7 +103,7 @@ def main():
         def markets_table():
             page.wait_for_function("(n) => Number(document.getElementById('markets-table').dataset.rows) >= n", arg=args.markets_rows)
             rows = int(page.eval_on_selector("#markets-table", "t => t.dataset.rows"))
-            caps = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(8)", "cells => cells.map(c => c.textContent)")
+            caps = page.eval_on_selector_all("#markets-table tbody tr td:nth-child(9)", "cells => cells.map(c => c.textContent)")
             assert all(c == "—" or (c.startswith("$") and c[-1] in "TBMK") for c in caps), caps[:5]
             assert any(c != "—" for c in caps), "no market cap shown"
             shot("markets")
@@ -126,6 +126,29 @@ def main():
 
         checks.run("markets table ranks, sorts and filters the assets", markets_table)
 
+        def mode_badge():
+            page.wait_for_function("() => ['demo', 'live'].includes(document.getElementById('mode-badge').dataset.mode)")
+            mode = page.eval_on_selector("#mode-badge", "b => b.dataset.mode + ': ' + b.textContent + ' (' + b.title + ')'")
+            hidden = page.eval_on_selector("#banner", "b => b.hidden")
+            assert hidden, page.eval_on_selector("#banner", "b => b.textContent")
+            return mode + ", no banner"
+
+        checks.run("the header shows where the data comes from, and no banner while quotes are fresh", mode_badge)
+
+        def theme_follows_system():
+            seen = {}
+            for scheme in ["light", "dark"]:
+                other = browser.new_context(viewport={"width": 1000, "height": 700}, color_scheme=scheme)
+                fresh = other.new_page()
+                fresh.goto(args.url + "/")
+                fresh.wait_for_selector("body[data-ready=true]")
+                seen[scheme] = fresh.evaluate("() => document.documentElement.dataset.theme || 'dark'")
+                other.close()
+            assert seen == {"light": "light", "dark": "dark"}, seen
+            return f"system light -> {seen['light']}, system dark -> {seen['dark']}"
+
+        checks.run("without a saved choice the theme follows the system setting", theme_follows_system)
+
         def picker_search():
             page.click("[data-testid=tab-dashboard]")
             labels = page.locator("#asset-picker label")
@@ -147,6 +170,17 @@ def main():
             return f"{ink} inked samples"
 
         checks.run("dashboard chart draws a non-empty canvas", chart_draws)
+
+        def spread_chart_draws():
+            # The demo's sources quote every asset: after a minute or two each has spread points.
+            page.wait_for_function("() => Number(document.getElementById('spread-chart').dataset.points) > 0", timeout=90000)
+            series = page.eval_on_selector("#spread-chart", "c => c.dataset.series")
+            points = int(page.eval_on_selector("#spread-chart", "c => c.dataset.points"))
+            ink = page.evaluate(CANVAS_INK, "spread-chart")
+            assert ink > 50, f"spread canvas nearly empty ({ink} inked samples)"
+            return f"{points} points of {series}"
+
+        checks.run("the spread between sources is drawn over time", spread_chart_draws)
 
         def live_price_changes():
             first = page.locator(".card .value[data-testid^=price-]").first
@@ -403,6 +437,19 @@ def main():
             assert not console_errors, console_errors[:5]
 
         checks.run("no console errors on any tab", no_console_errors)
+
+        # Last, after the console check: the refused requests below log network errors.
+        def unreachable_banner():
+            page.route("**/api/v1/status", lambda route: route.abort())
+            page.wait_for_function("() => document.getElementById('banner').dataset.kind === 'unreachable'", timeout=15000)
+            text = page.eval_on_selector("#banner", "b => b.textContent")
+            assert "Cannot reach the CryptoViz server" in text and not page.eval_on_selector("#banner", "b => b.hidden"), text
+            shot("banner-unreachable")
+            page.unroute("**/api/v1/status")
+            page.wait_for_function("() => document.getElementById('banner').hidden", timeout=15000)
+            return text
+
+        checks.run("a server that does not answer raises the banner, which goes once it answers again", unreachable_banner)
         browser.close()
 
     print(f"{checks.passed} passed, {checks.failed} failed")

@@ -7,7 +7,8 @@ Usage: dashboard_history.py --url http://127.0.0.1:PORT --asset ID [--screenshot
 Clicks the 30d range and the Candles mode, picks the asset, then polls the main chart's
 data attributes (data-series, data-points, data-first-ms, data-last-ms) until it draws that
 asset's candles; then picks an indicator overlay (--indicator) and reads data-overlays and
-data-volume-bars (the volume pane). Prints one JSON line: the span drawn in days, the points, how long after
+data-volume-bars (the volume pane). First it reads the asset's 7-day sparkline in the Markets
+table. Prints one JSON line: the span drawn in days, the points, how long after
 picking the asset it was drawn, and console errors. Needs PyPI playwright and a system
 Chromium (/usr/bin/chromium, or CRYPTOVIZ_CHROMIUM), as browser_test.py.
 """
@@ -44,6 +45,20 @@ def main():
         page.goto(args.url)
         page.wait_for_function(f"() => [...document.querySelectorAll('#candle-asset option')].some(o => o.value === {json.dumps(args.asset)})",
                                timeout=args.timeout * 1000)
+        # The Markets table (the first screen): the asset's 7-day sparkline.
+        spark_js = f"""() => {{
+          const row = [...document.querySelectorAll('#markets-table tbody tr')]
+            .find(r => r.cells[2] && r.cells[2].textContent.startsWith({json.dumps(args.asset)} + ' ·'));
+          const svg = row && row.querySelector('svg.spark');
+          if (!svg) return null;
+          return {{ points: svg.querySelector('polyline').getAttribute('points').trim().split(/\\s+/).length,
+                    label: svg.getAttribute('aria-label') }};
+        }}"""
+        try:
+            page.wait_for_function(spark_js, timeout=args.timeout * 1000)
+        except Exception:
+            pass
+        sparkline = page.evaluate(spark_js)
         page.click("[data-testid=tab-dashboard]")
         page.click("#range-picker button[data-range='30d']")
         page.click("#mode-picker button[data-mode='candles']")
@@ -86,7 +101,8 @@ def main():
     print(json.dumps({"drawn": drawn_after is not None, "drawn_after_s": drawn_after, "span_days": span_days,
                       "first_ms": state.get("first"), "last_ms": state.get("last"), "points": state.get("points"),
                       "series": state.get("series"), "volume_bars": state.get("volumeBars"),
-                      "overlays": overlay.get("overlays", ""), "intervals": per_interval, "console_errors": errors}))
+                      "overlays": overlay.get("overlays", ""), "intervals": per_interval, "sparkline": sparkline,
+                      "console_errors": errors}))
 
 
 if __name__ == "__main__":

@@ -54,12 +54,15 @@ async function request(method, path, params, body) {
 }
 
 export const api = {
+  status: () => request('GET', '/api/v1/status'),
+  sparklines: (assets, days) => request('GET', '/api/v1/markets/sparklines', { assets, days }),
   assets: () => request('GET', '/api/v1/assets'),
   sources: () => request('GET', '/api/v1/sources'),
   latestQuotes: (assets, sources) => request('GET', '/api/v1/quotes/latest', { assets, sources }),
   ticks: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/ticks`, params),
   candles: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/candles`, params),
   indicators: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/indicators`, params),
+  spreadHistory: (asset, params) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/spread/history`, params),
   spread: (asset, sources) => request('GET', `/api/v1/assets/${encodeURIComponent(asset)}/spread`, { sources }),
   pipelineStats: () => request('GET', '/api/v1/stats/pipeline'),
   lake: () => request('GET', '/api/v1/lake'),

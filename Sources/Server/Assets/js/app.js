@@ -6,6 +6,7 @@ import { initExplorer, showExplorer } from './tabs/explorer.js';
 import { initPerformance, showPerformance } from './tabs/performance.js';
 import { initManagement, showManagement } from './tabs/management.js';
 import * as fmt from './format.js';
+import { startStatus } from './status.js';
 
 const TABS = ['markets', 'dashboard', 'explorer', 'performance', 'management'];
 let current = 'markets';
@@ -86,12 +87,15 @@ function setUpToggles(redraw) {
     paint();
     redraw();
   });
-  if (localStorage.getItem('cryptoviz.theme') === 'light') document.documentElement.dataset.theme = 'light';
+  // Without a choice saved in this browser, the system's light or dark setting decides.
+  const saved = localStorage.getItem('cryptoviz.theme');
+  if (saved ? saved === 'light' : matchMedia('(prefers-color-scheme: light)').matches) document.documentElement.dataset.theme = 'light';
   paint();
 }
 
 async function start() {
   setUpTabs();
+  startStatus();
   const { tab, params } = parseHash();
   initPerformance();
   initMarkets((asset) => { show('dashboard'); focusAsset(asset).catch(reportError); });

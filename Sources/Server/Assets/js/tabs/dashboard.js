@@ -1,4 +1,4 @@
-// Dashboard tab: price cards, live chart (lines in % or candles), per-source spread.
+// Dashboard tab: price cards, live chart (lines in % or candles), per-source spread now and over time.
 import { api, subscribeLive } from '../api.js';
 import { Chart } from '../chart.js';
 import { showAlertToast } from '../toast.js';
@@ -17,8 +17,10 @@ const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
 const state = {
   assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
   range: '1h', mode: 'lines', candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
-  latest: new Map(), base: new Map(), closeLive: null, chart: null, generation: 0, onStateChange: () => {},
+  latest: new Map(), base: new Map(), closeLive: null, chart: null, spreadChart: null, generation: 0, onStateChange: () => {},
 };
+/** At most this many assets get a line on the spread chart (one request per source each). */
+const SPREAD_ASSETS = 5;
 
 /** The selection as URL parameters (restored by `initDashboard`). */
 export function dashboardState() {
@@ -199,6 +201,22 @@ async function loadHistory() {
     }));
   }
   chart.resetZoom();
+  await loadSpreadHistory(from, generation);
+}
+
+/** The spread between sources over the range, one line per selected asset, at the range's
+ * coarsest candle interval. */
+async function loadSpreadHistory(from, generation = state.generation) {
+  const assets = [...state.selectedAssets].slice(0, SPREAD_ASSETS);
+  const interval = RANGES[state.range].intervals[0];
+  const results = await Promise.all(assets.map((asset) =>
+    api.spreadHistory(asset, { interval, from, sources: selectedSourceList() })));
+  if (generation !== state.generation) return;
+  state.spreadChart.setLines(assets.map((asset, k) => ({
+    name: asset, color: fmt.palette[k % fmt.palette.length],
+    xs: results[k].points.map((p) => p.start_ms), ys: results[k].points.map((p) => p.spread_pct),
+  })));
+  state.spreadChart.resetZoom();
 }
 
 const OVERLAY_COLORS = { value: '#f5c542', upper: '#9b8cff', middle: '#f5c542', lower: '#9b8cff' };
@@ -290,6 +308,7 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
   state.chart = new Chart($('main-chart'), {
     yFormat: (v) => (state.mode === 'candles' ? fmt.price(v) : v.toFixed(2) + '%'),
   });
+  state.spreadChart = new Chart($('spread-chart'), { yFormat: (v) => v.toFixed(3) + '%' });
   const [{ assets }, { sources }] = await Promise.all([api.assets(), api.sources()]);
   state.assets = assets;
   state.sources = sources.map((s) => s.source);
@@ -347,4 +366,8 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
   });
   await selectionChanged();
   setInterval(() => loadQuotes().catch(report), 15000);
+  setInterval(() => {
+    const span = RANGES[state.range].span;
+    loadSpreadHistory(span ? Date.now() - span : 0).catch(report);
+  }, 60000);
 }

@@ -4,7 +4,9 @@ import { api } from '../api.js';
 import * as fmt from '../format.js';
 
 const WATCH_KEY = 'cryptoviz.watchlist';
-const state = { rows: [], sort: { key: 'marketCap', descending: true }, filter: '', watch: loadWatchlist(), onPick: null };
+const state = { rows: [], sort: { key: 'marketCap', descending: true }, filter: '', watch: loadWatchlist(), onPick: null,
+  sparks: new Map(), sparksAt: 0 };
+const SPARK_REFRESH_MS = 5 * 60_000;
 const $ = (id) => document.getElementById(id);
 
 function loadWatchlist() {
@@ -83,6 +85,40 @@ function changeCell(value) {
   return span;
 }
 
+/** A 7-day line as inline SVG, coloured by its direction, with a text alternative. */
+function sparkCell(closes) {
+  const points = (closes || []).map((c, i) => [i, c]).filter(([, c]) => Number.isFinite(c));
+  if (points.length < 2) return '—';
+  const values = points.map(([, c]) => c);
+  const low = Math.min(...values), high = Math.max(...values);
+  const n = closes.length - 1;
+  // Parsed as HTML, the elements get the SVG namespace without it being spelled out.
+  const template = document.createElement('template');
+  template.innerHTML = '<svg><polyline></polyline></svg>';
+  const svg = template.content.firstChild;
+  const line = svg.firstChild;
+  svg.setAttribute('viewBox', '0 0 100 30');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  const first = values[0], last = values[values.length - 1];
+  const change = (last - first) / first * 100;
+  svg.setAttribute('class', 'spark ' + (change > 0 ? 'up' : change < 0 ? 'down' : 'flat'));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `last 7 days: ${fmt.percent(change)}, low ${fmt.price(low)}, high ${fmt.price(high)}`);
+  line.setAttribute('points', points.map(([i, c]) =>
+    `${(i / n * 100).toFixed(1)},${(high === low ? 15 : 28 - (c - low) / (high - low) * 26).toFixed(1)}`).join(' '));
+  return svg;
+}
+
+async function loadSparklines(ids) {
+  if (Date.now() - state.sparksAt < SPARK_REFRESH_MS && ids.every((id) => state.sparks.has(id))) return;
+  for (let i = 0; i < ids.length; i += 100) {
+    const { sparklines } = await api.sparklines(ids.slice(i, i + 100), 7);
+    for (const s of sparklines) state.sparks.set(s.asset, s.close);
+  }
+  state.sparksAt = Date.now();
+  render();
+}
+
 function render() {
   const table = $('markets-table');
   const list = visible();
@@ -101,7 +137,7 @@ function render() {
     name.className = 'link';
     name.textContent = `${r.asset} · ${r.symbol}`;
     name.addEventListener('click', () => state.onPick && state.onPick(r.asset));
-    return [star, r.rank ?? '—', name, fmt.price(r.price), changeCell(r.change1h), changeCell(r.change24h), changeCell(r.change7d),
+    return [star, r.rank ?? '—', name, fmt.price(r.price), changeCell(r.change1h), changeCell(r.change24h), changeCell(r.change7d), sparkCell(state.sparks.get(r.asset)),
       money(r.marketCap), money(r.volume), r.ageSeconds === null ? '—' : r.ageSeconds < 60 ? `${r.ageSeconds.toFixed(0)} s` : `${(r.ageSeconds / 60).toFixed(0)} min`];
   }), state.filter ? 'no asset matches the search' : 'no quotes yet');
   table.dataset.rows = String(list.length);
@@ -144,6 +180,8 @@ export async function loadMarkets() {
   for (let i = 0; i < ids.length; i += 100) quotes.push(...(await api.latestQuotes(ids.slice(i, i + 100), [])).quotes);
   state.rows = ranked(rows(assets, quotes));
   render();
+  // The lines come after the table, which must not wait for a scan of the lake per asset.
+  loadSparklines(ids).catch(() => { /* the table stands without them */ });
 }
 
 export function initMarkets(onPick) {
