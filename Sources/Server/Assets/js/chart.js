@@ -59,6 +59,27 @@ function niceStep(range, count) {
   return (n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10) * power;
 }
 
+/** Grid values for a logarithmic axis: 1, 2 and 5 times the powers of ten in [lo, hi], thinned
+ * to about `count` (only powers of ten when the range spans several decades). */
+function logTicks(lo, hi, count) {
+  const out = [];
+  const decades = Math.log10(hi / lo);
+  const mantissas = decades > count / 2 ? [1] : decades > count / 4 ? [1, 3] : [1, 2, 5];
+  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) {
+    for (const m of mantissas) {
+      const v = m * Math.pow(10, p);
+      if (v >= lo && v <= hi) out.push(v);
+    }
+  }
+  // A narrow range holds no 1-2-5 value (or one): fall back to linear steps.
+  if (out.length < 2) {
+    const step = niceStep(hi - lo, count);
+    out.length = 0;
+    for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+  }
+  return out;
+}
+
 function timeLabel(ms, step) {
   const t = fmt.parts(ms);
   const p = (v) => String(v).padStart(2, '0');
@@ -91,6 +112,7 @@ export class Chart {
     this.hover = null;
     this.drag = null;
     this.scheduled = false;
+    this.logScale = false;
     canvas.addEventListener('mousemove', (e) => this.onMove(e));
     canvas.addEventListener('mouseleave', () => { this.hover = null; this.drag = null; this.requestDraw(); });
     canvas.addEventListener('mousedown', (e) => { this.drag = { from: this.localX(e), to: this.localX(e) }; });
@@ -123,6 +145,12 @@ export class Chart {
   /** Lines drawn over the candles (indicators), same shape as `setLines`; null values are gaps. */
   setOverlays(series) {
     this.series = series.map((s) => ({ name: s.name, color: s.color, xs: s.xs.slice(), ys: s.ys.slice() }));
+    this.requestDraw();
+  }
+
+  /** A logarithmic price axis (applied while every visible value is positive). */
+  setLogScale(on) {
+    this.logScale = on;
     this.requestDraw();
   }
 
@@ -253,22 +281,35 @@ export class Chart {
     this.canvas.dataset.lastMs = Number.isFinite(last) ? String(last) : '';
     this.canvas.dataset.series = this.candles ? 'candles:' + this.candles.name : this.series.map((s) => s.name).join(',');
     this.canvas.dataset.overlays = this.candles ? this.series.map((s) => s.name).join(',') : '';
+    this.describe(visibleCandles, lines);
     if (!Number.isFinite(yLo)) { yLo = 0; yHi = 1; }
     if (yHi === yLo) { const m = Math.abs(yHi) * 0.01 || 1; yLo -= m; yHi += m; }
-    const padY = (yHi - yLo) * 0.06;
-    yLo -= padY; yHi += padY;
+    const log = this.logScale && yLo > 0;
+    this.canvas.dataset.scale = log ? 'log' : 'linear';
+    if (log) {
+      const pad = Math.pow(yHi / yLo, 0.06);
+      yLo /= pad; yHi *= pad;
+    } else {
+      const padY = (yHi - yLo) * 0.06;
+      yLo -= padY; yHi += padY;
+    }
     // A volume pane takes the bottom fifth when the visible candles carry volumes.
     const volumes = visibleCandles.filter((c) => Number.isFinite(c.v));
     const volumeH = volumes.length ? Math.round(plotH * 0.2) : 0;
     const priceH = plotH - volumeH - (volumeH ? 6 : 0);
     const X = (t) => PAD.left + (t - view.x0) / (view.x1 - view.x0) * plotW;
-    const Y = (v) => PAD.top + (1 - (v - yLo) / (yHi - yLo)) * priceH;
+    const Y = log
+      ? (v) => PAD.top + (1 - Math.log(v / yLo) / Math.log(yHi / yLo)) * priceH
+      : (v) => PAD.top + (1 - (v - yLo) / (yHi - yLo)) * priceH;
 
     // Axes and grid.
     ctx.strokeStyle = theme.grid; ctx.fillStyle = theme.muted; ctx.lineWidth = 1;
     const yStep = niceStep(yHi - yLo, 5);
+    const gridValues = [];
+    if (log) gridValues.push(...logTicks(yLo, yHi, 6));
+    else for (let v = Math.ceil(yLo / yStep) * yStep; v <= yHi; v += yStep) gridValues.push(v);
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    for (let v = Math.ceil(yLo / yStep) * yStep; v <= yHi; v += yStep) {
+    for (const v of gridValues) {
       const y = Math.round(Y(v)) + 0.5;
       ctx.beginPath(); ctx.moveTo(PAD.left, y); ctx.lineTo(PAD.left + plotW, y); ctx.stroke();
       ctx.fillText(this.yFormat(v), PAD.left - 6, y);
@@ -340,6 +381,23 @@ export class Chart {
     if (this.hover && this.hover.x >= PAD.left && this.hover.x <= PAD.left + plotW) this.drawHover(X, Y, view, plotW, plotH);
   }
 
+  /** What the chart shows, in words, as the canvas's accessible name (a canvas has no text). */
+  describe(visibleCandles, lines) {
+    const zone = fmt.timeZone() === 'utc' ? ' UTC' : ' local';
+    const when = (t) => fmt.time(t).slice(0, 16) + zone;
+    let text;
+    if (visibleCandles.length) {
+      const first = visibleCandles[0], last = visibleCandles[visibleCandles.length - 1];
+      const high = Math.max(...visibleCandles.map((c) => c.h)), low = Math.min(...visibleCandles.map((c) => c.l));
+      text = `${this.candles.name} candles, ${visibleCandles.length} from ${when(first.t)} to ${when(last.t + this.candles.width)}: ` +
+        `open ${this.yFormat(first.o)}, close ${this.yFormat(last.c)}, high ${this.yFormat(high)}, low ${this.yFormat(low)}`;
+    } else {
+      const parts = lines.filter(({ d }) => d.ys.length).map(({ s, d }) => `${s.name} ${this.yFormat(d.ys[d.ys.length - 1])}`);
+      text = parts.length ? `lines, latest values: ${parts.join(', ')}` : 'no data yet';
+    }
+    this.canvas.setAttribute('aria-label', (this.canvas.dataset.label ? this.canvas.dataset.label + ': ' : '') + text);
+  }
+
   drawHover(X, Y, view, plotW, plotH) {
     const ctx = this.ctx;
     const t = this.xToTime(this.hover.x);
@@ -356,7 +414,13 @@ export class Chart {
     }
     if (this.candles) {
       const c = this.candles.items.find((k) => t >= k.t && t < k.t + this.candles.width);
-      if (c) rows.push(`O ${this.yFormat(c.o)}  H ${this.yFormat(c.h)}`, `L ${this.yFormat(c.l)}  C ${this.yFormat(c.c)}`);
+      if (c) {
+        // The bucket, not the cursor's time: [start, end) of the candle under the cursor.
+        const start = fmt.time(c.t), end = fmt.time(c.t + this.candles.width);
+        const endText = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11, 19) : end.slice(0, 19);
+        rows[0] = `${start.slice(0, 19)} – ${endText}${fmt.timeZone() === 'utc' ? ' UTC' : ' local'}`;
+        rows.push(`O ${this.yFormat(c.o)}  H ${this.yFormat(c.h)}`, `L ${this.yFormat(c.l)}  C ${this.yFormat(c.c)}`);
+      }
     }
     const w = Math.max(...rows.map((r) => ctx.measureText(r).width)) + 12, h = rows.length * 15 + 8;
     let bx = this.hover.x + 12, by = this.hover.y + 12;

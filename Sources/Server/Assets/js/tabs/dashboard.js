@@ -16,7 +16,7 @@ const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
 
 const state = {
   assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
-  range: '1h', mode: 'lines', candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
+  range: '1h', mode: 'lines', logScale: false, candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
   latest: new Map(), base: new Map(), closeLive: null, chart: null, spreadChart: null, generation: 0, onStateChange: () => {},
 };
 /** At most this many assets get a line on the spread chart (one request per source each). */
@@ -31,6 +31,7 @@ export function dashboardState() {
   if (state.candleAsset) params.set('candle', state.candleAsset);
   if (state.intervalChoice !== 'auto') params.set('interval', state.intervalChoice);
   if (state.indicator) params.set('indicator', state.indicator);
+  if (state.logScale) params.set('log', '1');
   return params;
 }
 
@@ -297,6 +298,7 @@ function restore(params, known) {
   if (WIDTH[params.get('interval')]) state.intervalChoice = params.get('interval');
   const indicator = params.get('indicator');
   if (indicator && [...$('candle-indicator').options].some((o) => o.value === indicator)) state.indicator = indicator;
+  state.logScale = params.get('log') === '1';
   $('range-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.range === state.range));
   $('mode-picker').querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.mode === state.mode));
   $('candle-interval').value = state.intervalChoice;
@@ -359,6 +361,13 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
   $('candle-interval').addEventListener('change', (e) => {
     state.intervalChoice = e.target.value;
     loadHistory().catch(report);
+  });
+  $('log-scale').checked = state.logScale;
+  state.chart.setLogScale(state.logScale);
+  $('log-scale').addEventListener('change', (e) => {
+    state.logScale = e.target.checked;
+    state.chart.setLogScale(state.logScale);
+    state.onStateChange();
   });
   $('candle-indicator').addEventListener('change', (e) => {
     state.indicator = e.target.value;
