@@ -270,6 +270,30 @@ def main():
 
         checks.run("an interval is picked and an indicator overlay draws over the candles", interval_and_indicator_overlay)
 
+        def versus_bitcoin_and_custom_range():
+            page.click("#mode-picker button[data-mode=btc]")
+            page.wait_for_function("() => document.getElementById('main-chart').dataset.series.includes(' / BTC') && Number(document.getElementById('main-chart').dataset.points) > 0")
+            series = page.eval_on_selector("#main-chart", "c => c.dataset.series")
+            assert "bitcoin / BTC" not in series, series
+            # The last 20 minutes, typed in UTC (the page's default zone), as an absolute range.
+            now_ms = page.evaluate("() => Date.now()")
+            start, end = now_ms - 20 * 60_000, now_ms - 5 * 60_000
+            page.click("#mode-picker button[data-mode=lines]")
+            fmt = "() => [%d, %d].map(ms => new Date(ms).toISOString().slice(0, 16))" % (start, end)
+            start_text, end_text = page.evaluate(fmt)
+            page.fill("#range-from", start_text)
+            page.fill("#range-to", end_text)
+            page.click("[data-testid=range-apply]")
+            page.wait_for_function("() => location.hash.includes('range=custom')")
+            page.wait_for_function("(t) => { const c = document.getElementById('main-chart'); return Number(c.dataset.points) > 0 && Number(c.dataset.lastMs) < t; }", arg=end)
+            first, last = page.eval_on_selector("#main-chart", "c => [Number(c.dataset.firstMs), Number(c.dataset.lastMs)]")
+            minute_start = start - start % 60_000
+            assert first >= minute_start and last < end, (first, last, start, end)
+            page.click("#range-picker button[data-range='1h']")
+            return f"{series}; custom range drew {first}..{last} within {start}..{end}"
+
+        checks.run("assets compared against bitcoin, and an absolute range picked in UTC", versus_bitcoin_and_custom_range)
+
         def explorer():
             page.click("[data-testid=tab-explorer]")
             page.wait_for_function("() => document.querySelectorAll('#partitions-table tbody tr').length > 0 && !document.querySelector('#partitions-table tbody td.status')")

@@ -86,3 +86,18 @@ export function status(element, text, isError = false) {
 }
 
 export const palette = ['#4f9dff', '#f5b041', '#2ecc71', '#ff5c5c', '#b980ff', '#3dd6d0', '#ff8fd0', '#c0ca33'];
+
+/** A `datetime-local` input's value as Unix ms, read in the zone the page shows (UTC or local). */
+export function parseInputTime(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value || '');
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v || 0));
+  return zone === 'utc' ? Date.UTC(y, mo - 1, d, h, mi, s) : new Date(y, mo - 1, d, h, mi, s).getTime();
+}
+
+/** Unix ms as a `datetime-local` input's value, in the zone the page shows. */
+export function inputTime(ms) {
+  const t = parts(ms);
+  const p = (v) => String(v).padStart(2, '0');
+  return `${t.y}-${p(t.mo)}-${p(t.d)}T${p(t.h)}:${p(t.mi)}`;
+}

@@ -12,11 +12,19 @@ const RANGES = {
   '30d': { span: 30 * 86400e3, intervals: ['1h', '5m', '1m'] },
   all: { span: null, intervals: ['1d', '1h', '5m', '1m'] },
 };
+
+/** Candle intervals for a custom range of `span` ms, coarsest first. */
+function intervalsFor(span) {
+  if (span <= 3 * 3600e3) return ['1m'];
+  if (span <= 3 * 86400e3) return ['5m', '1m'];
+  if (span <= 90 * 86400e3) return ['1h', '5m', '1m'];
+  return ['1d', '1h', '5m'];
+}
 const WIDTH = { '1m': 60e3, '5m': 300e3, '1h': 3600e3, '1d': 86400e3 };
 
 const state = {
   assets: [], sources: [], selectedAssets: new Set(), selectedSources: new Set(),
-  range: '1h', mode: 'lines', logScale: false, candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
+  range: '1h', custom: null, mode: 'lines', logScale: false, candleAsset: null, interval: '1m', intervalChoice: 'auto', indicator: '',
   latest: new Map(), base: new Map(), closeLive: null, chart: null, spreadChart: null, generation: 0, onStateChange: () => {},
 };
 /** At most this many assets get a line on the spread chart (one request per source each). */
@@ -27,6 +35,7 @@ export function dashboardState() {
   const params = new URLSearchParams();
   params.set('assets', [...state.selectedAssets].join(','));
   params.set('range', state.range);
+  if (state.range === 'custom') { params.set('from', String(state.custom.from)); params.set('to', String(state.custom.to)); }
   params.set('mode', state.mode);
   if (state.candleAsset) params.set('candle', state.candleAsset);
   if (state.intervalChoice !== 'auto') params.set('interval', state.intervalChoice);
@@ -157,11 +166,18 @@ async function loadQuotes() {
   renderSpread();
 }
 
-async function fetchCandles(asset, from) {
-  const intervals = state.mode === 'candles' && state.intervalChoice !== 'auto' ? [state.intervalChoice] : RANGES[state.range].intervals;
+/** The range shown: [from, to) in ms (`to` undefined: up to now) and its candle intervals. */
+function currentWindow() {
+  if (state.range === 'custom') return { from: state.custom.from, to: state.custom.to, intervals: intervalsFor(state.custom.to - state.custom.from) };
+  const { span, intervals } = RANGES[state.range];
+  return { from: span ? Date.now() - span : 0, to: undefined, intervals };
+}
+
+async function fetchCandles(asset, shown) {
+  const intervals = state.mode === 'candles' && state.intervalChoice !== 'auto' ? [state.intervalChoice] : shown.intervals;
   let best = { candles: [], interval: intervals[0] };
   for (const interval of intervals) {
-    const { candles } = await api.candles(asset, { interval, from, sources: selectedSourceList() });
+    const { candles } = await api.candles(asset, { interval, from: shown.from, to: shown.to, sources: selectedSourceList() });
     best = { candles, interval };
     if (candles.length >= 3) break;
   }
@@ -171,24 +187,40 @@ async function fetchCandles(asset, from) {
 async function loadHistory() {
   const generation = ++state.generation;
   state.onStateChange();
-  const span = RANGES[state.range].span;
-  const from = span ? Date.now() - span : 0;
+  const shown = currentWindow();
+  const { from, to } = shown;
   const chart = state.chart;
   if (state.mode === 'candles') {
     const asset = state.candleAsset;
     if (!asset) { chart.setLines([]); return; }
-    const { candles, interval } = await fetchCandles(asset, from);
+    const { candles, interval } = await fetchCandles(asset, shown);
     if (generation !== state.generation) return;
     state.interval = interval;
     chart.setCandles(candles, WIDTH[interval], asset);
     if (state.indicator && candles.length) {
-      const result = await api.indicators(asset, { interval, from, indicators: state.indicator, sources: selectedSourceList() });
+      const result = await api.indicators(asset, { interval, from, to, indicators: state.indicator, sources: selectedSourceList() });
       if (generation !== state.generation) return;
       chart.setOverlays(overlays(result));
     }
+  } else if (state.mode === 'btc') {
+    // Each asset priced in bitcoin, as % change of that ratio: what it did against BTC.
+    const assets = [...state.selectedAssets].filter((a) => a !== 'bitcoin');
+    const results = await Promise.all(assets.map((a) => fetchCandles(a, shown)));
+    const btc = await Promise.all(results.map((r) =>
+      api.candles('bitcoin', { interval: r.interval, from, to, sources: selectedSourceList() }).catch(() => ({ candles: [] }))));
+    if (generation !== state.generation) return;
+    chart.setLines(assets.map((asset, k) => {
+      const btcClose = new Map(btc[k].candles.map((c) => [c.start_ms, c.close]));
+      const xs = [], ratios = [];
+      for (const c of results[k].candles) {
+        const b = btcClose.get(c.start_ms);
+        if (b) { xs.push(c.start_ms); ratios.push(c.close / b); }
+      }
+      return { name: asset + ' / BTC', color: fmt.palette[k % fmt.palette.length], xs, ys: ratios.map((r) => (r / ratios[0] - 1) * 100) };
+    }));
   } else {
     const assets = [...state.selectedAssets];
-    const results = await Promise.all(assets.map((a) => fetchCandles(a, from)));
+    const results = await Promise.all(assets.map((a) => fetchCandles(a, shown)));
     if (generation !== state.generation) return;
     state.base.clear();
     chart.setLines(assets.map((asset, k) => {
@@ -202,16 +234,17 @@ async function loadHistory() {
     }));
   }
   chart.resetZoom();
-  await loadSpreadHistory(from, generation);
+  await loadSpreadHistory(generation);
 }
 
 /** The spread between sources over the range, one line per selected asset, at the range's
  * coarsest candle interval. */
-async function loadSpreadHistory(from, generation = state.generation) {
+async function loadSpreadHistory(generation = state.generation) {
   const assets = [...state.selectedAssets].slice(0, SPREAD_ASSETS);
-  const interval = RANGES[state.range].intervals[0];
+  const { from, to, intervals } = currentWindow();
+  const interval = intervals[0];
   const results = await Promise.all(assets.map((asset) =>
-    api.spreadHistory(asset, { interval, from, sources: selectedSourceList() })));
+    api.spreadHistory(asset, { interval, from, to, sources: selectedSourceList() })));
   if (generation !== state.generation) return;
   state.spreadChart.setLines(assets.map((asset, k) => ({
     name: asset, color: fmt.palette[k % fmt.palette.length],
@@ -243,7 +276,8 @@ function onTick(tick) {
   if (!c) return;
   if (state.mode === 'candles') {
     if (tick.asset === state.candleAsset) state.chart.updateCandle(tick.source_time_ms, c.price);
-  } else {
+  } else if (state.mode === 'lines' && state.range !== 'custom') {
+    // A custom range ends in the past, and the BTC comparison is drawn from candles only.
     if (!state.base.has(tick.asset)) state.base.set(tick.asset, c.price);
     state.chart.appendPoint(tick.asset, tick.source_time_ms, (c.price / state.base.get(tick.asset) - 1) * 100);
   }
@@ -293,7 +327,12 @@ function restore(params, known) {
   const assets = (params.get('assets') || '').split(',').filter((a) => known.has(a));
   if (assets.length) state.selectedAssets = new Set(assets);
   if (RANGES[params.get('range')]) state.range = params.get('range');
-  if (['lines', 'candles'].includes(params.get('mode'))) state.mode = params.get('mode');
+  const [customFrom, customTo] = [Number(params.get('from')), Number(params.get('to'))];
+  if (params.get('range') === 'custom' && Number.isFinite(customFrom) && Number.isFinite(customTo) && customFrom < customTo) {
+    state.range = 'custom';
+    state.custom = { from: customFrom, to: customTo };
+  }
+  if (['lines', 'btc', 'candles'].includes(params.get('mode'))) state.mode = params.get('mode');
   if (known.has(params.get('candle'))) state.candleAsset = params.get('candle');
   if (WIDTH[params.get('interval')]) state.intervalChoice = params.get('interval');
   const indicator = params.get('indicator');
@@ -347,6 +386,28 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
       loadHistory().catch(report);
     });
   }
+  // An absolute range, typed in the zone the page shows.
+  const fillRangeInputs = () => {
+    const w = currentWindow();
+    $('range-from').value = fmt.inputTime(w.from || Date.now() - 86400e3);
+    $('range-to').value = fmt.inputTime(w.to ?? Date.now());
+  };
+  fillRangeInputs();
+  window.addEventListener('cryptoviz:redraw', fillRangeInputs);
+  $('custom-range').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const from = fmt.parseInputTime($('range-from').value), to = fmt.parseInputTime($('range-to').value);
+    const message = $('range-error');
+    if (from === null || to === null || from >= to) {
+      message.textContent = 'pick a start before the end';
+      return;
+    }
+    message.textContent = '';
+    state.range = 'custom';
+    state.custom = { from, to };
+    $('range-picker').querySelectorAll('button').forEach((b) => b.classList.remove('active'));
+    loadHistory().catch(report);
+  });
   for (const button of $('mode-picker').querySelectorAll('button')) {
     button.addEventListener('click', () => {
       state.mode = button.dataset.mode;
@@ -375,8 +436,5 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
   });
   await selectionChanged();
   setInterval(() => loadQuotes().catch(report), 15000);
-  setInterval(() => {
-    const span = RANGES[state.range].span;
-    loadSpreadHistory(span ? Date.now() - span : 0).catch(report);
-  }, 60000);
+  setInterval(() => loadSpreadHistory().catch(report), 60000);
 }
