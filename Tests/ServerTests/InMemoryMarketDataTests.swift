@@ -96,5 +96,35 @@ import Testing
         let count = try await data.executeSQL("select count(*) from ticks", rowLimit: 10)
         #expect(count.rows == [[.int(40)]])
         await #expect(throws: MarketDataError.self) { try await data.executeSQL("SELECT nope FROM ticks", rowLimit: 10) }
+        // Several sort keys: source ascending, then price descending within each.
+        let sorted = try await data.executeSQL("SELECT source, price FROM ticks ORDER BY source, price DESC LIMIT 2", rowLimit: 100)
+        #expect(sorted.rows.map { $0[0] } == [.string("a"), .string("a")])
+        #expect(sorted.rows.count == 2 && SQLValueOrder.less(sorted.rows[1][1], sorted.rows[0][1]))
+    }
+
+    /// The Explorer's schema browser asks the catalog as it would ask DuckDB.
+    @Test func inMemorySQLAnswersTheColumnCatalog() async throws {
+        let data = await filled()
+        let result = try await data.executeSQL("""
+            SELECT table_name, column_name, data_type FROM information_schema.columns \
+            WHERE table_schema = 'main' ORDER BY table_name, ordinal_position
+            """, rowLimit: 1000)
+        #expect(result.columns == ["table_name", "column_name", "data_type"])
+        #expect(result.rows.map { $0[1] } == InMemorySQL.columns.map { .string($0) })
+        #expect(result.rows.first == [.string("ticks"), .string("source"), .string("VARCHAR")])
+        #expect(result.rows.contains([.string("ticks"), .string("price"), .string("DOUBLE")]))
+        #expect(result.rows.contains([.string("ticks"), .string("source_time_ms"), .string("BIGINT")]))
+        await #expect(throws: MarketDataError.self) { try await data.executeSQL("SELECT * FROM information_schema.tables", rowLimit: 10) }
+    }
+}
+
+/// Orders two SQL values in tests (numbers by value).
+enum SQLValueOrder {
+    static func less(_ a: SQLValue, _ b: SQLValue) -> Bool {
+        switch (a, b) {
+        case (.double(let x), .double(let y)): x < y
+        case (.int(let x), .int(let y)): x < y
+        default: false
+        }
     }
 }

@@ -1,8 +1,11 @@
 import CryptoVizCore
 
 /// A deliberately small SQL subset over in-memory ticks, so the Explorer works without DuckDB:
-/// `SELECT <*|count(*)|col, ...> FROM ticks [WHERE col <op> literal [AND ...]]
-/// [ORDER BY col [ASC|DESC]] [LIMIT n]` with ops `= != <> < <= > >=`.
+/// `SELECT <*|count(*)|col, ...> FROM <ticks|information_schema.columns> [WHERE col <op> literal
+/// [AND ...]] [ORDER BY col [ASC|DESC], ...] [LIMIT n]` with ops `= != <> < <= > >=`.
+/// `information_schema.columns` lists the columns of `ticks` as DuckDB's catalog does (its
+/// `table_schema`, `table_name`, `column_name`, `ordinal_position`, `data_type`), for the
+/// Explorer's schema browser.
 ///
 /// Anything else is rejected with `invalid_argument` naming what was not understood; the lake
 /// path runs full DuckDB SQL instead.
@@ -11,6 +14,17 @@ enum InMemorySQL {
         "source", "asset", "symbol", "quote_currency", "price", "market_cap", "volume_24h",
         "change_1h", "change_24h", "change_7d", "source_time_ms", "collected_time_ms",
     ]
+
+    static let catalogColumns = ["table_schema", "table_name", "column_name", "ordinal_position", "data_type"]
+
+    /// The rows of `information_schema.columns`: one per column of `ticks`.
+    static var catalogRows: [[SQLValue]] {
+        columns.enumerated().map { i, name in
+            let type = ["price", "market_cap", "volume_24h", "change_1h", "change_24h", "change_7d"].contains(name) ? "DOUBLE"
+                : name.hasSuffix("_ms") ? "BIGINT" : "VARCHAR"
+            return [.string("main"), .string("ticks"), .string(name), .int(Int64(i + 1)), .string(type)]
+        }
+    }
 
     static func value(_ tick: Tick, _ column: String) -> SQLValue {
         func number(_ d: Double?) -> SQLValue { d.map(SQLValue.double) ?? .null }
@@ -97,27 +111,34 @@ enum InMemorySQL {
             let got = try next()
             guard got.lowercased() == word else { throw bad("expected \(word.uppercased()), found '\(got)'") }
         }
-        func column(_ name: String) throws -> String {
-            let lower = name.lowercased()
-            guard columns.contains(lower) else { throw bad("unknown column '\(name)'") }
-            return lower
-        }
         try expect("select")
-        var selected: [String] = []
+        var requested: [String] = []
+        var star = false
         var countOnly = false
         if peek() == "*" {
-            i += 1; selected = columns
+            i += 1; star = true
         } else if peek() == "count" {
             i += 1; try expect("("); try expect("*"); try expect(")"); countOnly = true
         } else {
             repeat {
                 if peek() == "," { i += 1 }
-                selected.append(try column(try next()))
+                requested.append(try next().lowercased())
             } while peek() == ","
         }
         try expect("from")
-        guard try next().lowercased() == "ticks" else { throw bad("only table 'ticks' exists") }
-        var filters: [(String, String, SQLValue)] = []
+        let table = try next().lowercased()
+        let tableColumns: [String]
+        switch table {
+        case "ticks": tableColumns = columns
+        case "information_schema.columns": tableColumns = catalogColumns
+        default: throw bad("only tables 'ticks' and 'information_schema.columns' exist")
+        }
+        func column(_ name: String) throws -> Int {
+            guard let index = tableColumns.firstIndex(of: name.lowercased()) else { throw bad("unknown column '\(name)'") }
+            return index
+        }
+        let selected = star ? Array(tableColumns.indices) : try requested.map(column)
+        var filters: [(Int, String, SQLValue)] = []
         if peek() == "where" {
             i += 1
             repeat {
@@ -133,13 +154,16 @@ enum InMemorySQL {
                 filters.append((col, op, value))
             } while peek() == "and"
         }
-        var order: (String, Bool)?
+        var order: [(Int, Bool)] = []
         if peek() == "order" {
             i += 1; try expect("by")
-            let col = try column(try next())
-            var descending = false
-            if peek() == "desc" { descending = true; i += 1 } else if peek() == "asc" { i += 1 }
-            order = (col, descending)
+            repeat {
+                if peek() == "," { i += 1 }
+                let col = try column(try next())
+                var descending = false
+                if peek() == "desc" { descending = true; i += 1 } else if peek() == "asc" { i += 1 }
+                order.append((col, descending))
+            } while peek() == ","
         }
         var limit = rowLimit
         if peek() == "limit" {
@@ -150,9 +174,10 @@ enum InMemorySQL {
         }
         guard i == t.count else { throw bad("unexpected '\(t[i])'") }
 
-        var rows = ticks.filter { tick in
+        let all = table == "ticks" ? ticks.map { tick in columns.map { value(tick, $0) } } : catalogRows
+        var rows = all.filter { row in
             filters.allSatisfy { col, op, lit in
-                guard let c = compare(value(tick, col), lit) else { return false }
+                guard let c = compare(row[col], lit) else { return false }
                 switch op {
                 case "=": return c == 0
                 case "!=", "<>": return c != 0
@@ -166,17 +191,19 @@ enum InMemorySQL {
         if countOnly {
             return SQLResultDTO(columns: ["count_star()"], rows: [[.int(Int64(rows.count))]], truncated: false, elapsedMs: 0)
         }
-        if let order {
-            let (col, descending) = order
+        if !order.isEmpty {
             rows.sort { a, b in
-                let c = compare(value(a, col), value(b, col)) ?? 0
-                return descending ? c > 0 : c < 0
+                for (col, descending) in order {
+                    let c = compare(a[col], b[col]) ?? 0
+                    if c != 0 { return descending ? c > 0 : c < 0 }
+                }
+                return false
             }
         }
         let truncated = rows.count > limit && limit == rowLimit
         return SQLResultDTO(
-            columns: selected,
-            rows: rows.prefix(limit).map { tick in selected.map { value(tick, $0) } },
+            columns: selected.map { tableColumns[$0] },
+            rows: rows.prefix(limit).map { row in selected.map { row[$0] } },
             truncated: truncated, elapsedMs: 0)
     }
 }

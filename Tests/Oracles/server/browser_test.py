@@ -315,6 +315,36 @@ def main():
 
         checks.run("explorer shows partitions, pages ticks, runs SQL and downloads CSV", explorer)
 
+        def schema_and_saved_queries():
+            page.click("#sql-schema summary")
+            page.wait_for_selector("#sql-schema-body [data-table=ticks]")
+            columns = page.eval_on_selector_all("#sql-schema-body [data-table=ticks] li button", "bs => bs.map(b => b.textContent)")
+            assert {"asset", "price", "source_time_ms"} <= set(columns), columns
+            # A click puts the column's name into the query.
+            page.fill("#sql-input", "SELECT  FROM ticks LIMIT 3")
+            page.evaluate("() => { const t = document.getElementById('sql-input'); t.selectionStart = t.selectionEnd = 7; }")
+            page.click("#sql-schema-body [data-table=ticks] li button:text-is('asset')")
+            query = page.input_value("#sql-input")
+            assert query == "SELECT asset FROM ticks LIMIT 3", query
+            # Saved in this browser, listed, loaded back after the text changed, and deleted.
+            page.fill("#sql-name", "three assets")
+            page.click("#sql-save")
+            page.fill("#sql-input", "SELECT 1")
+            page.select_option("#sql-saved", "three assets")
+            assert page.input_value("#sql-input") == query
+            page.reload()
+            page.wait_for_selector("body[data-ready=true]")
+            page.click("[data-testid=tab-explorer]")
+            names = page.eval_on_selector_all("#sql-saved option", "os => os.map(o => o.value)")
+            assert "three assets" in names, names
+            page.select_option("#sql-saved", "three assets")
+            page.click("#sql-delete")
+            names = page.eval_on_selector_all("#sql-saved option", "os => os.map(o => o.value)")
+            assert "three assets" not in names, names
+            return f"{len(columns)} tick columns; saved, reloaded and deleted a query"
+
+        checks.run("the SQL schema browser lists the columns and queries are saved in the browser", schema_and_saved_queries)
+
         def performance():
             page.click("[data-testid=tab-performance]")
             page.wait_for_function("() => document.querySelector('[data-testid=perf-rate]') !== null")

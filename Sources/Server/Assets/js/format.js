@@ -25,8 +25,11 @@ export function bytes(value) {
 let zone = localStorage.getItem('cryptoviz.zone') === 'local' ? 'local' : 'utc';
 export function timeZone() { return zone; }
 export function setTimeZone(value) {
+  const previous = zone;
   zone = value === 'local' ? 'local' : 'utc';
   localStorage.setItem('cryptoviz.zone', zone);
+  // Inputs holding a typed time rewrite it in the new zone (the same instant).
+  if (previous !== zone) window.dispatchEvent(new CustomEvent('cryptoviz:zone', { detail: { previous } }));
 }
 
 /** The parts of a time in the chosen zone. */
@@ -88,11 +91,11 @@ export function status(element, text, isError = false) {
 export const palette = ['#4f9dff', '#f5b041', '#2ecc71', '#ff5c5c', '#b980ff', '#3dd6d0', '#ff8fd0', '#c0ca33'];
 
 /** A `datetime-local` input's value as Unix ms, read in the zone the page shows (UTC or local). */
-export function parseInputTime(value) {
+export function parseInputTime(value, inZone = zone) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value || '');
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v || 0));
-  return zone === 'utc' ? Date.UTC(y, mo - 1, d, h, mi, s) : new Date(y, mo - 1, d, h, mi, s).getTime();
+  return inZone === 'utc' ? Date.UTC(y, mo - 1, d, h, mi, s) : new Date(y, mo - 1, d, h, mi, s).getTime();
 }
 
 /** Unix ms as a `datetime-local` input's value, in the zone the page shows. */

@@ -1,4 +1,5 @@
-// Explorer tab: lake partitions and files, paged ticks with filters, SQL with CSV export.
+// Explorer tab: lake partitions and files, paged ticks with filters, SQL with a schema browser,
+// saved queries and CSV export.
 import { api } from '../api.js';
 import * as fmt from '../format.js';
 
@@ -6,15 +7,68 @@ const $ = (id) => document.getElementById(id);
 const paging = { cursors: [null], page: 0, next: null };
 let lastResult = null;
 
-function toLocalInput(ms) {
-  const d = new Date(ms - new Date().getTimezoneOffset() * 60e3);
-  return d.toISOString().slice(0, 19);
+const SAVED_KEY = 'cryptoviz.queries';
+const SCHEMA_SQL = "SELECT table_name, column_name, data_type FROM information_schema.columns " +
+  "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position";
+
+/** A from/to input's value as Unix ms, read in the zone the page shows (UTC or local). */
+function inputMillis(value) {
+  return value ? fmt.parseInputTime(value) ?? undefined : undefined;
 }
 
-function fromLocalInput(value) {
-  if (!value) return undefined;
-  const ms = new Date(value).getTime();
-  return Number.isFinite(ms) ? ms : undefined;
+function savedQueries() {
+  try { return JSON.parse(localStorage.getItem(SAVED_KEY) || '{}'); } catch { return {}; }
+}
+
+function renderSaved(selected = '') {
+  const select = $('sql-saved');
+  const saved = savedQueries();
+  select.replaceChildren(new Option('—', ''), ...Object.keys(saved).sort().map((name) => new Option(name, name)));
+  select.value = selected;
+}
+
+/** The tables the SQL explorer can query, with their columns; a click on a column adds its name
+ * to the query. Asked of the SQL engine itself, so it lists what a query would see. */
+async function loadSchema() {
+  const body = $('sql-schema-body');
+  try {
+    const result = await api.sql(SCHEMA_SQL, 1000);
+    const tables = new Map();
+    for (const [table, column, type] of result.rows) {
+      if (!tables.has(table)) tables.set(table, []);
+      tables.get(table).push([column, type]);
+    }
+    body.replaceChildren(...[...tables].map(([table, columns]) => {
+      const block = document.createElement('div');
+      const title = document.createElement('strong');
+      title.textContent = `${table} (${columns.length} columns)`;
+      const list = document.createElement('ul');
+      for (const [column, type] of columns) {
+        const item = document.createElement('li');
+        const name = document.createElement('button');
+        name.type = 'button';
+        name.className = 'link';
+        name.textContent = column;
+        name.setAttribute('aria-label', `insert column ${column} of ${table}`);
+        name.addEventListener('click', () => insertIntoQuery(column));
+        item.append(name, ' ', type.toLowerCase());
+        list.append(item);
+      }
+      block.append(title, list);
+      block.dataset.table = table;
+      return block;
+    }));
+  } catch (error) {
+    body.textContent = `the SQL engine did not answer: ${error.message}`;
+  }
+}
+
+function insertIntoQuery(text) {
+  const input = $('sql-input');
+  const at = input.selectionStart ?? input.value.length;
+  input.value = input.value.slice(0, at) + text + input.value.slice(input.selectionEnd ?? at);
+  input.focus();
+  input.selectionStart = input.selectionEnd = at + text.length;
 }
 
 export async function loadLake() {
@@ -32,8 +86,8 @@ async function loadTicks() {
   if (!asset) { fmt.status(status, 'no assets yet'); return; }
   const params = {
     sources: $('ticks-sources').value.trim(),
-    from: fromLocalInput($('ticks-from').value),
-    to: fromLocalInput($('ticks-to').value),
+    from: inputMillis($('ticks-from').value),
+    to: inputMillis($('ticks-to').value),
     limit: $('ticks-limit').value || 50,
     cursor: paging.cursors[paging.page] || undefined,
   };
@@ -93,7 +147,14 @@ export async function initExplorer() {
   const { assets } = await api.assets();
   const select = $('ticks-asset');
   for (const a of assets) select.append(new Option(a.asset, a.asset));
-  $('ticks-from').value = toLocalInput(Date.now() - 3600e3);
+  $('ticks-from').value = fmt.inputTime(Date.now() - 3600e3);
+  // The inputs follow the page's zone: rewrite them when it changes.
+  window.addEventListener('cryptoviz:zone', (e) => {
+    for (const id of ['ticks-from', 'ticks-to']) {
+      const ms = fmt.parseInputTime($(id).value, e.detail.previous);
+      if (ms !== null) $(id).value = fmt.inputTime(ms);
+    }
+  });
   $('ticks-form').addEventListener('submit', (e) => {
     e.preventDefault();
     paging.cursors = [null]; paging.page = 0;
@@ -102,6 +163,29 @@ export async function initExplorer() {
   $('ticks-next').addEventListener('click', () => { paging.cursors[paging.page + 1] = paging.next; paging.page++; loadTicks(); });
   $('ticks-prev').addEventListener('click', () => { if (paging.page > 0) { paging.page--; loadTicks(); } });
   $('sql-run').addEventListener('click', runSQL);
+  renderSaved();
+  $('sql-saved').addEventListener('change', (e) => {
+    const text = savedQueries()[e.target.value];
+    if (text !== undefined) { $('sql-input').value = text; $('sql-name').value = e.target.value; }
+  });
+  $('sql-save').addEventListener('click', () => {
+    const name = $('sql-name').value.trim();
+    if (!name) { fmt.status($('sql-status'), 'name the query to save it', true); return; }
+    const saved = savedQueries();
+    saved[name] = $('sql-input').value;
+    localStorage.setItem(SAVED_KEY, JSON.stringify(saved));
+    renderSaved(name);
+    fmt.status($('sql-status'), `saved as "${name}" in this browser`);
+  });
+  $('sql-delete').addEventListener('click', () => {
+    const name = $('sql-saved').value;
+    if (!name) return;
+    const saved = savedQueries();
+    delete saved[name];
+    localStorage.setItem(SAVED_KEY, JSON.stringify(saved));
+    renderSaved();
+  });
+  $('sql-schema').addEventListener('toggle', () => { if ($('sql-schema').open) loadSchema(); });
   $('sql-csv').addEventListener('click', downloadCSV);
 }
 
