@@ -44,14 +44,26 @@ export async function checkStatus() {
   setBadge(status.mode);
   if (status.mode === 'history') { setBanner(null); return; }
   if (status.newest_tick_ms === null) {
-    setBanner('waiting', 'Waiting for the first quotes. If this lasts, the Performance tab shows each provider\'s last error.');
+    setBanner('waiting', `Waiting for the first quotes.${await providerErrors()} The Performance tab shows each provider's health.`);
     return;
   }
   const seconds = (status.server_time_ms - status.newest_tick_ms) / 1000;
   if (seconds > STALE_SECONDS) {
-    setBanner('stale', `Data is stale: the newest quote is ${age(seconds)} old. The Performance tab shows each provider's last error.`);
+    setBanner('stale', `Data is stale: the newest quote is ${age(seconds)} old.${await providerErrors()} The Performance tab shows each provider's health.`);
   } else {
     setBanner(null);
+  }
+}
+
+/** " Last errors: coingecko: …; binance: …." for the providers that are not healthy, or "". */
+async function providerErrors() {
+  try {
+    const { pipeline } = await api.pipelineStats();
+    const failing = pipeline.providers.filter((p) => p.status !== 'healthy' && p.last_error);
+    if (!failing.length) return '';
+    return ' Last errors: ' + failing.slice(0, 3).map((p) => `${p.provider}: ${p.last_error.slice(0, 120)}`).join('; ') + '.';
+  } catch {
+    return '';
   }
 }
 
