@@ -46,6 +46,25 @@ import TestSupport
         #expect(throws: PipelineError.self) { try settings.apply(environment: ["CRYPTOVIZ_ASSETS": "many"]) }
     }
 
+    @Test func vacuumScheduleIsReadFromEveryLayerAndChecked() throws {
+        let file = try TestEnvironment.temporaryDirectory().appendingPathComponent("c.json")
+        try Data(#"{"auto_vacuum_hours": 6, "vacuum_retention_hours": 48}"#.utf8).write(to: file)
+        var settings = RuntimeSettings()
+        #expect(settings.autoVacuumHours == 24 && settings.vacuumRetentionHours == 168)
+        try settings.apply(configFile: file)
+        #expect(settings.autoVacuumHours == 6 && settings.vacuumRetentionHours == 48)
+        try settings.apply(environment: ["CRYPTOVIZ_AUTO_VACUUM_HOURS": "0"])
+        #expect(settings.autoVacuumHours == 0)
+        try settings.validate()
+        #expect(throws: PipelineError.self) { try settings.apply(environment: ["CRYPTOVIZ_AUTO_VACUUM_HOURS": "daily"]) }
+        for (hours, retention) in [(-1.0, 168.0), (10_000, 168), (24, 1)] {
+            settings = RuntimeSettings()
+            settings.autoVacuumHours = hours
+            settings.vacuumRetentionHours = retention
+            #expect(throws: PipelineError.self, "\(hours) h, retention \(retention) h") { try settings.validate() }
+        }
+    }
+
     @Test func defaultLakeLivesUnderTheDataDirectory() {
         var settings = RuntimeSettings()
         settings.dataDirectory = "/tmp/cv"

@@ -6,7 +6,8 @@ import TestSupport
 
 /// `up --demo` on a short compaction schedule: while ticks and rollup candles commit every
 /// few seconds, each partition of the tick and candles tables holds a handful of files, not
-/// one per commit, and the tables' logs show the scheduled OPTIMIZE commits.
+/// one per commit, and the tables' logs show the scheduled OPTIMIZE commits. A vacuum every
+/// 14.4 s runs too, and `/api/v1/lake` reports the schedule and the runs (the Management view).
 @Suite(.serialized) struct ScheduledCompactionTests {
     @Test func partitionsStaySmallWithoutAnyoneCompacting() async throws {
         let data = try TestEnvironment.temporaryDirectory("scheduled-compaction")
@@ -14,12 +15,23 @@ import TestSupport
         let up = ManagedProcess(
             executable: try TestEnvironment.cryptovizBinary(),
             arguments: ["up", "--demo", "--demo-assets", "5", "--data", data.path, "--port", "\(port)", "--interval", "1",
-                        "--auto-compact", "4", "--auto-compact-files", "3"],
+                        "--auto-compact", "4", "--auto-compact-files", "3", "--auto-vacuum", "0.004", "--vacuum-retention", "24"],
             label: "cryptoviz-up-compaction")
         try up.start()
         try LoopbackPort.waitUntilOpen(port, timeout: 60)
         try await Task.sleep(for: .seconds(40))
         #expect(up.isRunning, "\(up.logTail())")
+        let info = try await HTTPTestClient.get(port: port, "/api/v1/lake").json()
+        let maintenance = try #require(info["maintenance"] as? [String: Any], "\(info.keys)")
+        #expect((maintenance["compact_every_seconds"] as? NSNumber)?.doubleValue == 4)
+        #expect(abs(((maintenance["vacuum_every_seconds"] as? NSNumber)?.doubleValue ?? 0) - 14.4) < 0.01, "\(maintenance)")
+        #expect((maintenance["vacuum_retention_hours"] as? NSNumber)?.doubleValue == 24)
+        let compactions = maintenance["compactions"] as? [[String: Any]] ?? []
+        #expect(compactions.contains { $0["version"] != nil && $0["version"] is NSNumber }, "a compaction committed: \(compactions)")
+        let vacuums = maintenance["vacuums"] as? [[String: Any]] ?? []
+        // Two rounds at least (14.4 s apart in 40 s), both tables; nothing is a day old, so nothing is deleted.
+        #expect(vacuums.count >= 4 && vacuums.allSatisfy { ($0["files_removed"] as? NSNumber)?.intValue == 0 }, "\(vacuums)")
+        #expect(maintenance["last_error"] == nil || maintenance["last_error"] is NSNull, "\(maintenance)")
         _ = up.stop(signal: SIGTERM)
 
         let lake = try await Lake.open(store: try LocalFileStore(root: data.appendingPathComponent("lake").path))

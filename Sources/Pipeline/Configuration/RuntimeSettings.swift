@@ -45,6 +45,10 @@ public struct RuntimeSettings: Sendable, Equatable {
     public var autoCompactSeconds: Double = 120
     /// Small files a partition must hold for a scheduled compaction to rewrite it.
     public var autoCompactFiles: Int = 10
+    /// Hours between vacuums of both tables by the process that compacts them (files no version
+    /// of the last `vacuumRetentionHours` refers to are deleted); 0 turns them off.
+    public var autoVacuumHours: Double = 24
+    public var vacuumRetentionHours: Double = 168
 
     public init() {}
 
@@ -59,7 +63,8 @@ public struct RuntimeSettings: Sendable, Equatable {
 
     /// Applies a JSON config file's keys (same names as the flags: `bus`, `lake`, `data`,
     /// `host`, `port`, `token`, `interval`, `assets`, `group`, `providers`, `publish_buffer`,
-    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`, `streams`,
+    /// `delivery_timeout`, `drain_timeout`, `rollups`, `auto_compact`, `auto_compact_files`,
+    /// `auto_vacuum_hours`, `vacuum_retention_hours`, `streams`,
     /// `alerts`).
     public mutating func apply(configFile url: URL) throws {
         let data: Data
@@ -93,6 +98,10 @@ public struct RuntimeSettings: Sendable, Equatable {
             case ("auto_compact", let v as Double): autoCompactSeconds = v
             case ("auto_compact", let v as Int): autoCompactSeconds = Double(v)
             case ("auto_compact_files", let v as Int): autoCompactFiles = v
+            case ("auto_vacuum_hours", let v as Double): autoVacuumHours = v
+            case ("auto_vacuum_hours", let v as Int): autoVacuumHours = Double(v)
+            case ("vacuum_retention_hours", let v as Double): vacuumRetentionHours = v
+            case ("vacuum_retention_hours", let v as Int): vacuumRetentionHours = Double(v)
             case ("rollups", let v as Bool): rollups = v
             case ("rollups", let v as String) where Self.parseSwitch(v) != nil: rollups = Self.parseSwitch(v)!
             case ("alerts", let v as String): alertsFile = v
@@ -142,6 +151,14 @@ public struct RuntimeSettings: Sendable, Equatable {
             guard let s = Double(v) else { throw PipelineError("CRYPTOVIZ_AUTO_COMPACT must be seconds, got '\(v)'") }
             autoCompactSeconds = s
         }
+        if let v = value("CRYPTOVIZ_AUTO_VACUUM_HOURS") {
+            guard let h = Double(v) else { throw PipelineError("CRYPTOVIZ_AUTO_VACUUM_HOURS must be hours, got '\(v)'") }
+            autoVacuumHours = h
+        }
+        if let v = value("CRYPTOVIZ_VACUUM_RETENTION_HOURS") {
+            guard let h = Double(v) else { throw PipelineError("CRYPTOVIZ_VACUUM_RETENTION_HOURS must be hours, got '\(v)'") }
+            vacuumRetentionHours = h
+        }
         if let v = value("CRYPTOVIZ_AUTO_COMPACT_FILES") {
             guard let n = Int(v) else { throw PipelineError("CRYPTOVIZ_AUTO_COMPACT_FILES must be a number of files, got '\(v)'") }
             autoCompactFiles = n
@@ -167,6 +184,13 @@ public struct RuntimeSettings: Sendable, Equatable {
             throw PipelineError("auto_compact must be 0 (off) or 1-86400 seconds, got \(autoCompactSeconds)")
         }
         guard autoCompactFiles >= 2 else { throw PipelineError("auto_compact_files must be at least 2, got \(autoCompactFiles)") }
+        guard autoVacuumHours == 0 || (autoVacuumHours >= 0.001 && autoVacuumHours <= 8_760) else {
+            throw PipelineError("auto_vacuum_hours must be 0 (off) or up to 8760 hours, got \(autoVacuumHours)")
+        }
+        // Below a day, a reader still on an older version (a long query, delta-rs) could lose its files.
+        guard vacuumRetentionHours >= 24 else {
+            throw PipelineError("vacuum_retention_hours must be at least 24, got \(vacuumRetentionHours)")
+        }
         guard drainTimeoutSeconds >= 1 && drainTimeoutSeconds <= 3_600 else {
             throw PipelineError("drain_timeout must be 1-3600 seconds, got \(drainTimeoutSeconds)")
         }
@@ -201,6 +225,7 @@ public struct RuntimeSettings: Sendable, Equatable {
             "group = \(group)", "providers = \(providers.isEmpty ? "(all configured)" : providers.joined(separator: ","))",
             "publish_buffer = \(publishBufferTicks)", "delivery_timeout = \(deliveryTimeoutSeconds)s",
             "drain_timeout = \(drainTimeoutSeconds)s", "rollups = \(rollups ? "on" : "off")", "auto_compact = \(autoCompactSeconds)s", "auto_compact_files = \(autoCompactFiles)",
+            "auto_vacuum_hours = \(autoVacuumHours)", "vacuum_retention_hours = \(vacuumRetentionHours)",
             "alerts = \(alertsFile ?? "(rules saved under data/alerts)")",
         ].joined(separator: "\n")
     }

@@ -25,6 +25,8 @@ public final class LakeMarketData: MarketDataSource {
         /// At most this many versions are listed in the history.
         public var historyLimit: Int = 200
         public var duckdb: DuckDBEngine?
+        /// The maintenance schedule of this process, when it maintains the lake (`up`).
+        public var maintenance: (@Sendable () async -> MaintenanceDTO)?
         public init(location: String) { self.location = location }
     }
 
@@ -315,9 +317,11 @@ public final class LakeMarketData: MarketDataSource {
                         sizeBytes: add.size, recordCount: add.parsedStatistics()?.numRecords,
                         modificationTimeMs: add.modificationTime)
         }
-        return LakeInfoDTO(location: configuration.location, version: info.version, fileCount: info.files,
-                           sizeBytes: info.bytes, recordCount: info.rows, partitions: partitions,
-                           files: Array(fileDTOs), filesTruncated: files.count > limit)
+        var dto = LakeInfoDTO(location: configuration.location, version: info.version, fileCount: info.files,
+                              sizeBytes: info.bytes, recordCount: info.rows, partitions: partitions,
+                              files: Array(fileDTOs), filesTruncated: files.count > limit)
+        dto.maintenance = await configuration.maintenance?()
+        return dto
     }
 
     public func lakeVersions() async throws -> [LakeVersionDTO] {

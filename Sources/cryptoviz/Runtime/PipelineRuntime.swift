@@ -165,6 +165,16 @@ struct PipelineRuntime {
                                           logger: Logger(label: "cryptoviz.collectors"))
         }
 
+        // The writing process keeps its tables' file counts down (not a server alone, which
+        // only reads, nor a collector); its server shows the schedule.
+        var maintenance: LakeCompactionSchedule?
+        if processor != nil, lake != nil, settings.autoCompactSeconds > 0 {
+            maintenance = LakeCompactionSchedule(
+                every: .milliseconds(Int64(settings.autoCompactSeconds * 1000)), minFiles: settings.autoCompactFiles,
+                vacuumEvery: settings.autoVacuumHours > 0 ? .milliseconds(Int64(settings.autoVacuumHours * 3_600_000)) : nil,
+                retentionHours: settings.vacuumRetentionHours)
+        }
+
         // Shutdown runs in reverse order of this list: collectors, publisher, processor, tail, server.
         if roles.contains(.serve), let lake {
             let busKind = noBus ? "none" : settings.bus == "memory" ? "memory" : "kafka"
@@ -174,6 +184,9 @@ struct PipelineRuntime {
             dataConfiguration.localDirectory = lake.localDirectory
             dataConfiguration.duckdb = DuckDBEngine.locate().map {
                 DuckDBEngine(executable: $0, scratchDirectory: dataURL.appendingPathComponent("tmp/sql").path)
+            }
+            if let log = maintenance?.log {
+                dataConfiguration.maintenance = { MaintenanceDTO(await log.current()) }
             }
             if dataConfiguration.duckdb == nil {
                 logger.warning("DuckDB CLI not found: the SQL explorer is off (scripts/up.sh installs it; or set CRYPTOVIZ_DUCKDB)")
@@ -214,11 +227,7 @@ struct PipelineRuntime {
         }
         if let processor {
             services.append(.init(service: PipelineService("stream processor") { try await processor.run() }))
-            // The writing process keeps its tables' file counts down (not a server alone, which
-            // only reads, nor a collector).
-            if let lake, settings.autoCompactSeconds > 0 {
-                let schedule = LakeCompactionSchedule(every: .milliseconds(Int64(settings.autoCompactSeconds * 1000)),
-                                                      minFiles: settings.autoCompactFiles)
+            if let lake, let schedule = maintenance {
                 let candles = settings.rollups ? try await lake.lake.candles() : nil
                 let ticks = lake.table
                 services.append(.init(service: PipelineService("lake compaction") {

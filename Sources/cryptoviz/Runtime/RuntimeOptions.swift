@@ -57,6 +57,12 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .customLong("auto-compact-files"), help: "Small files a partition must hold for a scheduled compaction to rewrite it (default 10).")
     var autoCompactFiles: Int?
 
+    @Option(name: .customLong("auto-vacuum"), help: "Hours between vacuums of the lake by the process compacting it; 0 is off (default 24).")
+    var autoVacuum: Double?
+
+    @Option(name: .customLong("vacuum-retention"), help: "Hours of table versions a vacuum keeps readable, at least 24 (default 168).")
+    var vacuumRetention: Double?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -78,6 +84,8 @@ struct RuntimeOptions: ParsableArguments {
         if let alerts { settings.alertsFile = alerts }
         if let autoCompact { settings.autoCompactSeconds = autoCompact }
         if let autoCompactFiles { settings.autoCompactFiles = autoCompactFiles }
+        if let autoVacuum { settings.autoVacuumHours = autoVacuum }
+        if let vacuumRetention { settings.vacuumRetentionHours = vacuumRetention }
         if let rollups {
             guard let on = RuntimeSettings.parseSwitch(rollups) else { throw ValidationError("--rollups must be on or off, got '\(rollups)'") }
             settings.rollups = on

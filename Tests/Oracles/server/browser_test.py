@@ -368,6 +368,9 @@ def main():
                 page.dispatch_event("#token-input", "change")
             page.wait_for_function("() => document.getElementById('versions-table').dataset.latest !== undefined && document.getElementById('versions-table').dataset.latest !== ''")
             before = int(page.eval_on_selector("#versions-table", "t => t.dataset.latest"))
+            # The maintenance schedule: this server's, or a note that it only reads the lake.
+            schedule = page.eval_on_selector("#mgmt-schedule", "b => [b.dataset.state, b.textContent]")
+            assert schedule[0] in ("none", "scheduled") and schedule[1], schedule
             # Right after start-up each partition may hold a single file ("nothing to compact"):
             # the processor commits every few seconds, so ask again until there is something.
             for attempt in range(10):

@@ -16,9 +16,46 @@ async function refresh() {
     button.addEventListener('click', () => { $('tt-version').value = v.version; timeTravel(); });
     return [v.version, fmt.time(v.timestamp_ms), v.operation, v.files_added, v.files_removed, fmt.number(v.records_added), button];
   }));
+  renderSchedule(lake.maintenance);
   const rows = $('versions-table').tBodies[0].rows;
   if (rows.length) rows[0].dataset.testid = 'latest-version';
   $('versions-table').dataset.latest = versions.length ? String(versions[0].version) : '';
+}
+
+function every(seconds) {
+  if (seconds >= 3600) return `${+(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 60) return `${+(seconds / 60).toFixed(1)} min`;
+  return `${seconds} s`;
+}
+
+/** The automatic compaction and vacuum of this process, and their last runs. */
+function renderSchedule(m) {
+  const box = $('mgmt-schedule');
+  if (!m) {
+    box.textContent = 'This server only reads the lake: the process that writes it (up or process) compacts and vacuums it.';
+    box.dataset.state = 'none';
+    fmt.fillTable($('mgmt-runs'), [], 'no runs here');
+    return;
+  }
+  const next = (ms) => (ms ? `, next at ${fmt.time(ms).slice(11, 19)}` : '');
+  const lines = [
+    `Compaction every ${every(m.compact_every_seconds)} of partitions with at least ${m.compact_min_files} small files${next(m.next_compaction_ms)}.`,
+    m.vacuum_every_seconds
+      ? `Vacuum every ${every(m.vacuum_every_seconds)}, keeping ${every(m.vacuum_retention_hours * 3600)} of versions readable${next(m.next_vacuum_ms)}.`
+      : 'No automatic vacuum (--auto-vacuum 0).',
+  ];
+  if (m.last_error) lines.push(`Last failure: ${m.last_error}`);
+  box.replaceChildren(...lines.map((text) => { const p = document.createElement('p'); p.textContent = text; return p; }));
+  box.dataset.state = 'scheduled';
+  box.dataset.compactEvery = String(m.compact_every_seconds);
+  const runs = [
+    ...m.compactions.map((r) => ({ ...r, task: 'compaction' })),
+    ...m.vacuums.map((r) => ({ ...r, task: 'vacuum' })),
+  ].sort((a, b) => b.at_ms - a.at_ms);
+  fmt.fillTable($('mgmt-runs'), runs.map((r) => [fmt.time(r.at_ms), r.task, r.table,
+    r.task === 'vacuum' ? `${r.files_removed} files deleted`
+      : r.version === null || r.version === undefined ? 'nothing to rewrite'
+        : `version ${r.version}: ${r.files_removed} files → ${r.files_added}`]), 'no run yet');
 }
 
 async function guarded(statusId, action) {
