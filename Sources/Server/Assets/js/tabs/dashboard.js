@@ -72,11 +72,13 @@ function selectedSourceList() {
   return state.selectedSources.size === state.sources.length ? [] : [...state.selectedSources];
 }
 
-/** A quote older than this (four default poll intervals) is stale: shown as such, and left out
- * of the consensus and the spread while a fresher source has the asset. */
-const STALE_MS = 120e3;
+/** A quote older than the chosen age (default 120 s, four default poll intervals) is stale:
+ * shown as such, and left out of the consensus and the spread while a fresher source has the
+ * asset. The age is kept in this browser. */
+const STALE_KEY = 'cryptoviz.staleSeconds';
+let staleMs = (Number(localStorage.getItem(STALE_KEY)) || 120) * 1000;
 
-function isStale(tick) { return Date.now() - tick.source_time_ms > STALE_MS; }
+function isStale(tick) { return Date.now() - tick.source_time_ms > staleMs; }
 
 function consensus(asset) {
   const bySource = state.latest.get(asset);
@@ -422,6 +424,15 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
   $('candle-interval').addEventListener('change', (e) => {
     state.intervalChoice = e.target.value;
     loadHistory().catch(report);
+  });
+  $('stale-after').value = String(staleMs / 1000);
+  $('stale-after').addEventListener('change', (e) => {
+    const seconds = Math.round(Number(e.target.value));
+    if (!Number.isFinite(seconds) || seconds < 1 || seconds > 86400) { e.target.value = String(staleMs / 1000); return; }
+    staleMs = seconds * 1000;
+    localStorage.setItem(STALE_KEY, String(seconds));
+    renderCards();
+    renderSpread();
   });
   $('log-scale').checked = state.logScale;
   state.chart.setLogScale(state.logScale);
