@@ -121,7 +121,9 @@ async function runSQL() {
     table.tHead.replaceChildren();
     const head = table.tHead.insertRow();
     for (const c of result.columns) { const th = document.createElement('th'); th.textContent = c; head.append(th); }
-    fmt.fillTable(table, result.rows, 'no rows');
+    // Fractions shown to 8 significant digits; the CSV keeps every digit.
+    const shown = (v) => (typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(8))) : v);
+    fmt.fillTable(table, result.rows.map((r) => r.map(shown)), 'no rows');
     fmt.status(status, `${result.rows.length} rows${result.truncated ? ' (truncated)' : ''} in ${result.elapsed_ms} ms`);
     $('sql-csv').disabled = false;
   } catch (error) {
