@@ -187,7 +187,9 @@ struct PipelineRuntime {
                 // stdout is block-buffered into a pipe: a supervisor's log must get the token now.
                 fflush(nil)
             }
-            let (alerts, webhooks) = try openAlerts(settings: settings, dataURL: dataURL)
+            // Without a bus the lake is opened read-only, and nothing live can fire: the journal
+            // under <data>/alerts is the only history then.
+            let (alerts, webhooks) = try openAlerts(settings: settings, dataURL: dataURL, exportsHistory: !noBus)
             let server = try CryptoVizServer(configuration: serverConfiguration, data: data, registry: registry,
                                              alerts: alerts, logger: Logger(label: "cryptoviz.server"))
             let host = settings.host
@@ -199,6 +201,10 @@ struct PipelineRuntime {
                                   successTerminationBehavior: .ignore))
             // The alert engine reads the tail's live feed: the ticks the dashboard shows, as they arrive.
             services.append(.init(service: PipelineService("alerts") { await alerts.run(ticks: tail.subscribe()) }))
+            if !noBus {
+                let export = AlertHistoryExport(lake: lake.lake, alerts: alerts, logger: Logger(label: "cryptoviz.alerts"))
+                services.append(.init(service: PipelineService("alert history") { await export.run() }))
+            }
             services.append(.init(service: PipelineService("webhooks") { await webhooks.run() }))
             let freshness = LakeFreshnessFeed(table: lake.table, alerts: alerts, logger: Logger(label: "cryptoviz.alerts"))
             services.append(.init(service: PipelineService("lake freshness") { await freshness.run() }))
@@ -254,7 +260,7 @@ struct PipelineRuntime {
     /// The serving process's alerts under `<data>/alerts`, with `--alerts FILE`'s rules and
     /// webhooks on top. The delivery runs even without webhooks: it resends what a previous run
     /// left in the outbox.
-    private static func openAlerts(settings: RuntimeSettings, dataURL: URL) throws -> (AlertMonitor, WebhookDelivery) {
+    private static func openAlerts(settings: RuntimeSettings, dataURL: URL, exportsHistory: Bool) throws -> (AlertMonitor, WebhookDelivery) {
         var rulesFile: AlertRuleSet?
         if let path = settings.alertsFile {
             let bytes: Data
@@ -273,7 +279,8 @@ struct PipelineRuntime {
         let logger = Logger(label: "cryptoviz.alerts")
         let delivery = WebhookDelivery(webhooks: rulesFile?.webhooks ?? [], directory: directory,
                                        client: HTTPClient.shared, logger: logger)
-        let monitor = try AlertMonitor(store: AlertStore(directory: directory), rulesFile: rulesFile, delivery: delivery, logger: logger)
+        let monitor = try AlertMonitor(store: AlertStore(directory: directory), rulesFile: rulesFile, delivery: delivery,
+                                       exportsHistory: exportsHistory, logger: logger)
         return (monitor, delivery)
     }
 
