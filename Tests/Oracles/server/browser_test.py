@@ -365,7 +365,7 @@ def main():
         def phone_width():
             page.set_viewport_size({"width": 390, "height": 844})
             widths = {}
-            for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+            for tab in ["markets", "dashboard", "explorer", "performance", "alerts", "management"]:
                 page.click(f"[data-testid=tab-{tab}]")
                 page.wait_for_timeout(400)
                 widths[tab] = page.evaluate("() => document.documentElement.scrollWidth")
@@ -384,7 +384,7 @@ def main():
             for theme in ["dark", "light"]:
                 if (page.evaluate("() => document.documentElement.dataset.theme || 'dark'")) != theme:
                     page.click("#theme-toggle")
-                for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                for tab in ["markets", "dashboard", "explorer", "performance", "alerts", "management"]:
                     page.click(f"[data-testid=tab-{tab}]")
                     page.wait_for_timeout(300)
                     results = axe.run(page)
