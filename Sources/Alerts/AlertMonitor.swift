@@ -16,7 +16,7 @@ public actor AlertMonitor {
         public var nextCursor: Int?
     }
 
-    /// An event with its position in the history (the lake table's `position` column).
+    /// An event with its position in the history (the lake table's `seq` column).
     public struct NumberedEvent: Sendable {
         public var position: Int
         public var event: AlertEvent
