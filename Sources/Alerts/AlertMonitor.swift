@@ -16,26 +16,35 @@ public actor AlertMonitor {
         public var nextCursor: Int?
     }
 
+    /// An event with its position in the history (the lake table's `seq` column).
+    public struct NumberedEvent: Sendable {
+        public var position: Int
+        public var event: AlertEvent
+    }
+
     private var engine: AlertEngine
     private let store: AlertStore
     private let delivery: WebhookDelivery?
     private let logger: Logger
     private let clock: @Sendable () -> Int64
-    /// Held in memory for the API, oldest first; `historyStart` is the position of its first.
-    private var history: [AlertEvent]
-    private var historyStart = 0
-    private let historyLimit: Int
+    private var history: AlertHistory
     private let fanout = AlertFanout()
 
     /// Opens the alerts directory: saved rules and state, then `rulesFile`'s rules on top
     /// (a rule in the file replaces the saved one with its id).
+    ///
+    /// - Parameters:
+    ///   - historyLimit: events kept in memory for the API; the journal holds at most twice as
+    ///     many, plus any the lake table does not hold yet.
+    ///   - exportsHistory: a lake table receives the history (`historyToExport`,
+    ///     `historyExported`): the journal then keeps every event until the lake has it.
     public init(store: AlertStore, rulesFile: AlertRuleSet? = nil, delivery: WebhookDelivery? = nil,
-                historyLimit: Int = 10_000, logger: Logger, clock: @escaping @Sendable () -> Int64 = currentUnixMillis) throws(AlertsError) {
+                historyLimit: Int = 10_000, exportsHistory: Bool = false, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = currentUnixMillis) throws(AlertsError) {
         self.store = store
         self.delivery = delivery
         self.logger = logger
         self.clock = clock
-        self.historyLimit = historyLimit
         var engine = AlertEngine(rules: try store.loadRules() ?? [], state: try store.loadState())
         if let rulesFile {
             for rule in rulesFile.rules {
@@ -45,7 +54,7 @@ public actor AlertMonitor {
             try store.saveRules(engine.rules)
         }
         self.engine = engine
-        self.history = try store.loadHistory(limit: historyLimit)
+        self.history = try AlertHistory(store: store, limit: historyLimit, exports: exportsHistory)
         if engine.stateChanged {
             try store.saveState(engine.state)
             self.engine.stateChanged = false
@@ -106,16 +115,10 @@ public actor AlertMonitor {
                 logger.error("cannot queue webhook deliveries", metadata: ["error": "\(error)"])
             }
             do {
-                try store.appendHistory(events)
+                try history.append(events)
             } catch {
                 AlertMetrics.storageFailure("history")
                 logger.error("cannot append to the alert history", metadata: ["error": "\(error)"])
-            }
-            history += events
-            if history.count > historyLimit {
-                let drop = history.count - historyLimit
-                history.removeFirst(drop)
-                historyStart += drop
             }
         }
         saveStateIfChanged()
@@ -147,7 +150,7 @@ public actor AlertMonitor {
         guard self.rule(id: rule.id) == nil else {
             throw AlertsError(.duplicateRule, "a rule with id '\(rule.id)' exists; PUT replaces it", field: "id")
         }
-        try change { $0.upsert(rule) }
+        try change { $0.upsert(rule, now: clock()) }
     }
 
     /// Replaces the rule `id`; `unknownRule` when there is none.
@@ -155,35 +158,45 @@ public actor AlertMonitor {
         try rule.validate()
         guard rule.id == id else { throw AlertsError.invalid("id", "must equal the rule id in the path ('\(id)')") }
         guard self.rule(id: id) != nil else { throw AlertsError(.unknownRule, "no rule with id '\(id)'") }
-        try change { $0.upsert(rule) }
+        try change { $0.upsert(rule, now: clock()) }
     }
 
     /// Removes the rule `id`; `unknownRule` when there is none.
     public func remove(id: String) throws(AlertsError) {
         guard self.rule(id: id) != nil else { throw AlertsError(.unknownRule, "no rule with id '\(id)'") }
-        try change { $0.remove(id: id) }
+        try change { $0.remove(id: id, now: clock()) ?? [] }
     }
 
     /// Applies a rule change and saves it; on a failed save the change is undone, so memory
-    /// never holds rules that a restart would not.
-    private func change(_ body: (inout AlertEngine) -> Void) throws(AlertsError) {
+    /// never holds rules that a restart would not. The alerts the change resolves are announced.
+    private func change(_ body: (inout AlertEngine) -> [AlertEvent]) throws(AlertsError) {
         var changed = engine
-        body(&changed)
+        let events = body(&changed)
         try store.saveRules(changed.rules)
         engine = changed
-        saveStateIfChanged()
+        record(events)
     }
 
     // MARK: History and live events
 
     /// Events newest first, `limit` of them, strictly before the position `before`.
     public func history(limit: Int, before: Int? = nil) -> HistoryPage {
-        let end = min(before ?? Int.max, historyStart + history.count)
-        let start = max(historyStart, end - limit)
-        guard end > start else { return HistoryPage(events: [], nextCursor: nil) }
-        let events = Array(history[(start - historyStart)..<(end - historyStart)].reversed())
-        return HistoryPage(events: events, nextCursor: start > historyStart ? start : nil)
+        let page = history.page(count: limit, before: before)
+        return HistoryPage(events: page.events, nextCursor: page.nextCursor)
     }
+
+    /// Up to `limit` events from `position` on, for the lake table's writer.
+    public func historyToExport(from position: Int, limit: Int) throws(AlertsError) -> [NumberedEvent] {
+        try history.events(from: position, count: limit).map { NumberedEvent(position: $0.position, event: $0.event) }
+    }
+
+    /// The lake table holds every event before `position`: the journal may forget them.
+    public func historyExported(through position: Int) throws(AlertsError) {
+        try history.markExported(through: position)
+    }
+
+    /// The position the next event gets (events before it are in the journal or exported).
+    public var historyEnd: Int { history.end }
 
     /// Alerts fired and not yet resolved.
     public var heldAlertIDs: [String] { engine.heldAlertIDs }

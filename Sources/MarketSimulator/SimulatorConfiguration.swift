@@ -11,6 +11,8 @@ public struct SimulatorConfiguration: Sendable {
     /// Speed-up of simulated time against wall time (1 = real volatility; demos may use 60+).
     public var timeScale: Double = 1
     public var faults: FaultPlan = .none
+    /// Scripted market events (jumps, drifts, silences, divergences) at known times.
+    public var events: MarketEventScript = .none
     /// Per-provider limits enforced like the real APIs (429 when exceeded), by provider name.
     public var rateLimits: [String: SimulatedRateLimit] = [
         "coingecko": .init(capacity: 30, windowSeconds: 60),

@@ -14,6 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchServerCommand.self,
             BenchCandlesCommand.self,
             BenchLoadCommand.self,
+            BenchAlertsCommand.self,
         ]
     )
 }

@@ -60,6 +60,10 @@ struct SimulateCommand: AsyncParsableCommand {
             help: "A venue outage as ISO8601/ISO8601 (no klines inside it); repeatable.")
     var outages: [String] = []
 
+    @Option(name: .customLong("events"),
+            help: "A JSON file of scripted market events (jump, drift, silence, diverge) at seconds after start.")
+    var eventsFile: String?
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "cryptoviz.simulator")
@@ -71,6 +75,11 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.timeScale = timeScale
         configuration.slowDelaySeconds = slowSeconds
         configuration.faults = try FaultPlan(spec: faults)
+        if let eventsFile {
+            do { configuration.events = try MarketEventScript(contentsOfFile: eventsFile) } catch {
+                throw ValidationError("--events \(error.message)")
+            }
+        }
         configuration.rateLimits["binance"] = .init(capacity: binanceWeightLimit, windowSeconds: binanceWeightWindow)
         configuration.rateLimits["coingecko"] = .init(capacity: coinGeckoLimit, windowSeconds: 60)
         configuration.history.defaultDays = historyDays

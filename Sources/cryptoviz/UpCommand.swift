@@ -27,9 +27,18 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .customLong("demo-assets"), help: "Assets in the simulated market (with --demo).")
     var demoAssets = 150
 
+    @Option(name: .customLong("events"),
+            help: "With --demo: a JSON file of scripted market events (jump, drift, silence, diverge) at seconds after start.")
+    var eventsFile: String?
+
     func run() async throws {
         options.bootstrapLogging()
         var settings = try options.resolve()
+        var events = MarketEventScript.none
+        if let eventsFile {
+            guard demo else { throw ValidationError("--events scripts the demo's simulated market: it needs --demo") }
+            do { events = try MarketEventScript(contentsOfFile: eventsFile) } catch { throw ValidationError("--events \(error.message)") }
+        }
         if demo && settings.intervalSeconds == nil {
             settings.intervalSeconds = 2  // the simulator has no rate budget to respect
         }
@@ -39,7 +48,8 @@ struct UpCommand: AsyncParsableCommand {
         logger.info("effective configuration\n\(settings.describe())")
 
         let runtime = try await PipelineRuntime.start(settings: settings, roles: [.collect, .process, .serve],
-                                                      demoAssets: demo ? demoAssets : nil, registry: registry, logger: logger)
+                                                      demoAssets: demo ? demoAssets : nil, demoEvents: events, registry: registry,
+                                                      logger: logger)
         try await runtime.run()
     }
 }

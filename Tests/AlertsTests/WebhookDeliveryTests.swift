@@ -41,6 +41,30 @@ import TestSupport
         #expect(json?["id"] as? String == "btc-1:fired" && json?["rule_id"] as? String == "btc" && json?["asset"] as? String == "bitcoin")
     }
 
+    @Test func aResolutionIsSentOnlyAfterItsFiring() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let receiver = WebhookReceiver(secret: secret)
+        receiver.answer(503)
+        let (port, server) = try await receiver.start()
+        defer { server.cancel() }
+        let sender = delivery(directory, port: port)
+        let running = Task { await sender.run() }
+        defer { running.cancel() }
+        var resolved = event(1)
+        resolved.id = "btc-1:resolved"
+        resolved.kind = .resolved
+        try sender.enqueue([event(1), resolved])
+        // The firing fails for a while (several retries); the resolution must not overtake it.
+        #expect(await eventually { receiver.deliveries.filter { $0.key == "btc-1:fired" }.count >= 3 })
+        receiver.answer(200)
+        #expect(await eventually { sender.pendingCount == 0 })
+        let keys = receiver.deliveries.map(\.key)
+        let lastFired = try #require(keys.lastIndex(of: "btc-1:fired"))
+        let firstResolved = try #require(keys.firstIndex(of: "btc-1:resolved"))
+        #expect(firstResolved > lastFired, "resolved only after fired was accepted: \(keys)")
+    }
+
     @Test func receiverDownThenUpLosesNothing() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

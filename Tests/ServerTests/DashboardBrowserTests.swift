@@ -1,4 +1,6 @@
+import Alerts
 import Foundation
+import Logging
 import Testing
 import TestSupport
 @testable import Server
@@ -12,7 +14,11 @@ import TestSupport
         let generator = DemoTickGenerator(data: data)
         await generator.seedHistory()
         let feeding = Task { await generator.run() }
-        let server = try await RunningServer.start(data: data)
+        // Alerts on, as in `up`: the Alerts tab is checked too (phone width, axe-core).
+        let alertsDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("browser-alerts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: alertsDirectory) }
+        let monitor = try AlertMonitor(store: AlertStore(directory: alertsDirectory), logger: Logger(label: "cryptoviz.alerts.test"))
+        let server = try await RunningServer.start(data: data, alerts: monitor)
         let output = TestEnvironment.repositoryRoot.appendingPathComponent("test-output/screenshots").path
         let python = try TestEnvironment.python()
         let arguments = [TestEnvironment.oracle("server/browser_test.py"), "--url", "http://127.0.0.1:\(server.port)", "--screenshots", output]

@@ -30,4 +30,13 @@ struct PendingDelivery: Sendable, Codable, Hashable {
         let safeKey = String(key.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
         return "\(webhookID)__\(safeKey).json"
     }
+
+    /// For a resolution (`<alert id>:resolved`), the outbox file of its firing to the same
+    /// webhook; nil for a firing.
+    var firingFileName: String? {
+        guard key.hasSuffix(":resolved") else { return nil }
+        var firing = self
+        firing.key = String(key.dropLast(":resolved".count)) + ":fired"
+        return firing.fileName
+    }
 }

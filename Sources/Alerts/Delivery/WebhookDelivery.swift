@@ -15,7 +15,9 @@ import Synchronization
 /// "Exponential Backoff And Jitter") on connection errors, timeouts, 408, 429 and 5xx. A 2xx
 /// removes the outbox file; any other 4xx, or the last attempt failing, moves the delivery to
 /// `dead-letters.jsonl`. Files left in the outbox by a crash or a stop are sent by the next
-/// `run`; receivers de-duplicate by the idempotency key.
+/// `run`; receivers de-duplicate by the idempotency key. Deliveries run concurrently, except
+/// that an alert's `resolved` is sent only once its `fired` has left the outbox (delivered or
+/// dead-lettered), per webhook.
 public final class WebhookDelivery: Sendable {
     /// Backoff bounds; defaults suit real receivers, tests shorten them.
     public struct Configuration: Sendable {
@@ -121,6 +123,14 @@ public final class WebhookDelivery: Sendable {
     enum Outcome: Equatable { case delivered, retry(String), reject(String) }
 
     private func deliver(_ pending: PendingDelivery) async {
+        // A resolution waits while its firing is still in the outbox (being retried, or left by
+        // a crash and resent by this run), so a receiver sees `fired` before `resolved`.
+        if let firing = pending.firingFileName {
+            let path = outbox.appendingPathComponent(firing).path
+            while FileManager.default.fileExists(atPath: path) {
+                do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+            }
+        }
         var lastReason = ""
         for attempt in 0..<max(pending.maxAttempts, 1) {
             if attempt > 0 {

@@ -35,25 +35,48 @@ public struct AlertEngine: Sendable {
     /// The rules, in the order they were added.
     public var rules: [AlertRule] { runtimes.map(\.rule) }
 
-    /// Adds a rule, or replaces the one with its id (forgetting that rule's held alerts and windows).
-    public mutating func upsert(_ rule: AlertRule) {
+    /// Adds a rule, or replaces the one with its id. A replacement that keeps the condition and
+    /// scope (a new name, severity, cooldown, hysteresis, quiet hours or enabled flag) keeps the
+    /// rule's windows and held alerts; one that changes what is watched starts afresh, and its
+    /// held alerts are resolved now (returned, value 0), so no receiver is left with an alert
+    /// that nothing will ever end.
+    @discardableResult
+    public mutating func upsert(_ rule: AlertRule, now: Int64 = currentUnixMillis()) -> [AlertEvent] {
+        var events: [AlertEvent] = []
         if let i = runtimes.firstIndex(where: { $0.rule.id == rule.id }) {
-            runtimes[i] = RuleRuntime(rule: rule)
+            if runtimes[i].rule.condition == rule.condition && runtimes[i].rule.scope == rule.scope {
+                runtimes[i].rule = rule
+            } else {
+                events = closeHeld(runtimes[i], now: now)
+                runtimes[i] = RuleRuntime(rule: rule)
+            }
         } else {
             runtimes.append(RuleRuntime(rule: rule))
         }
         stateChanged = true
         reindex()
+        return events
     }
 
-    /// Removes a rule; false when no rule has this id.
+    /// Removes a rule, resolving its held alerts now (returned); nil when no rule has this id.
     @discardableResult
-    public mutating func remove(id: String) -> Bool {
-        guard let i = runtimes.firstIndex(where: { $0.rule.id == id }) else { return false }
+    public mutating func remove(id: String, now: Int64 = currentUnixMillis()) -> [AlertEvent]? {
+        guard let i = runtimes.firstIndex(where: { $0.rule.id == id }) else { return nil }
+        let events = closeHeld(runtimes[i], now: now)
         runtimes.remove(at: i)
         stateChanged = true
         reindex()
-        return true
+        return events
+    }
+
+    /// Resolution events for the announced alerts `runtime` holds (its rule is changing or going).
+    private func closeHeld(_ runtime: RuleRuntime, now: Int64) -> [AlertEvent] {
+        runtime.triggers.sorted { ($0.key.asset?.rawValue ?? "", $0.key.source?.rawValue ?? "") < ($1.key.asset?.rawValue ?? "", $1.key.source?.rawValue ?? "") }
+            .compactMap { key, trigger in
+                guard trigger.held, let alertID = trigger.alertID else { return nil }
+                return event(.resolved, alertID: alertID, rule: runtime.rule, key: key, value: 0,
+                             firedAt: trigger.firedAtMillis ?? now, at: now)
+            }
     }
 
     private mutating func reindex() {

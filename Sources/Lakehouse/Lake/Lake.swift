@@ -2,7 +2,7 @@ import Logging
 import ObjectStore
 
 /// A lake: a root (a local folder or an S3 prefix) holding one folder per Delta table,
-/// `ticks/` and `candles/` (later `alerts/`).
+/// `ticks/`, `candles/` and `alerts/`.
 ///
 /// Tables are siblings, never nested: a table's vacuum deletes every unreferenced file under
 /// its root, so a table inside another's folder would lose its files. Each table is a
@@ -16,12 +16,15 @@ public actor Lake {
     public static let ticksRoot = "ticks/"
     /// The candles table's folder.
     public static let candlesRoot = "candles/"
+    /// The alert history table's folder.
+    public static let alertsRoot = "alerts/"
 
     /// The lake's store, rooted at the lake.
     public nonisolated let store: any ObjectStore
     let logger: Logger
     private var tickTable: TickTable?
     private var candleTable: CandleTable?
+    private var alertTable: AlertTable?
 
     private init(store: any ObjectStore, logger: Logger) {
         self.store = store
@@ -64,5 +67,20 @@ public actor Lake {
         if let candleTable { return candleTable }
         guard try await DeltaTable(store: store, root: Self.candlesRoot, logger: logger).exists() else { return nil }
         return try await candles()
+    }
+
+    /// The alert history table, created if the lake has none.
+    public func alerts() async throws -> AlertTable {
+        if let alertTable { return alertTable }
+        let table = try await AlertTable.open(store: store, root: Self.alertsRoot, logger: logger)
+        alertTable = table
+        return table
+    }
+
+    /// The alert history table, or nil when the lake has none yet.
+    public func existingAlerts() async throws -> AlertTable? {
+        if let alertTable { return alertTable }
+        guard try await DeltaTable(store: store, root: Self.alertsRoot, logger: logger).exists() else { return nil }
+        return try await alerts()
     }
 }

@@ -43,7 +43,7 @@ actor MarketState {
     private var prices: [Double]
     private var rng: SplitMix64
     private var lastAdvance: ContinuousClock.Instant
-    private let started: ContinuousClock.Instant
+    let started: ContinuousClock.Instant
     private let clock = ContinuousClock()
     private var faults: FaultPlan
     private var stats: [String: SimulatorStats.ProviderStats] = [:]
@@ -58,7 +58,8 @@ actor MarketState {
         rng = SplitMix64(seed: configuration.seed ^ 0xA5A5_5A5A_0F0F_F0F0)
         started = clock.now
         lastAdvance = started
-        faults = configuration.faults
+        // Scripted silences are 503 windows, ahead of the configured faults.
+        faults = FaultPlan(rules: configuration.events.silenceFaults + configuration.faults.rules)
     }
 
     func setFaults(_ plan: FaultPlan) { faults = plan }
@@ -144,8 +145,9 @@ actor MarketState {
     func quotes() -> [Quote] {
         if configuration.timeScale == 1 { followHistory() } else { advance() }
         let nowMillis = Int64(wallClockMillis())
+        let scripted = scriptedFactors(source: nil)
         return universe.assets.indices.map { index in
-            Quote(asset: universe.assets[index], rank: index + 1, price: prices[index], updatedMillis: nowMillis)
+            Quote(asset: universe.assets[index], rank: index + 1, price: prices[index] * (scripted[index] ?? 1), updatedMillis: nowMillis)
         }
     }
 

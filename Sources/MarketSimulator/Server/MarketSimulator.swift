@@ -61,6 +61,9 @@ public final class MarketSimulator: Sendable {
     /// Binds the server (port 0 → an ephemeral port) and returns once it accepts connections.
     public static func start(configuration: SimulatorConfiguration, logger: Logger = Logger(label: "cryptoviz.simulator")) async throws -> MarketSimulator {
         let state = MarketState(configuration: configuration)
+        if let unknown = configuration.events.unknownAsset(in: Set(state.universe.assets.map(\.id))) {
+            throw SimulatorError("events: asset '\(unknown)' is not in the simulated market of \(configuration.assetCount) assets")
+        }
         let hub = StreamHub(market: state, tradeInterval: configuration.streams.tradeInterval,
                             tickerInterval: configuration.streams.tickerInterval,
                             recentTradesLimit: configuration.streams.recentTrades)
@@ -283,7 +286,7 @@ struct Routes: Sendable {
         let others = state.universe.otherCoinbaseProducts
         return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { _ in
-            Array(CoinbaseShape.products(await state.quotes(), others: others).utf8)
+            Array(CoinbaseShape.products(await state.quotes(for: "coinbase"), others: others).utf8)
         }
     }
 
@@ -294,7 +297,7 @@ struct Routes: Sendable {
         return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { dropEvery in
             guard let index else { return [] }
-            let quote = await state.quotes()[index]
+            let quote = await state.quotes(for: "coinbase")[index]
             return Array(CoinbaseShape.ticker(quote, rank: index + 1, nowMillis: now, dropPrice: dropEvery != nil).utf8)
         } precheck: {
             index == nil ? (404, CoinbaseShape.notFound) : nil
@@ -312,7 +315,7 @@ struct Routes: Sendable {
         let others = state.universe.otherKrakenPairs
         return await respond(provider: "kraken", weight: 1, rateLimitBody: KrakenShape.rateLimited, rateLimitStatus: 200,
                              retryAfterHeader: false, serverErrorBody: KrakenShape.serverError, serverErrorStatus: 200) { dropEvery in
-            Array(KrakenShape.tickers(await state.quotes(), otherPairs: others, pairs: requested, dropPriceEvery: dropEvery).utf8)
+            Array(KrakenShape.tickers(await state.quotes(for: "kraken"), otherPairs: others, pairs: requested, dropPriceEvery: dropEvery).utf8)
         } precheck: {
             unknown ? (200, KrakenShape.unknownPair) : nil
         }
@@ -325,7 +328,7 @@ struct Routes: Sendable {
         let ids = query["ids"].map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
         return await respond(provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinGeckoShape.serverError) { dropEvery in
-            Array(CoinGeckoShape.markets(await state.quotes(), page: page, perPage: perPage, ids: ids, dropPriceEvery: dropEvery).utf8)
+            Array(CoinGeckoShape.markets(await state.quotes(for: "coingecko"), page: page, perPage: perPage, ids: ids, dropPriceEvery: dropEvery).utf8)
         }
     }
 
@@ -339,7 +342,7 @@ struct Routes: Sendable {
                              rateLimitBody: CoinMarketCapShape.error(code: 1008, message: "You've exceeded your API Key's HTTP request rate limit. Rate limits reset every minute.", nowMillis: now),
                              retryAfterHeader: false,
                              serverErrorBody: CoinMarketCapShape.error(code: 500, message: "An internal server error occurred", nowMillis: now)) { dropEvery in
-            Array(CoinMarketCapShape.listings(await state.quotes(), start: start, limit: limit, nowMillis: now, dropPriceEvery: dropEvery).utf8)
+            Array(CoinMarketCapShape.listings(await state.quotes(for: "coinmarketcap"), start: start, limit: limit, nowMillis: now, dropPriceEvery: dropEvery).utf8)
         } precheck: {
             guard let key, !key.isEmpty else {
                 return (401, CoinMarketCapShape.error(code: 1002, message: "API key missing.", nowMillis: now))
@@ -356,7 +359,7 @@ struct Routes: Sendable {
         let others = state.universe.otherBinancePairs
         return await respond(provider: "binance", weight: BinanceShape.allTickersWeight, rateLimitBody: BinanceShape.rateLimited,
                              retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { dropEvery in
-            Array(BinanceShape.tickers(await state.quotes(), otherPairs: others, nowMillis: now, dropPriceEvery: dropEvery).utf8)
+            Array(BinanceShape.tickers(await state.quotes(for: "binance"), otherPairs: others, nowMillis: now, dropPriceEvery: dropEvery).utf8)
         }
     }
 

@@ -34,6 +34,8 @@ public final class LakeMarketData: MarketDataSource {
     /// The lake's candles table, read for SQL and candles when it exists (another process may
     /// create it later: a backfill); the handle caches its snapshot between queries.
     private let candles: DeltaTable
+    /// The lake's alert history table (`AlertHistoryExport` writes it), for SQL when it exists.
+    private let alertHistory: DeltaTable
     /// The candles table's reader, opened once the table exists (see `candleTable()`).
     private let openedCandles = Mutex<CandleTable?>(nil)
     /// Asset and source lists of the lake's tables, cached per version.
@@ -50,6 +52,7 @@ public final class LakeMarketData: MarketDataSource {
                 stats: @escaping @Sendable () async -> PipelineStatsDTO, logger: Logger) {
         self.table = table
         self.candles = DeltaTable(store: store, root: Lake.candlesRoot, logger: logger)
+        self.alertHistory = DeltaTable(store: store, root: Lake.alertsRoot, logger: logger)
         self.store = store
         self.tail = tail
         self.configuration = configuration
@@ -430,7 +433,14 @@ public final class LakeMarketData: MarketDataSource {
         } catch let error as LakehouseError where error.code == .tableNotFound {
             candleFiles = nil
         }
-        return try await engine.query(statement, files: files, candleFiles: candleFiles, allowedDirectory: root, rowLimit: rowLimit)
+        var alertFiles: [String]?
+        do {
+            alertFiles = try await alertHistory.latestSnapshot().files.map { root + alertHistory.root + $0.relativeKey }
+        } catch let error as LakehouseError where error.code == .tableNotFound {
+            alertFiles = nil
+        }
+        return try await engine.query(statement, files: files, candleFiles: candleFiles, alertFiles: alertFiles,
+                                      allowedDirectory: root, rowLimit: rowLimit)
     }
 
     public func liveTicks() -> AsyncStream<Tick> { tail.subscribe() }

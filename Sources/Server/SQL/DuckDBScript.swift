@@ -30,11 +30,13 @@ struct DuckDBScript {
 
     /// The column types (DESCRIBE), a marker row, then at most `rowLimit` rows of `statement`
     /// over view `ticks` of `files` and, when the lake has a candles table, view `candles`
-    /// of `candleFiles`.
-    func query(_ statement: String, files: [String], candleFiles: [String]? = nil, rowLimit: Int) -> String {
+    /// of `candleFiles` (and likewise `alerts` of `alertFiles`).
+    func query(_ statement: String, files: [String], candleFiles: [String]? = nil, alertFiles: [String]? = nil,
+               rowLimit: Int) -> String {
         let source = "query(\(Self.decoded(statement)))"
         var views = Self.ticksView(files)
         if let candleFiles { views += "\n" + Self.candlesView(candleFiles) }
+        if let alertFiles { views += "\n" + Self.alertsView(alertFiles) }
         return lockedSession(view: views)
             + "DESCRIBE SELECT * FROM \(source);\n"
             + "SELECT true AS \(Self.rowsMarker);\n"
@@ -88,6 +90,19 @@ struct DuckDBScript {
         return "CREATE VIEW candles AS SELECT * FROM read_parquet(["
             + files.map(literal).joined(separator: ", ")
             + "], hive_partitioning = true, union_by_name = true);"
+    }
+
+    /// The alert history table's files as view `alerts`, one row per fired or resolved event;
+    /// an empty table still has the columns a query names first.
+    static func alertsView(_ files: [String]) -> String {
+        guard !files.isEmpty else {
+            return "CREATE VIEW alerts AS SELECT NULL::BIGINT AS seq, NULL::VARCHAR AS id, NULL::VARCHAR AS alert_id, "
+                + "NULL::VARCHAR AS kind, NULL::VARCHAR AS rule_id, NULL::VARCHAR AS asset, NULL::VARCHAR AS source, "
+                + "NULL::DOUBLE AS value, NULL::TIMESTAMPTZ AS event_time WHERE false;"
+        }
+        return "CREATE VIEW alerts AS SELECT * FROM read_parquet(["
+            + files.map(literal).joined(separator: ", ")
+            + "], hive_partitioning = true);"
     }
 
     static func decoded(_ statement: String) -> String {

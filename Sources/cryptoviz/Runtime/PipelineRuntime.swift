@@ -26,11 +26,11 @@ struct PipelineRuntime {
     var report: @Sendable () async -> StopReport
     var cleanup: @Sendable () async -> Void
 
-    static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
+    static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?, demoEvents: MarketEventScript = .none,
                       registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool = false,
                       collectorOverrides: (inout CollectorConfiguration) -> Void = { _ in }) async throws -> PipelineRuntime {
         do {
-            return try await assemble(settings: settings, roles: roles, demoAssets: demoAssets, registry: registry,
+            return try await assemble(settings: settings, roles: roles, demoAssets: demoAssets, demoEvents: demoEvents, registry: registry,
                                       logger: logger, collectOnce: collectOnce, collectorOverrides: collectorOverrides)
         } catch let error as LakehouseError where error.code == .corruptDataFile {
             // Start-up scans the lake (dedupe seed, hot tail): say how out of a damaged file.
@@ -39,7 +39,7 @@ struct PipelineRuntime {
         }
     }
 
-    private static func assemble(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?,
+    private static func assemble(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?, demoEvents: MarketEventScript,
                                  registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool,
                                  collectorOverrides: (inout CollectorConfiguration) -> Void) async throws -> PipelineRuntime {
         // `--bus none`: a read-only server over an existing lake; every other role needs a bus.
@@ -141,6 +141,7 @@ struct PipelineRuntime {
                 var simulatorConfiguration = SimulatorConfiguration()
                 simulatorConfiguration.assetCount = demoAssets
                 simulatorConfiguration.seed = UInt64(currentUnixMillis() / 1000)
+                simulatorConfiguration.events = demoEvents
                 let sim = try await MarketSimulator.start(configuration: simulatorConfiguration,
                                                           logger: Logger(label: "cryptoviz.simulator"))
                 collectorConfiguration.providers[.coinGecko]?.baseURL = sim.endpoints.coinGecko
@@ -201,7 +202,9 @@ struct PipelineRuntime {
                 // stdout is block-buffered into a pipe: a supervisor's log must get the token now.
                 fflush(nil)
             }
-            let (alerts, webhooks) = try openAlerts(settings: settings, dataURL: dataURL)
+            // Without a bus the lake is opened read-only, and nothing live can fire: the journal
+            // under <data>/alerts is the only history then.
+            let (alerts, webhooks) = try openAlerts(settings: settings, dataURL: dataURL, exportsHistory: !noBus)
             let server = try CryptoVizServer(configuration: serverConfiguration, data: data, registry: registry,
                                              alerts: alerts, logger: Logger(label: "cryptoviz.server"))
             let host = settings.host
@@ -213,6 +216,10 @@ struct PipelineRuntime {
                                   successTerminationBehavior: .ignore))
             // The alert engine reads the tail's live feed: the ticks the dashboard shows, as they arrive.
             services.append(.init(service: PipelineService("alerts") { await alerts.run(ticks: tail.subscribe()) }))
+            if !noBus {
+                let export = AlertHistoryExport(lake: lake.lake, alerts: alerts, logger: Logger(label: "cryptoviz.alerts"))
+                services.append(.init(service: PipelineService("alert history") { await export.run() }))
+            }
             services.append(.init(service: PipelineService("webhooks") { await webhooks.run() }))
             let freshness = LakeFreshnessFeed(table: lake.table, alerts: alerts, logger: Logger(label: "cryptoviz.alerts"))
             services.append(.init(service: PipelineService("lake freshness") { await freshness.run() }))
@@ -264,7 +271,7 @@ struct PipelineRuntime {
     /// The serving process's alerts under `<data>/alerts`, with `--alerts FILE`'s rules and
     /// webhooks on top. The delivery runs even without webhooks: it resends what a previous run
     /// left in the outbox.
-    private static func openAlerts(settings: RuntimeSettings, dataURL: URL) throws -> (AlertMonitor, WebhookDelivery) {
+    private static func openAlerts(settings: RuntimeSettings, dataURL: URL, exportsHistory: Bool) throws -> (AlertMonitor, WebhookDelivery) {
         var rulesFile: AlertRuleSet?
         if let path = settings.alertsFile {
             let bytes: Data
@@ -283,7 +290,8 @@ struct PipelineRuntime {
         let logger = Logger(label: "cryptoviz.alerts")
         let delivery = WebhookDelivery(webhooks: rulesFile?.webhooks ?? [], directory: directory,
                                        client: HTTPClient.shared, logger: logger)
-        let monitor = try AlertMonitor(store: AlertStore(directory: directory), rulesFile: rulesFile, delivery: delivery, logger: logger)
+        let monitor = try AlertMonitor(store: AlertStore(directory: directory), rulesFile: rulesFile, delivery: delivery,
+                                       exportsHistory: exportsHistory, logger: logger)
         return (monitor, delivery)
     }
 

@@ -468,7 +468,7 @@ def main():
             widths, wide = {}, {}
             for screen in [390, 360]:
                 page.set_viewport_size({"width": screen, "height": 800})
-                for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                for tab in ["markets", "dashboard", "explorer", "performance", "alerts", "management"]:
                     page.click(f"[data-testid=tab-{tab}]")
                     page.wait_for_timeout(400)
                     width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -489,7 +489,7 @@ def main():
             for theme in ["dark", "light"]:
                 if (page.evaluate("() => document.documentElement.dataset.theme || 'dark'")) != theme:
                     page.click("#theme-toggle")
-                for tab in ["markets", "dashboard", "explorer", "performance", "management"]:
+                for tab in ["markets", "dashboard", "explorer", "performance", "alerts", "management"]:
                     page.click(f"[data-testid=tab-{tab}]")
                     page.wait_for_timeout(300)
                     results = axe.run(page)

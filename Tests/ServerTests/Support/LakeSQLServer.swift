@@ -1,3 +1,4 @@
+import Alerts
 import CryptoVizCore
 import Foundation
 import Lakehouse
@@ -38,7 +39,8 @@ final class LakeSQLServer: Sendable {
     static func start(
         ticks: [Tick] = SQLSampleLake.ticks(), engine configure: (inout DuckDBEngine) -> Void = { _ in },
         timeout: Duration = .seconds(20), maxRunning: Int = 2, maxWaiting: Int = 2,
-        prepare: ((TickTable, URL) async throws -> Void)? = nil
+        prepare: ((TickTable, URL) async throws -> Void)? = nil,
+        alerts: AlertMonitor? = nil
     ) async throws -> LakeSQLServer {
         let data = try TestEnvironment.temporaryDirectory("sql-security")
         let lake = data.appendingPathComponent("lake")
@@ -62,7 +64,7 @@ final class LakeSQLServer: Sendable {
         }, logger: logger)
         var serverLogger = Logger(label: "cryptoviz.server.test")
         serverLogger.logLevel = .warning
-        let server = try CryptoVizServer(configuration: ServerConfiguration(port: 0), data: source, logger: serverLogger)
+        let server = try CryptoVizServer(configuration: ServerConfiguration(port: 0), data: source, alerts: alerts, logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }

@@ -35,7 +35,8 @@ export const clientTimings = new Map();
 
 async function request(method, path, params, body) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // Every write is JSON, a DELETE too: the server refuses other writes as cross-site forgeable.
+  if (body !== undefined || method !== 'GET') headers['Content-Type'] = 'application/json';
   const t = token();
   if (t && method !== 'GET') headers.Authorization = 'Bearer ' + t;
   const started = performance.now();
@@ -71,6 +72,11 @@ export const api = {
   vacuum: (dryRun) => request('POST', '/api/v1/lake/vacuum', null, { dry_run: dryRun }),
   retention: (days) => request('POST', '/api/v1/lake/retention', null, { days }),
   sql: (sql, limit) => request('POST', '/api/v1/sql', null, { sql, limit }),
+  alertRules: () => request('GET', '/api/v1/alerts/rules'),
+  createAlertRule: (rule) => request('POST', '/api/v1/alerts/rules', null, rule),
+  replaceAlertRule: (id, rule) => request('PUT', `/api/v1/alerts/rules/${encodeURIComponent(id)}`, null, rule),
+  deleteAlertRule: (id) => request('DELETE', `/api/v1/alerts/rules/${encodeURIComponent(id)}`),
+  alerts: (limit, cursor) => request('GET', '/api/v1/alerts', { limit, cursor }),
 };
 
 /**

@@ -5,10 +5,11 @@ import { initMarkets, loadMarkets, watchlist, topAssets } from './tabs/markets.j
 import { initExplorer, showExplorer } from './tabs/explorer.js';
 import { initPerformance, showPerformance } from './tabs/performance.js';
 import { initManagement, showManagement } from './tabs/management.js';
+import { initAlerts, showAlerts } from './tabs/alerts.js';
 import * as fmt from './format.js';
 import { startStatus } from './status.js';
 
-const TABS = ['markets', 'dashboard', 'explorer', 'performance', 'management'];
+const TABS = ['markets', 'dashboard', 'explorer', 'performance', 'alerts', 'management'];
 let current = 'markets';
 let stopPolling = null;
 
@@ -45,6 +46,7 @@ function show(tab, focus = false) {
   if (tab === 'markets') loadMarkets().catch(reportError);
   if (tab === 'explorer') showExplorer().catch(reportError);
   if (tab === 'performance') stopPolling = showPerformance(reportError);
+  if (tab === 'alerts') stopPolling = showAlerts(reportError);
   if (tab === 'management') showManagement().catch(reportError);
   writeHash();
 }
@@ -105,6 +107,7 @@ async function start() {
   const starred = watchlist();
   const dashboard = initDashboard(starred.length ? starred : topAssets(3), params, writeHash);
   setUpToggles(() => window.dispatchEvent(new Event('cryptoviz:redraw')));
+  initAlerts();
   await Promise.all([dashboard, initExplorer(), initManagement()]);
   show(tab || 'markets');
   document.body.dataset.ready = 'true';
