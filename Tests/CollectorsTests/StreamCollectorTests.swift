@@ -53,13 +53,14 @@ actor StreamEventLog {
         var collector: StreamCollector
         var log: StreamEventLog
         var task: Task<Void, any Error>
+        var provider: ProviderID = .binance
 
         func stop() async throws {
             task.cancel()
             try await task.value
         }
 
-        func health() async -> StreamHealth { await collector.health.streamHealth(of: .binance) }
+        func health() async -> StreamHealth { await collector.health.streamHealth(of: provider) }
     }
 
     static func start(_ settings: StreamSettings, subscription: StreamSubscription) -> Running {

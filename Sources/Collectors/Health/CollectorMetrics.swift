@@ -62,4 +62,11 @@ enum CollectorMetrics {
         Counter(label: "cryptoviz_collector_stream_gap_trades_total",
                 dimensions: [("provider", provider.rawValue), ("outcome", "unfilled")]).increment(by: unfilled)
     }
+
+    /// A hole in a venue's message sequence numbers, and the messages it skipped.
+    static func streamSequenceGap(_ provider: ProviderID, missed: Int) {
+        Counter(label: "cryptoviz_collector_stream_sequence_gaps_total", dimensions: [("provider", provider.rawValue)]).increment()
+        Counter(label: "cryptoviz_collector_stream_messages_missed_total",
+                dimensions: [("provider", provider.rawValue)]).increment(by: missed)
+    }
 }

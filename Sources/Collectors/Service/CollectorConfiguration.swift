@@ -14,7 +14,7 @@ public struct CollectorConfiguration: Sendable {
     /// beside or instead of polling them; none by default.
     public var streamProviders: [ProviderID] = []
     /// Per-venue stream settings; missing entries fall back to the venue's defaults.
-    public var streams: [ProviderID: StreamSettings] = [.binance: .binance, .kraken: .kraken]
+    public var streams: [ProviderID: StreamSettings] = [.binance: .binance, .kraken: .kraken, .coinbase: .coinbase]
     /// The watch list: the top `topN` assets by market cap ...
     public var topN: Int = 100
     /// ... plus these, whatever their rank.
@@ -73,6 +73,7 @@ public struct CollectorConfiguration: Sendable {
         switch provider {
         case .binance: return .binance
         case .kraken: return .kraken
+        case .coinbase: return .coinbase
         default: return StreamSettings(baseURL: "")
         }
     }

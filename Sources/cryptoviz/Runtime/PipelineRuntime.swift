@@ -130,9 +130,9 @@ struct PipelineRuntime {
             if let seconds = settings.intervalSeconds { collectorConfiguration.setInterval(.milliseconds(Int64(seconds * 1000))) }
             collectorConfiguration.directoryFile = dataURL.appendingPathComponent("asset-directory.json")
             collectorOverrides(&collectorConfiguration)
-            // WebSocket streams beside the pollers: what the settings name, else both venues in
-            // the demo (its simulator serves them) and none live.
-            let streamVenues = settings.streams ?? (demoAssets != nil ? ["binance", "kraken"] : [])
+            // WebSocket streams beside the pollers: what the settings name, else the three venues
+            // in the demo (its simulator serves them) and none live.
+            let streamVenues = settings.streams ?? (demoAssets != nil ? ["binance", "coinbase", "kraken"] : [])
             for venue in streamVenues where ProviderRegistry.streamFactories[ProviderID(venue)] == nil {
                 throw PipelineError("streams: \(venue) has no stream adapter (available: \(ProviderRegistry.registeredStreamIDs.map(\.rawValue).joined(separator: ", ")))")
             }
@@ -148,8 +148,9 @@ struct PipelineRuntime {
                 collectorConfiguration.providers[.binance]?.baseURL = sim.endpoints.binance
                 collectorConfiguration.providers[.coinbase]?.baseURL = sim.endpoints.coinbase
                 collectorConfiguration.providers[.kraken]?.baseURL = sim.endpoints.kraken
-                // The demo streams Binance and Kraken from its simulator unless told otherwise.
+                // The demo streams Binance, Coinbase and Kraken from its simulator unless told otherwise.
                 collectorConfiguration.streams[.binance]?.baseURL = sim.endpoints.binanceStreams
+                collectorConfiguration.streams[.coinbase]?.baseURL = sim.endpoints.coinbaseStreams
                 collectorConfiguration.streams[.kraken]?.baseURL = sim.endpoints.krakenStreams
                 if collectorConfiguration.coinMarketCapKey == nil { collectorConfiguration.coinMarketCapKey = "demo-key" }
                 simulator = sim
