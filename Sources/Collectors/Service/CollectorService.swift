@@ -105,6 +105,13 @@ public final class CollectorService: Sendable {
         return current.values.sorted { $0.provider < $1.provider }
     }
 
+    /// The canonical id of an exchange's base ticker ("BTC" → bitcoin), by the same rule as
+    /// stream and poll quotes (the highest market cap among coins of that symbol); nil when the
+    /// directory does not know it.
+    public func assetID(exchangeBase symbol: String) async -> AssetID? {
+        try? await directoryStore.directory.resolve(exchangeBaseSymbol: symbol).get().0
+    }
+
     /// Every streamed venue's connection health.
     public func streamHealth() async -> [StreamHealth] {
         await healthBoard.streamSnapshot()

@@ -59,6 +59,8 @@ public actor StreamProcessor {
         public var fallback: FailoverLake.Stats?
         /// The live rollup's figures, when the processor has one.
         public var rollup: LiveRollup.Stats?
+        /// The venues' closed stream candles written to the candles table, when the processor writes them.
+        public var streamCandles: StreamCandleWriter.Stats?
         /// At the stop: records not committed that went to the spill file (replayed at the next start)...
         public var spilledAtStop = 0
         /// ...that stay on a durable bus, read again by the next owner of their partitions...
@@ -70,6 +72,7 @@ public actor StreamProcessor {
     private let bus: any Bus
     private let lake: any LakeWriter
     private let rollup: LiveRollup?
+    private let streamCandles: StreamCandleWriter?
     private let configuration: Configuration
     private let deadLetters: DeadLetterQueue
     private let logger: Logger
@@ -100,11 +103,14 @@ public actor StreamProcessor {
     private let commitTimer: Metrics.Timer
 
     /// A processor committing to `lake`, and (with `rollup`) its 1-minute candles to the candles table.
-    public init(bus: any Bus, lake: any LakeWriter, rollup: LiveRollup? = nil, configuration: Configuration = .init(),
-                deadLetters: DeadLetterQueue, logger: Logger) {
+    /// With `streamCandles`, the `candle` messages of the lake topic (closed venue klines) go
+    /// to the candles table through it; without, they are dead-lettered as an unknown type.
+    public init(bus: any Bus, lake: any LakeWriter, rollup: LiveRollup? = nil, streamCandles: StreamCandleWriter? = nil,
+                configuration: Configuration = .init(), deadLetters: DeadLetterQueue, logger: Logger) {
         self.bus = bus
         self.lake = lake
         self.rollup = rollup
+        self.streamCandles = streamCandles
         self.configuration = configuration
         self.deadLetters = deadLetters
         self.logger = logger
@@ -178,6 +184,7 @@ public actor StreamProcessor {
         var s = stats
         s.fallback = await lake.fallbackStats()
         s.rollup = await rollup?.currentStats()
+        s.streamCandles = await streamCandles?.currentStats()
         s.freshnessP50Millis = freshness.quantile(0.5)
         s.freshnessP95Millis = freshness.quantile(0.95)
         return s
@@ -237,6 +244,14 @@ public actor StreamProcessor {
             let message: TickMessage
             do {
                 message = try result.get()
+            } catch where error.kind == .unknownType && error.messageType == "candle" && streamCandles != nil {
+                do {
+                    await streamCandles?.add(try CandleMessage.decode(record.value), ingestTimeMillis: now)
+                } catch {
+                    stats.deadLettered += 1
+                    deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
+                }
+                continue
             } catch {
                 stats.deadLettered += 1
                 deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
@@ -368,6 +383,9 @@ public actor StreamProcessor {
             for waiter in waiters { waiter.resume() }
         }
         guard !pendingOffsets.isEmpty else { return }
+        // Stream candles first: the tick commit's txn covers their offsets too, so they must be
+        // in their table before it (a failure keeps them pending, never blocks the ticks).
+        await streamCandles?.flush()
         let records = pending
         let offsets = pendingOffsets
         var transactions: [String: Int64] = [:]

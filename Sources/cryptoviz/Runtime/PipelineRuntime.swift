@@ -118,8 +118,13 @@ struct PipelineRuntime {
                 rollup = LiveRollup(candles: try await lake.lake.candles(), ticks: lake.table,
                                     configuration: rollupConfiguration, logger: Logger(label: "cryptoviz.rollup"))
             }
-            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, configuration: configuration,
-                                    deadLetters: deadLetters, logger: Logger(label: "cryptoviz.processor"))
+            // The venues' closed klines (candle messages on the lake topic) into <lake>/candles.
+            var streamCandles: StreamCandleWriter?
+            if let lake {
+                streamCandles = StreamCandleWriter(sink: try await lake.lake.candles(), logger: Logger(label: "cryptoviz.processor"))
+            }
+            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, streamCandles: streamCandles,
+                                    configuration: configuration, deadLetters: deadLetters, logger: Logger(label: "cryptoviz.processor"))
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
             processor = p
         }
@@ -230,6 +235,8 @@ struct PipelineRuntime {
             services.append(.init(service: PipelineService("publisher") { await publisher.run() }))
         }
         if let collectors, let publisher {
+            // Streamed trades (live topic) and closed klines (lake topic) beside the ticks.
+            let events = bus.map { MarketEventPublisher(bus: $0, logger: Logger(label: "cryptoviz.bus")) }
             if collectOnce {
                 // One poll of each provider, then the same ordered stop as after a signal.
                 services.append(.init(service: PipelineService("collectors") {
@@ -237,7 +244,9 @@ struct PipelineRuntime {
                 }, successTerminationBehavior: .gracefullyShutdownGroup))
             } else {
                 services.append(.init(service: PipelineService("collectors") {
-                    try await collectors.run { ticks in await publisher.enqueue(ticks) }
+                    try await collectors.run(sink: { ticks in await publisher.enqueue(ticks) }, events: { streamed in
+                        await events?.publish(streamed) { await collectors.assetID(exchangeBase: $0) }
+                    })
                 }))
             }
         }
