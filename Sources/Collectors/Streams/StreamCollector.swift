@@ -174,6 +174,7 @@ public final class StreamCollector: Sendable {
             for rejection in rejections { $0.rejectedByReason[rejection.kind, default: 0] += 1 }
         }
         CollectorMetrics.streamMessages(id)
+        CollectorMetrics.streamLastMessage(id, millis: now)
         if duplicates > 0 { CollectorMetrics.streamDuplicates(id, count: duplicates) }
         for count in missed { CollectorMetrics.streamSequenceGap(id, missed: Int(count)) }
         for rejection in rejections { CollectorMetrics.rejected(id, reason: rejection.kind, count: 1) }

@@ -53,6 +53,9 @@ public actor StreamProcessor {
         /// Source time → committed in the lake, milliseconds.
         public var freshnessP50Millis: Int64?
         public var freshnessP95Millis: Int64?
+        /// The same per source ("binance" → [p50, p95, samples]): a streamed venue's ticks and a
+        /// polled one's differ by orders of magnitude, which the overall figures hide.
+        public var freshnessBySource: [String: [Int64]] = [:]
         /// Next offset committed per partition ("topic[p]" → offset).
         public var committedOffsets: [String: Int64] = [:]
         /// The local fallback table's figures, when the lake has one.
@@ -92,6 +95,7 @@ public actor StreamProcessor {
     private var revocations = 0
     private var stats = Stats()
     private var freshness = LatencyWindow()
+    private var freshnessBySource: [ProviderID: LatencyWindow] = [:]
     /// One flush at a time: the poll loop and a revocation callback can both flush, and two
     /// concurrent flushes of the same pending rows could each put them in the fallback table.
     private var flushing = false
@@ -187,6 +191,11 @@ public actor StreamProcessor {
         s.streamCandles = await streamCandles?.currentStats()
         s.freshnessP50Millis = freshness.quantile(0.5)
         s.freshnessP95Millis = freshness.quantile(0.95)
+        for (source, window) in freshnessBySource {
+            if let p50 = window.quantile(0.5), let p95 = window.quantile(0.95) {
+                s.freshnessBySource[source.rawValue] = [p50, p95, Int64(window.count)]
+            }
+        }
         return s
     }
 
@@ -398,7 +407,11 @@ public actor StreamProcessor {
         pendingOffsets.removeAll()
         pendingSince = nil
         let committedAt = currentUnixMillis()
-        for record in records { freshness.add(committedAt - record.tick.sourceTimeMillis) }
+        for record in records {
+            let latency = committedAt - record.tick.sourceTimeMillis
+            freshness.add(latency)
+            freshnessBySource[record.tick.source, default: LatencyWindow(capacity: 2_000)].add(latency)
+        }
         stats.commits += 1
         stats.committedRecords += records.count
         if version >= 0 { stats.lastVersion = version }
