@@ -52,5 +52,25 @@ import TestSupport
             #expect(metrics.contains(#"cryptoviz_collector_stream_last_message_timestamp_seconds{provider="\#(venue)"}"#), "\(venue)")
             #expect(metrics.contains(#"cryptoviz_collector_stream_messages_total{provider="\#(venue)"}"#), "\(venue)")
         }
+
+        // In Chromium: the Dashboard's price cards (its default three coins), sampled every 50 ms
+        // for 15 s, and the Performance tab's Streams table.
+        let browser = try ProcessRunner.run(try TestEnvironment.python(), [
+            TestEnvironment.oracle("server/live_price_rate.py"), "--url", "http://127.0.0.1:\(port)", "--seconds", "15",
+            "--screenshots", TestEnvironment.repositoryRoot.appendingPathComponent("test-output/screenshots/up-demo-streams").path,
+        ], check: false)
+        #expect(browser.status == 0, "\(browser.stdout)\n\(browser.stderr.suffix(3000))")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(browser.stdout.utf8)) as? [String: Any])
+        let changes = figures["changes"] as? Int ?? 0, maxGap = figures["max_gap_ms"] as? Int ?? .max
+        // The venues' quotes arrive together once per simulator beat (1 s), so the cards change at
+        // most about once a second; a beat in which no coin moved by a displayed cent leaves them
+        // still (seen: 1.0 to 1.8 changes per second, pauses up to 2 s). Polls alone would change
+        // them once per 30 s.
+        #expect(changes >= 12, "\(changes) price changes in 15 s, longest pause \(maxGap) ms")
+        #expect(maxGap < 2_600, "\(changes) price changes in 15 s, longest pause \(maxGap) ms")
+        let rows = figures["streams"] as? [[String]] ?? []
+        #expect(rows.map { $0.first ?? "" } == ["binance", "coinbase", "kraken"], "\(rows)")
+        #expect(rows.allSatisfy { $0.count > 2 && $0[1].hasPrefix("open") && (Double($0[2]) ?? 0) > 0 }, "\(rows)")
+        #expect((figures["page_errors"] as? [String] ?? ["?"]).isEmpty, "\(figures)")
     }
 }
