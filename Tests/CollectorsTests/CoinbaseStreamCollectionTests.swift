@@ -198,3 +198,46 @@ import Testing
         #expect(elapsed >= .seconds(5) && elapsed < .seconds(7), "closed after \(elapsed)")
     }
 }
+
+/// A streamed venue is polled only while its stream does not deliver.
+@Suite(.serialized) struct StreamedVenuePollingTests {
+    static func run(streamURL: (MarketSimulator) -> String) async throws -> (whileStreaming: Int, ticks: Int, simulator: MarketSimulator) {
+        var simulatorConfiguration = SimulatorConfiguration()
+        simulatorConfiguration.assetCount = 20
+        let simulator = try await MarketSimulator.start(configuration: simulatorConfiguration)
+        var configuration = CollectorServiceTests.configuration(for: simulator, interval: .seconds(1))
+        configuration.enabledProviders = [.coinGecko, .coinbase]
+        configuration.providers[.coinGecko]?.rateLimit = RateLimit(capacity: 100, per: .seconds(1))
+        configuration.streamProviders = [.coinbase]
+        configuration.streams[.coinbase]?.baseURL = streamURL(simulator)
+        configuration.streams[.coinbase]?.reconnect = RetryPolicy(maxAttempts: .max, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200))
+        configuration.topN = 5
+        let service = CollectorService(configuration: configuration, httpClient: .shared, logger: CollectorServiceTests.logger)
+        let sink = TickSink()
+        let run = Task { try await service.run(sink: { await sink.add($0) }) }
+        // Let the first poll (before the stream opened) and the stream's first frames pass.
+        _ = await StreamCollectorTests.eventually(within: .seconds(10)) { await sink.ticks(from: .coinbase).count >= 10 }
+        try await Task.sleep(for: .seconds(1))
+        let before = await simulator.stats().providers["coinbase"]?.requests ?? 0
+        try await Task.sleep(for: .seconds(3))
+        let after = await simulator.stats().providers["coinbase"]?.requests ?? 0
+        let ticks = await sink.ticks(from: .coinbase).count
+        run.cancel()
+        try await run.value
+        await simulator.stop()
+        return (after - before, ticks, simulator)
+    }
+
+    @Test func pollsPauseWhileTheStreamDelivers() async throws {
+        let result = try await Self.run { $0.endpoints.coinbaseStreams }
+        #expect(result.ticks >= 10)
+        #expect(result.whileStreaming == 0, "\(result.whileStreaming) Coinbase REST requests in 3 s of streaming")
+    }
+
+    @Test func pollsGoOnWhileTheStreamCannotConnect() async throws {
+        // A path the simulator refuses to upgrade: the stream never opens.
+        let result = try await Self.run { $0.endpoints.coinbaseStreams.replacingOccurrences(of: "/ws-feed", with: "/nowhere") }
+        #expect(result.ticks >= 10, "polled ticks still arrive")
+        #expect(result.whileStreaming >= 3, "\(result.whileStreaming) Coinbase REST requests in 3 s: the poller runs every second")
+    }
+}

@@ -175,12 +175,32 @@ public final class CollectorService: Sendable {
 
     private func pollLoop(_ entry: Entry, sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws {
         if entry.provider.id != .coinGecko { try await waitForDirectory(atMost: max(entry.interval, .seconds(10))) }
+        var paused = false
         while !Task.isCancelled {
-            _ = try await poll(entry, sink: sink)
+            // A venue whose stream delivers is on its best transport: its polls would only add
+            // the same prices late (Coinbase's ends after one request per coin). They resume by
+            // themselves while the stream is down or silent.
+            let streamed = await streamDelivers(entry.provider.id)
+            if streamed != paused {
+                paused = streamed
+                logger.info(streamed ? "polls paused: the venue's stream delivers" : "polling: the venue's stream is not delivering",
+                            metadata: ["provider": "\(entry.provider.id)"])
+            }
+            if !streamed { _ = try await poll(entry, sink: sink) }
             let now = currentUnixMillis()
             let next = entry.schedule.nextFire(afterUnixMillis: now)
             try await Task.sleep(for: .milliseconds(next - now))
         }
+    }
+
+    /// True while `provider` is streamed, its stream is open and a frame arrived within two
+    /// watchdog periods (and `pollStreamedVenues` is off).
+    private func streamDelivers(_ provider: ProviderID) async -> Bool {
+        guard !configuration.pollStreamedVenues,
+              let collector = streamCollectors.first(where: { $0.provider.id == provider }) else { return false }
+        let health = await healthBoard.streamHealth(of: provider)
+        guard health.state == .open, let last = health.lastMessageMillis else { return false }
+        return currentUnixMillis() - last <= 2 * collector.settings.watchdog.wholeMilliseconds
     }
 
     private func streamLoop(_ collector: StreamCollector, sink: @escaping @Sendable ([Tick]) async throws -> Void,
