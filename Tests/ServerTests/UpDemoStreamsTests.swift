@@ -46,6 +46,9 @@ import TestSupport
             #expect((venue["last_message_age_ms"] as? Int ?? .max) < 5_000, "\(venue)")
             #expect(venue["reconnects"] as? Int == 0 && venue["malformed"] != nil && venue["sequence_gaps"] != nil, "\(venue)")
         }
+        // Streamed trades (Binance and Coinbase, BTC and ETH) went to the bus's live topic.
+        let events = try #require(pipeline["stream_events"] as? [String: Any])
+        #expect((events["trades_published"] as? Int ?? 0) > 20 && events["dropped"] as? Int == 0, "\(events)")
         let metrics = String(decoding: try await HTTPTestClient.get(port: port, "/metrics").body, as: UTF8.self)
         for venue in ["binance", "coinbase", "kraken"] {
             #expect(metrics.contains(#"cryptoviz_collector_stream_open_connections{provider="\#(venue)"} 1"#), "\(venue)")

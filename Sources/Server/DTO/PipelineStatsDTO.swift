@@ -22,13 +22,17 @@ public struct PipelineStatsDTO: Sendable, Codable, Hashable {
     public var streams: [StreamHealthDTO]?
     /// Source → lake commit latency per source, over the processor's recent commits.
     public var lakeFreshness: [SourceFreshnessDTO]?
+    /// Streamed trades and closed klines published by this process's collectors, and the klines
+    /// its processor committed to the candles table (nil when it does neither).
+    public var streamEvents: StreamEventsDTO?
 
     public init(
         generatedAtMs: Int64, ingestRatePerSecond: Double, ticksTotal: Int64,
         freshnessP50Ms: Double?, freshnessP95Ms: Double?, partitions: [PartitionLagDTO],
         providers: [ProviderHealthDTO], bus: String? = nil, streams: [StreamHealthDTO]? = nil,
-        lakeFreshness: [SourceFreshnessDTO]? = nil
+        lakeFreshness: [SourceFreshnessDTO]? = nil, streamEvents: StreamEventsDTO? = nil
     ) {
+        self.streamEvents = streamEvents
         self.bus = bus
         self.streams = streams
         self.lakeFreshness = lakeFreshness

@@ -63,3 +63,21 @@ public struct SourceFreshnessDTO: Sendable, Codable, Hashable {
         self.samples = samples
     }
 }
+
+/// Streamed trades and closed klines: published to the bus, and committed to the candles table.
+public struct StreamEventsDTO: Sendable, Codable, Hashable {
+    public var tradesPublished: Int64
+    public var candlesPublished: Int64
+    /// Events whose base ticker the asset directory did not know, and events the bus refused.
+    public var unresolved: Int64
+    public var dropped: Int64
+    public var candlesCommitted: Int64
+
+    public init(tradesPublished: Int64, candlesPublished: Int64, unresolved: Int64, dropped: Int64, candlesCommitted: Int64) {
+        self.tradesPublished = tradesPublished
+        self.candlesPublished = candlesPublished
+        self.unresolved = unresolved
+        self.dropped = dropped
+        self.candlesCommitted = candlesCommitted
+    }
+}

@@ -97,6 +97,8 @@ struct PipelineRuntime {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var processor: StreamProcessor?
         var publisher: TickPublisher?
+        // Streamed trades (live topic) and closed klines (lake topic) beside the ticks.
+        var eventPublisher: MarketEventPublisher?
         var collectors: CollectorService?
         var simulator: MarketSimulator?
 
@@ -167,6 +169,7 @@ struct PipelineRuntime {
             publisherConfiguration.maxBufferedTicks = settings.publishBufferTicks
             let pub = try TickPublisher(bus: bus, configuration: publisherConfiguration, logger: Logger(label: "cryptoviz.bus"))
             publisher = pub
+            eventPublisher = MarketEventPublisher(bus: bus, logger: Logger(label: "cryptoviz.bus"))
             collectors = CollectorService(configuration: collectorConfiguration, httpClient: HTTPClient.shared,
                                           logger: Logger(label: "cryptoviz.collectors"))
         }
@@ -174,7 +177,8 @@ struct PipelineRuntime {
         // Shutdown runs in reverse order of this list: collectors, publisher, processor, tail, server.
         if roles.contains(.serve), let lake {
             let busKind = noBus ? "none" : settings.bus == "memory" ? "memory" : "kafka"
-            let report = PipelineStatsReport(processor: processor, publisher: publisher, collectors: collectors, bus: bus,
+            let report = PipelineStatsReport(processor: processor, publisher: publisher, events: eventPublisher,
+                                             collectors: collectors, bus: bus,
                                              busKind: busKind, tail: tail)
             var dataConfiguration = LakeMarketData.Configuration(location: lake.location)
             dataConfiguration.localDirectory = lake.localDirectory
@@ -235,8 +239,7 @@ struct PipelineRuntime {
             services.append(.init(service: PipelineService("publisher") { await publisher.run() }))
         }
         if let collectors, let publisher {
-            // Streamed trades (live topic) and closed klines (lake topic) beside the ticks.
-            let events = bus.map { MarketEventPublisher(bus: $0, logger: Logger(label: "cryptoviz.bus")) }
+            let events = eventPublisher
             if collectOnce {
                 // One poll of each provider, then the same ordered stop as after a signal.
                 services.append(.init(service: PipelineService("collectors") {

@@ -8,6 +8,7 @@ import Synchronization
 final class PipelineStatsReport: Sendable {
     private let processor: StreamProcessor?
     private let publisher: TickPublisher?
+    private let events: MarketEventPublisher?
     private let collectors: CollectorService?
     private let bus: (any Bus)?
     /// `memory`, `kafka` or `none` (a read-only server: no bus at all), shown in the stats.
@@ -18,8 +19,9 @@ final class PipelineStatsReport: Sendable {
     /// Per streamed venue, (time, messages so far) of recent snapshots, for messages per second.
     private let streamSamples = Mutex<[ProviderID: [(millis: Int64, messages: Int)]]>([:])
 
-    init(processor: StreamProcessor?, publisher: TickPublisher?, collectors: CollectorService?, bus: (any Bus)?,
-         busKind: String, tail: HotTail) {
+    init(processor: StreamProcessor?, publisher: TickPublisher?, events: MarketEventPublisher? = nil, collectors: CollectorService?,
+         bus: (any Bus)?, busKind: String, tail: HotTail) {
+        self.events = events
         self.busKind = busKind
         self.processor = processor
         self.publisher = publisher
@@ -81,7 +83,18 @@ final class PipelineStatsReport: Sendable {
             generatedAtMs: now, ingestRatePerSecond: rate, ticksTotal: Int64(ingested),
             freshnessP50Ms: processorStats?.freshnessP50Millis.map(Double.init),
             freshnessP95Ms: processorStats?.freshnessP95Millis.map(Double.init),
-            partitions: partitions, providers: providers, bus: busKind, streams: streams, lakeFreshness: lakeFreshness)
+            partitions: partitions, providers: providers, bus: busKind, streams: streams, lakeFreshness: lakeFreshness,
+            streamEvents: await streamEventsDTO(processorStats))
+    }
+
+    /// What this process did with streamed trades and closed klines, when it publishes or writes them.
+    private func streamEventsDTO(_ processorStats: StreamProcessor.Stats?) async -> StreamEventsDTO? {
+        let published = await events?.currentStats()
+        let written = processorStats?.streamCandles
+        guard published != nil || written != nil else { return nil }
+        return StreamEventsDTO(tradesPublished: Int64(published?.trades ?? 0), candlesPublished: Int64(published?.candles ?? 0),
+                               unresolved: Int64(published?.unresolved ?? 0), dropped: Int64(published?.dropped ?? 0),
+                               candlesCommitted: Int64(written?.rows ?? 0))
     }
 
     /// One venue's stream health, with its message rate over the samples of the last ~10 s.
