@@ -44,7 +44,7 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("kraken-url"), help: "Kraken base URL (default https://api.kraken.com).")
     var krakenURL: String?
 
-    @Option(help: "Comma-separated venues to collect over WebSocket streams as well (binance, kraken). Their tickers go out like polled ticks; trades and 1-minute candles go to --stream-events.")
+    @Option(help: "Comma-separated venues to collect over WebSocket streams as well (binance, coinbase, kraken). Their tickers go out like polled ticks; trades and 1-minute candles go to --stream-events.")
     var streams = ""
 
     @Option(name: .customLong("binance-ws-url"), help: "Binance stream base URL (default wss://stream.binance.com:9443).")
@@ -53,7 +53,10 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("kraken-ws-url"), help: "Kraken WebSocket v2 URL (default wss://ws.kraken.com/v2).")
     var krakenWSURL: String?
 
-    @Option(name: .customLong("stream-trades"), help: "Comma-separated base tickers whose trades and 1-minute klines are streamed (default BTC,ETH).")
+    @Option(name: .customLong("coinbase-ws-url"), help: "Coinbase Exchange feed URL (default wss://ws-feed.exchange.coinbase.com).")
+    var coinbaseWSURL: String?
+
+    @Option(name: .customLong("stream-trades"), help: "Comma-separated base tickers whose trades (Binance, Coinbase) and 1-minute klines (Binance) are streamed (default BTC,ETH).")
     var streamTrades: String?
 
     @Option(name: .customLong("stream-watchdog"), help: "Seconds without any stream frame before a connection is replaced (default 10).")
@@ -106,6 +109,13 @@ struct CollectCommand: AsyncParsableCommand {
         if let krakenWSURL { kraken.baseURL = krakenWSURL }
         if let streamWatchdog { kraken.watchdog = .milliseconds(Int64(streamWatchdog * 1000)) }
         configuration.streams[.kraken] = kraken
+        var coinbase = configuration.streamSettings(for: .coinbase)
+        if let coinbaseWSURL { coinbase.baseURL = coinbaseWSURL }
+        if let streamTrades {
+            coinbase.tradeSymbols = streamTrades.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+        }
+        if let streamWatchdog { coinbase.watchdog = .milliseconds(Int64(streamWatchdog * 1000)) }
+        configuration.streams[.coinbase] = coinbase
     }
 
     func run() async throws {

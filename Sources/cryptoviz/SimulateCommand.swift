@@ -107,6 +107,7 @@ struct SimulateCommand: AsyncParsableCommand {
             "kraken_url": "\(simulator.endpoints.kraken)",
             "binance_ws_url": "\(simulator.endpoints.binanceStreams)",
             "kraken_ws_url": "\(simulator.endpoints.krakenStreams)",
+            "coinbase_ws_url": "\(simulator.endpoints.coinbaseStreams)",
             "stats_url": "\(simulator.endpoints.stats)",
         ])
         await simulator.wait()

@@ -53,13 +53,14 @@ actor StreamEventLog {
         var collector: StreamCollector
         var log: StreamEventLog
         var task: Task<Void, any Error>
+        var provider: ProviderID = .binance
 
         func stop() async throws {
             task.cancel()
             try await task.value
         }
 
-        func health() async -> StreamHealth { await collector.health.streamHealth(of: .binance) }
+        func health() async -> StreamHealth { await collector.health.streamHealth(of: provider) }
     }
 
     static func start(_ settings: StreamSettings, subscription: StreamSubscription) -> Running {
@@ -104,7 +105,7 @@ actor StreamEventLog {
         let ids = await running.log.tradeIDs("BTCUSDT")
         #expect(ids == Array(ids[0]...ids[ids.count - 1]))
         let candle = try #require(await running.log.candles.first)
-        #expect(candle.pair == "BTCUSDT" && candle.interval == "1m" && candle.openTimeMillis % 60_000 == 0)
+        #expect(candle.pair == "BTCUSDT" && candle.interval == "1m" && candle.bar.openTimeMillis % 60_000 == 0)
         let health = await running.health()
         #expect(health.reconnects == 0 && health.connectionsOpened == 1 && health.state == .stopped)
         // Every trade sent was delivered (the last ones may still have been in flight at stop).

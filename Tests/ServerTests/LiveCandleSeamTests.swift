@@ -18,8 +18,10 @@ import TestSupport
         let port = try LoopbackPort.free()
         let up = ManagedProcess(
             executable: try TestEnvironment.cryptovizBinary(),
+            // No streams: the demo's Binance kline stream would store the venue's own closed bars,
+            // which the read rule serves over rollups (LiveCandleSeam is about rollups and ticks).
             arguments: ["up", "--demo", "--demo-assets", "5", "--data", data.path, "--port", "\(port)", "--interval", "1",
-                        "--providers", "binance"],
+                        "--providers", "binance", "--streams", ""],
             label: "cryptoviz-up-seam")
         try up.start()
         defer { up.stop(signal: SIGTERM) }

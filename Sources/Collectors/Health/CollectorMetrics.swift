@@ -62,4 +62,23 @@ enum CollectorMetrics {
         Counter(label: "cryptoviz_collector_stream_gap_trades_total",
                 dimensions: [("provider", provider.rawValue), ("outcome", "unfilled")]).increment(by: unfilled)
     }
+
+    /// A hole in a venue's message sequence numbers, and the messages it skipped.
+    static func streamSequenceGap(_ provider: ProviderID, missed: Int) {
+        Counter(label: "cryptoviz_collector_stream_sequence_gaps_total", dimensions: [("provider", provider.rawValue)]).increment()
+        Counter(label: "cryptoviz_collector_stream_messages_missed_total",
+                dimensions: [("provider", provider.rawValue)]).increment(by: missed)
+    }
+
+    /// Connections open now (two during a rotation's overlap; 0 while reconnecting).
+    static func streamOpenConnections(_ provider: ProviderID, _ count: Int) {
+        Gauge(label: "cryptoviz_collector_stream_open_connections", dimensions: [("provider", provider.rawValue)]).record(count)
+    }
+
+    /// When the last frame arrived, Unix seconds: `time() - this` is the last message's age, which
+    /// stays true while nothing arrives (a gauge of the age itself would freeze with the stream).
+    static func streamLastMessage(_ provider: ProviderID, millis: Int64) {
+        Gauge(label: "cryptoviz_collector_stream_last_message_timestamp_seconds",
+              dimensions: [("provider", provider.rawValue)]).record(Double(millis) / 1000)
+    }
 }

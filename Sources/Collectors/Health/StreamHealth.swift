@@ -36,6 +36,12 @@ public struct StreamHealth: Sendable, Hashable, Codable {
     public var gapsFound: Int
     public var tradesRepaired: Int
     public var tradesUnfilled: Int
+    /// Holes in a venue's message sequence numbers (Coinbase), and the messages they skipped.
+    public var sequenceGaps: Int
+    public var messagesMissed: Int
+    /// Messages dropped because their sequence number was not newer than one already seen
+    /// (out of order, or repeated by an overlapping connection).
+    public var staleMessages: Int
     public var trades: Int
     public var candles: Int
     public var ticks: Int
@@ -58,6 +64,9 @@ public struct StreamHealth: Sendable, Hashable, Codable {
         self.gapsFound = 0
         self.tradesRepaired = 0
         self.tradesUnfilled = 0
+        self.sequenceGaps = 0
+        self.messagesMissed = 0
+        self.staleMessages = 0
         self.trades = 0
         self.candles = 0
         self.ticks = 0
@@ -76,6 +85,9 @@ public struct StreamHealth: Sendable, Hashable, Codable {
         case gapsFound = "gaps_found"
         case tradesRepaired = "trades_repaired"
         case tradesUnfilled = "trades_unfilled"
+        case sequenceGaps = "sequence_gaps"
+        case messagesMissed = "messages_missed"
+        case staleMessages = "stale_messages"
         case lastError = "last_error"
         case lastErrorMillis = "last_error_ms"
     }

@@ -27,9 +27,9 @@ public actor StreamEventWriter {
                     + #""trade_time_ms":\#(trade.tradeTimeMillis),"event_time_ms":\#(trade.eventTimeMillis)}"# + "\n"
             case .candle(let candle):
                 text += #"{"type":"candle","source":"\#(candle.provider.rawValue)","pair":\#(quoted(candle.pair)),"interval":\#(quoted(candle.interval)),"#
-                    + #""open_time_ms":\#(candle.openTimeMillis),"open":\#(candle.open),"high":\#(candle.high),"low":\#(candle.low),"#
-                    + #""close":\#(candle.close),"base_volume":\#(candle.baseVolume),"quote_volume":\#(candle.quoteVolume),"#
-                    + #""trade_count":\#(candle.tradeCount),"final":\#(candle.isFinal),"event_time_ms":\#(candle.eventTimeMillis)}"# + "\n"
+                    + #""open_time_ms":\#(candle.bar.openTimeMillis),"open":\#(candle.bar.open),"high":\#(candle.bar.high),"low":\#(candle.bar.low),"#
+                    + #""close":\#(candle.bar.close),"base_volume":\#(candle.bar.baseVolume),"quote_volume":\#(candle.bar.quoteVolume),"#
+                    + #""trade_count":\#(candle.bar.tradeCount ?? 0),"final":\#(candle.isFinal),"event_time_ms":\#(candle.eventTimeMillis)}"# + "\n"
             }
             written += 1
         }

@@ -60,6 +60,9 @@ public enum ProviderRegistry {
         .kraken: { settings in
             .success(KrakenStreamProvider(baseURL: settings.baseURL))
         },
+        .coinbase: { settings in
+            .success(CoinbaseStreamProvider(baseURL: settings.baseURL, tradeSymbols: settings.tradeSymbols))
+        },
     ]
 
     /// The REST source that fills holes in `provider`'s streamed trade ids, if it has one.
@@ -67,6 +70,7 @@ public enum ProviderRegistry {
                                        transport: ProviderTransport) -> (any TradeGapRepair)? {
         switch provider {
         case .binance: BinanceRecentTrades(baseURL: configuration.settings(for: .binance).baseURL, transport: transport)
+        case .coinbase: CoinbaseRecentTrades(baseURL: configuration.settings(for: .coinbase).baseURL, transport: transport)
         default: nil
         }
     }

@@ -13,8 +13,12 @@ public struct CollectorConfiguration: Sendable {
     /// Venues collected over their WebSocket streams (must be in `ProviderRegistry.streamFactories`),
     /// beside or instead of polling them; none by default.
     public var streamProviders: [ProviderID] = []
+    /// Poll a streamed venue even while its stream delivers. Off by default: a venue is polled
+    /// only while its stream is not open or silent for two watchdog periods (at start, during
+    /// reconnects, when the stream is unavailable), so each venue is read on its best transport.
+    public var pollStreamedVenues = false
     /// Per-venue stream settings; missing entries fall back to the venue's defaults.
-    public var streams: [ProviderID: StreamSettings] = [.binance: .binance, .kraken: .kraken]
+    public var streams: [ProviderID: StreamSettings] = [.binance: .binance, .kraken: .kraken, .coinbase: .coinbase]
     /// The watch list: the top `topN` assets by market cap ...
     public var topN: Int = 100
     /// ... plus these, whatever their rank.
@@ -73,6 +77,7 @@ public struct CollectorConfiguration: Sendable {
         switch provider {
         case .binance: return .binance
         case .kraken: return .kraken
+        case .coinbase: return .coinbase
         default: return StreamSettings(baseURL: "")
         }
     }

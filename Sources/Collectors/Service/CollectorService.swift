@@ -105,6 +105,13 @@ public final class CollectorService: Sendable {
         return current.values.sorted { $0.provider < $1.provider }
     }
 
+    /// The canonical id of an exchange's base ticker ("BTC" → bitcoin), by the same rule as
+    /// stream and poll quotes (the highest market cap among coins of that symbol); nil when the
+    /// directory does not know it.
+    public func assetID(exchangeBase symbol: String) async -> AssetID? {
+        try? await directoryStore.directory.resolve(exchangeBaseSymbol: symbol).get().0
+    }
+
     /// Every streamed venue's connection health.
     public func streamHealth() async -> [StreamHealth] {
         await healthBoard.streamSnapshot()
@@ -168,12 +175,32 @@ public final class CollectorService: Sendable {
 
     private func pollLoop(_ entry: Entry, sink: @escaping @Sendable ([Tick]) async throws -> Void) async throws {
         if entry.provider.id != .coinGecko { try await waitForDirectory(atMost: max(entry.interval, .seconds(10))) }
+        var paused = false
         while !Task.isCancelled {
-            _ = try await poll(entry, sink: sink)
+            // A venue whose stream delivers is on its best transport: its polls would only add
+            // the same prices late (Coinbase's ends after one request per coin). They resume by
+            // themselves while the stream is down or silent.
+            let streamed = await streamDelivers(entry.provider.id)
+            if streamed != paused {
+                paused = streamed
+                logger.info(streamed ? "polls paused: the venue's stream delivers" : "polling: the venue's stream is not delivering",
+                            metadata: ["provider": "\(entry.provider.id)"])
+            }
+            if !streamed { _ = try await poll(entry, sink: sink) }
             let now = currentUnixMillis()
             let next = entry.schedule.nextFire(afterUnixMillis: now)
             try await Task.sleep(for: .milliseconds(next - now))
         }
+    }
+
+    /// True while `provider` is streamed, its stream is open and a frame arrived within two
+    /// watchdog periods (and `pollStreamedVenues` is off).
+    private func streamDelivers(_ provider: ProviderID) async -> Bool {
+        guard !configuration.pollStreamedVenues,
+              let collector = streamCollectors.first(where: { $0.provider.id == provider }) else { return false }
+        let health = await healthBoard.streamHealth(of: provider)
+        guard health.state == .open, let last = health.lastMessageMillis else { return false }
+        return currentUnixMillis() - last <= 2 * collector.settings.watchdog.wholeMilliseconds
     }
 
     private func streamLoop(_ collector: StreamCollector, sink: @escaping @Sendable ([Tick]) async throws -> Void,

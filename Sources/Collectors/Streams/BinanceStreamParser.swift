@@ -110,15 +110,17 @@ public enum BinanceStreamParser {
             let candle = StreamCandle(
                 provider: .binance, pair: pair, base: base, quoteCurrency: quoteAsset,
                 interval: try ProviderJSON.requiredString(k, "i"),
-                openTimeMillis: try ProviderJSON.requiredInteger(k, "t"),
-                closeTimeMillis: try ProviderJSON.requiredInteger(k, "T"),
-                open: try ProviderJSON.requiredDecimalString(k, "o"), high: try ProviderJSON.requiredDecimalString(k, "h"),
-                low: try ProviderJSON.requiredDecimalString(k, "l"), close: try ProviderJSON.requiredDecimalString(k, "c"),
-                baseVolume: try ProviderJSON.requiredDecimalString(k, "v"),
-                quoteVolume: try ProviderJSON.requiredDecimalString(k, "q"),
-                tradeCount: try ProviderJSON.requiredInteger(k, "n"), isFinal: isFinal,
-                eventTimeMillis: try ProviderJSON.requiredInteger(data, "E"))
-            guard candle.interval == "1m", candle.low <= candle.high, candle.open > 0, candle.low > 0 else {
+                bar: HistoryBar(
+                    openTimeMillis: try ProviderJSON.requiredInteger(k, "t"),
+                    closeTimeMillis: try ProviderJSON.requiredInteger(k, "T"),
+                    open: try ProviderJSON.requiredDecimalString(k, "o"), high: try ProviderJSON.requiredDecimalString(k, "h"),
+                    low: try ProviderJSON.requiredDecimalString(k, "l"), close: try ProviderJSON.requiredDecimalString(k, "c"),
+                    baseVolume: try ProviderJSON.requiredDecimalString(k, "v"),
+                    quoteVolume: try ProviderJSON.requiredDecimalString(k, "q"),
+                    tradeCount: try ProviderJSON.requiredInteger(k, "n")),
+                isFinal: isFinal, eventTimeMillis: try ProviderJSON.requiredInteger(data, "E"))
+            let bar = candle.bar
+            guard candle.interval == "1m", bar.low <= bar.high, bar.open > 0, bar.low > 0 else {
                 throw TickRejection.implausibleValue(field: "k")
             }
             return candle

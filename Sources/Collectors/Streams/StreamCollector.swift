@@ -18,6 +18,8 @@ public final class StreamCollector: Sendable {
     private let deduplicator: Mutex<StreamEventDeduplicator>
     /// Highest trade id delivered per pair: a jump past it is a hole.
     private let lastTradeID = Mutex<[String: Int64]>([:])
+    /// Highest message sequence number seen per series (Coinbase: per product).
+    private let lastSequence = Mutex<[String: Int64]>([:])
     private let gapLog = Mutex<[TradeGap]>([])
     private let logger: Logger
 
@@ -80,11 +82,37 @@ public final class StreamCollector: Sendable {
             await reject(error, bytes, connection, now)
             return
         }
+        // Sequence numbers (Coinbase, per product): one not newer than the last seen is a repeat
+        // (an overlapping connection) or out of order, and its events are dropped; a jump is
+        // messages this client never got. A heartbeat reports the series' current number
+        // without holding it, so it shows a tail of lost messages no later ticker would.
+        var stale = false
+        var missed: [Int64] = []
+        if !frame.sequences.isEmpty {
+            lastSequence.withLock { last in
+                for mark in frame.sequences {
+                    let previous = last[mark.series]
+                    if let previous {
+                        if mark.consumes, mark.sequence <= previous {
+                            stale = true
+                            continue
+                        }
+                        let expected = mark.consumes ? previous + 1 : previous
+                        if mark.sequence > expected { missed.append(mark.sequence - expected) }
+                    }
+                    last[mark.series] = max(previous ?? .min, mark.sequence)
+                }
+            }
+        }
         var fresh: [StreamEvent] = []
         var duplicates = 0
         var counts = (ticks: 0, trades: 0, candles: 0)
         deduplicator.withLock { dedupe in
             for event in frame.events {
+                if stale {
+                    if case .quotes(let quotes) = event { duplicates += quotes.count } else { duplicates += 1 }
+                    continue
+                }
                 switch event {
                 case .quotes(let quotes):
                     let kept = quotes.filter { dedupe.admitLatest(series: "q|\($0.symbol)", eventTime: $0.sourceTimeMillis) }
@@ -120,6 +148,12 @@ public final class StreamCollector: Sendable {
                 }
                 last[trade.pair] = max(last[trade.pair] ?? .min, trade.tradeID)
             }
+            for mark in frame.tradeWatermarks where !stale {
+                if let previous = last[mark.pair], mark.lastTradeID > previous {
+                    holes.append((mark.pair, previous + 1, mark.lastTradeID))
+                }
+                last[mark.pair] = max(last[mark.pair] ?? .min, mark.lastTradeID)
+            }
         }
         if !holes.isEmpty {
             let repaired = await fill(holes)
@@ -128,8 +162,11 @@ public final class StreamCollector: Sendable {
         }
         let rejections = frame.rejections
         let seen = counts
-        await health.updateStream(id) { [duplicates] in
+        await health.updateStream(id) { [duplicates, missed, stale] in
             $0.messages += 1
+            $0.sequenceGaps += missed.count
+            $0.messagesMissed += Int(missed.reduce(0, +))
+            if stale { $0.staleMessages += 1 }
             $0.lastMessageMillis = now
             $0.duplicatesDropped += duplicates
             $0.trades += seen.trades
@@ -137,7 +174,9 @@ public final class StreamCollector: Sendable {
             for rejection in rejections { $0.rejectedByReason[rejection.kind, default: 0] += 1 }
         }
         CollectorMetrics.streamMessages(id)
+        CollectorMetrics.streamLastMessage(id, millis: now)
         if duplicates > 0 { CollectorMetrics.streamDuplicates(id, count: duplicates) }
+        for count in missed { CollectorMetrics.streamSequenceGap(id, missed: Int(count)) }
         for rejection in rejections { CollectorMetrics.rejected(id, reason: rejection.kind, count: 1) }
         if !fresh.isEmpty { try await events(fresh) }
     }

@@ -45,6 +45,9 @@ public struct TradeEvent: Sendable, Hashable {
 }
 
 /// A 1-minute candle from a kline stream; `isFinal` once the venue closed it (`k.x`).
+///
+/// The bar itself is a `HistoryBar`, the same value backfill pages from the venue's REST
+/// history, so both reach the candles table through one conversion (`CandleRecord`).
 public struct StreamCandle: Sendable, Hashable {
     public var provider: ProviderID
     public var pair: String
@@ -52,35 +55,18 @@ public struct StreamCandle: Sendable, Hashable {
     public var quoteCurrency: String
     /// Interval as the venue spells it ("1m").
     public var interval: String
-    public var openTimeMillis: Int64
-    public var closeTimeMillis: Int64
-    public var open: Double
-    public var high: Double
-    public var low: Double
-    public var close: Double
-    public var baseVolume: Double
-    public var quoteVolume: Double
-    public var tradeCount: Int64
+    public var bar: HistoryBar
     public var isFinal: Bool
     public var eventTimeMillis: Int64
 
     public init(provider: ProviderID, pair: String, base: String, quoteCurrency: String, interval: String,
-                openTimeMillis: Int64, closeTimeMillis: Int64, open: Double, high: Double, low: Double, close: Double,
-                baseVolume: Double, quoteVolume: Double, tradeCount: Int64, isFinal: Bool, eventTimeMillis: Int64) {
+                bar: HistoryBar, isFinal: Bool, eventTimeMillis: Int64) {
         self.provider = provider
         self.pair = pair
         self.base = base
         self.quoteCurrency = quoteCurrency
         self.interval = interval
-        self.openTimeMillis = openTimeMillis
-        self.closeTimeMillis = closeTimeMillis
-        self.open = open
-        self.high = high
-        self.low = low
-        self.close = close
-        self.baseVolume = baseVolume
-        self.quoteVolume = quoteVolume
-        self.tradeCount = tradeCount
+        self.bar = bar
         self.isFinal = isFinal
         self.eventTimeMillis = eventTimeMillis
     }

@@ -8,12 +8,47 @@ public struct StreamFrame: Sendable {
     public var ignored = 0
     /// Control traffic (subscription acks): proof of life, no data.
     public var isControl = false
+    /// Message sequence numbers the frame carried, per series (Coinbase `sequence` per product).
+    public var sequences: [SequenceMark] = []
+    /// The venue's latest trade id per pair as of this frame (Coinbase heartbeat `last_trade_id`):
+    /// every id up to it exists, so a higher one than this client saw is a hole even if no
+    /// later trade message arrives to show it.
+    public var tradeWatermarks: [TradeWatermark] = []
 
-    public init(events: [StreamEvent] = [], rejections: [TickRejection] = [], ignored: Int = 0, isControl: Bool = false) {
+    public init(events: [StreamEvent] = [], rejections: [TickRejection] = [], ignored: Int = 0, isControl: Bool = false,
+                sequences: [SequenceMark] = [], tradeWatermarks: [TradeWatermark] = []) {
         self.events = events
         self.rejections = rejections
         self.ignored = ignored
         self.isControl = isControl
+        self.sequences = sequences
+        self.tradeWatermarks = tradeWatermarks
+    }
+}
+
+/// A sequence number one message carried for one series.
+public struct SequenceMark: Sendable, Hashable {
+    public var series: String
+    public var sequence: Int64
+    /// True when the message holds that number itself (a Coinbase ticker: the next message
+    /// has `sequence + 1`); false when it only reports the series' current number (a heartbeat).
+    public var consumes: Bool
+
+    public init(series: String, sequence: Int64, consumes: Bool) {
+        self.series = series
+        self.sequence = sequence
+        self.consumes = consumes
+    }
+}
+
+/// The venue's latest trade id of a pair at the time of a message.
+public struct TradeWatermark: Sendable, Hashable {
+    public var pair: String
+    public var lastTradeID: Int64
+
+    public init(pair: String, lastTradeID: Int64) {
+        self.pair = pair
+        self.lastTradeID = lastTradeID
     }
 }
 

@@ -50,4 +50,15 @@ public struct StreamSettings: Sendable, Hashable {
         settings.klineSymbols = []
         return settings
     }()
+
+    /// Coinbase Exchange feed (docs.cdp.coinbase.com/exchange/websocket-feed): `heartbeat` every
+    /// second per product keeps the watchdog fed; one subscribe message per product, paced at
+    /// 20 per second (a watch list of 60 coins is subscribed in 3 s, the first message at once,
+    /// inside the venue's 5 s); the trade list's tickers are read as trades too; no klines.
+    public static let coinbase: StreamSettings = {
+        var settings = StreamSettings(baseURL: CoinbaseStreamProvider.defaultBaseURL)
+        settings.maxOutgoingMessagesPerSecond = 20
+        settings.klineSymbols = []
+        return settings
+    }()
 }

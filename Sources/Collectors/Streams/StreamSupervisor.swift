@@ -103,11 +103,12 @@ final class StreamSupervisor: Sendable {
                 switch signal {
                 case .opened(let generation):
                     openGenerations.insert(generation)
-                    await health.updateStream(provider) {
+                    let open = await health.updateStream(provider) {
                         $0.openConnections += 1
                         $0.connectionsOpened += 1
                         $0.state = .open
-                    }
+                    }.openConnections
+                    CollectorMetrics.streamOpenConnections(provider, open)
                     CollectorMetrics.streamConnection(provider, event: "opened")
                 case .firstFrame(let generation):
                     guard generation == current else { continue }
@@ -125,7 +126,8 @@ final class StreamSupervisor: Sendable {
                 case .ended(let generation, let ending):
                     tasks[generation] = nil
                     if openGenerations.remove(generation) != nil {
-                        await health.updateStream(provider) { $0.openConnections = max(0, $0.openConnections - 1) }
+                        let open = await health.updateStream(provider) { $0.openConnections = max(0, $0.openConnections - 1) }.openConnections
+                        CollectorMetrics.streamOpenConnections(provider, open)
                     }
                     if sinkFailure.withLock({ $0 != nil }) {
                         continuation.finish()

@@ -30,6 +30,8 @@ public final class MarketSimulator: Sendable {
         public var binanceStreams: String
         /// Like `wss://ws.kraken.com/v2`, here over plain `ws://`.
         public var krakenStreams: String
+        /// Like `wss://ws-feed.exchange.coinbase.com`, here over plain `ws://` at `/ws-feed`.
+        public var coinbaseStreams: String
     }
 
     public let port: Int
@@ -48,7 +50,7 @@ public final class MarketSimulator: Sendable {
         let base = "http://\(host):\(port)"
         endpoints = Endpoints(coinGecko: "\(base)/api/v3", coinMarketCap: base, binance: base, coinbase: base, kraken: base,
                               stats: "\(base)/_sim/stats", binanceStreams: "ws://\(host):\(port)",
-                              krakenStreams: "ws://\(host):\(port)/v2")
+                              krakenStreams: "ws://\(host):\(port)/v2", coinbaseStreams: "ws://\(host):\(port)/ws-feed")
         self.hub = universe.hub
         self.tape = universe.tape
         self.streamChannels = universe.streamChannels
@@ -76,6 +78,9 @@ public final class MarketSimulator: Sendable {
         router.get("/api/v3/ticker/24hr") { request, _ in await routes.binance(request) }
         router.get("/api/v3/klines") { request, _ in await routes.klines(request) }
         router.get("/products") { _, _ in await routes.coinbaseProducts() }
+        router.get("/products/:id/trades") { request, context in
+            await routes.coinbaseTrades(request, product: context.parameters.get("id") ?? "", hub: hub)
+        }
         router.get("/products/:id/ticker") { _, context in await routes.coinbaseTicker(product: context.parameters.get("id") ?? "") }
         router.get("/0/public/Ticker") { request, _ in await routes.kraken(request) }
         router.get("/api/v3/coins/:id/market_chart/range") { request, context in
@@ -95,6 +100,14 @@ public final class MarketSimulator: Sendable {
                         let id = streamChannels.add(channel)
                         defer { streamChannels.remove(id) }
                         try await session.serve(inbound: inbound, outbound: outbound)
+                    }
+                }
+                if request.path == "/ws-feed" {
+                    let session = CoinbaseStreamSession(hub: hub, subscribeDeadline: .seconds(5))
+                    return .upgrade([:]) { inbound, outbound, _ in
+                        let id = streamChannels.add(channel)
+                        defer { streamChannels.remove(id) }
+                        try await session.serve(channel: channel, inbound: inbound, outbound: outbound)
                     }
                 }
                 guard let path = request.path, let streams = hub.streams(fromPath: path) else { return .dontUpgrade }
@@ -301,6 +314,20 @@ struct Routes: Sendable {
             return Array(CoinbaseShape.ticker(quote, rank: index + 1, nowMillis: now, dropPrice: dropEvery != nil).utf8)
         } precheck: {
             index == nil ? (404, CoinbaseShape.notFound) : nil
+        }
+    }
+
+    /// `GET /products/{id}/trades[?limit=N]`: the stream tape's latest matches of an online USD
+    /// product, newest first; any other id answers 404 as Coinbase does.
+    func coinbaseTrades(_ request: Request, product: String, hub: StreamHub) async -> Response {
+        let limit = min(CoinbaseStreamShape.recentTradesMaxLimit,
+                        max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? CoinbaseStreamShape.recentTradesMaxLimit))
+        let trades = hub.coinbaseRecentTrades(product: product, limit: limit)
+        return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
+                             retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { _ in
+            Array(CoinbaseStreamShape.recentTrades(trades ?? []).utf8)
+        } precheck: {
+            trades == nil ? (404, CoinbaseShape.notFound) : nil
         }
     }
 

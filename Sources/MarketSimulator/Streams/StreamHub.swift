@@ -23,22 +23,32 @@ final class StreamHub: Sendable {
         var tradeID: Int64
     }
 
-    private struct Connection {
+    /// Which venue's protocol a connection speaks (faults are shaped for it).
+    enum Venue: Sendable {
+        case binance
+        case coinbase
+    }
+
+    struct Connection {
         var streams: Set<String>
+        var venue: Venue = .binance
+        /// Coinbase products subscribed on the `ticker` and `heartbeat` channels.
+        var coinbaseTicker: Set<String> = []
+        var coinbaseHeartbeat: Set<String> = []
         var continuation: AsyncStream<Outbound>.Continuation
         var stalled = false
-        /// Trade frames still to be skipped (the `dropTrades` fault).
+        /// Trade frames (Coinbase: ticker messages) still to be skipped (the `dropTrades` fault).
         var tradesToDrop = 0
     }
 
-    private struct Bar {
+    struct Bar {
         var openMillis: Int64
         var open, high, low, close: Double
         var volume: Double
         var trades: Int
     }
 
-    private struct State {
+    struct State {
         var nextConnection = 0
         var connections: [Int: Connection] = [:]
         var lastTradeID: [String: Int64] = [:]
@@ -52,6 +62,10 @@ final class StreamHub: Sendable {
         var recent: [String: [SimulatedTrade]] = [:]
         /// Every trade printed per pair (ids), bounded like `sent`.
         var printed: [String: [Int64]] = [:]
+        /// Coinbase products ever subscribed: they keep matching while a client reconnects.
+        var coinbaseTape = Set<String>()
+        /// Coinbase's per-product message sequence (ticker messages consume one each).
+        var sequence: [String: Int64] = [:]
     }
 
     /// Trades kept in the sent log; the older half is dropped when it is full.
@@ -62,7 +76,9 @@ final class StreamHub: Sendable {
     let pairs: [String: Int]
     let tradeInterval: Duration
     let tickerInterval: Duration
-    private let state = Mutex(State())
+    let state = Mutex(State())
+    /// Coinbase product ("BTC-USD") → asset index.
+    let coinbaseProducts: [String: Int]
 
     /// How many recent trades per pair `GET /api/v3/trades` can answer (Binance: 1 000).
     let recentTradesLimit: Int
@@ -75,6 +91,11 @@ final class StreamHub: Sendable {
             if let pair = asset.binancePair { pairs[pair] = index }
         }
         self.pairs = pairs
+        var products: [String: Int] = [:]
+        for (index, asset) in market.universe.assets.enumerated() {
+            if let product = asset.coinbaseProduct { products[product] = index }
+        }
+        self.coinbaseProducts = products
         self.tradeInterval = tradeInterval
         self.tickerInterval = tickerInterval
     }
@@ -96,12 +117,12 @@ final class StreamHub: Sendable {
         return names
     }
 
-    func register(streams: [String]) -> (Int, AsyncStream<Outbound>) {
+    func register(streams: [String], venue: Venue = .binance) -> (Int, AsyncStream<Outbound>) {
         let (stream, continuation) = AsyncStream<Outbound>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let id = state.withLock { state in
             state.nextConnection += 1
             state.opened += 1
-            state.connections[state.nextConnection] = Connection(streams: Set(streams), continuation: continuation)
+            state.connections[state.nextConnection] = Connection(streams: Set(streams), venue: venue, continuation: continuation)
             state.tapeStreams.formUnion(streams.filter { $0.hasSuffix("@trade") })
             return state.nextConnection
         }
@@ -120,7 +141,9 @@ final class StreamHub: Sendable {
                 case .stallOpenConnections: state.connections[id]?.stalled = true
                 case .dropOpenConnections: state.connections[id]?.continuation.yield(.abort)
                 case .closeOpenConnections: state.connections[id]?.continuation.yield(.close)
-                case .malformedFrame: state.connections[id]?.continuation.yield(.text(BinanceStreamShape.malformed))
+                case .malformedFrame:
+                    let text = state.connections[id]?.venue == .coinbase ? CoinbaseStreamShape.malformed : BinanceStreamShape.malformed
+                    state.connections[id]?.continuation.yield(.text(text))
                 case .dropTrades(let count): state.connections[id]?.tradesToDrop += count
                 }
             }
@@ -170,6 +193,7 @@ final class StreamHub: Sendable {
                 let frame = BinanceStreamShape.envelope(stream: "!miniTicker@arr", data: "[" + records.joined(separator: ",") + "]")
                 broadcast { $0 == "!miniTicker@arr" ? frame : nil }
                 sendKlines(prices: prices, now: now)
+                sendCoinbase(quotes: quotes, now: now)
             }
             sendTrades(prices: prices, now: now)
             try? await Task.sleep(for: tradeInterval)

@@ -139,11 +139,9 @@ public struct BackfillDriver: Sendable {
                     if bar.openTimeMillis > expected { gap(expected, bar.openTimeMillis) }
                     expected = bar.openTimeMillis + width
                     records.append(CandleRecord(
-                        source: job.source.provider, asset: job.series.asset, symbol: job.series.symbol,
-                        quoteCurrency: job.series.quoteCurrency, interval: job.interval, openTimeMillis: bar.openTimeMillis,
-                        open: bar.open, high: bar.high, low: bar.low, close: bar.close,
-                        baseVolume: bar.baseVolume, quoteVolume: bar.quoteVolume, tradeCount: bar.tradeCount,
-                        marketCap: bar.marketCap, isFinal: bar.closeTimeMillis < now, origin: .backfill, ingestTimeMillis: now))
+                        bar, source: job.source.provider, asset: job.series.asset, symbol: job.series.symbol,
+                        quoteCurrency: job.series.quoteCurrency, interval: job.interval,
+                        isFinal: bar.closeTimeMillis < now, origin: .backfill, ingestTimeMillis: now))
                 }
                 if let last = records.last {
                     try await queue.add(records, appId: appId, version: last.openTimeMillis)

@@ -206,6 +206,9 @@ public final class HotTail: Sendable {
                 next[record.partition] = record.offset + 1
                 do {
                     insert(try codec.decode(record.value).tick)
+                } catch where error.kind == .unknownType && error.messageType == "trade" {
+                    // Streamed trades share the live topic; the tail keeps ticks only.
+                    continue
                 } catch {
                     deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
                 }

@@ -66,5 +66,13 @@ public struct MessageDecodingError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable { case malformed, unknownSchemaVersion = "unknown_schema_version", unknownType = "unknown_type" }
     public var kind: Kind
     public var detail: String
+    /// For `unknownType`: the message's `type` (`trade` and `candle` share the topics with ticks).
+    public var messageType: String?
     public var description: String { "\(kind.rawValue): \(detail)" }
+
+    public init(kind: Kind, detail: String, messageType: String? = nil) {
+        self.kind = kind
+        self.detail = detail
+        self.messageType = messageType
+    }
 }

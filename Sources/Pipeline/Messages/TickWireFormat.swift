@@ -85,7 +85,7 @@ public enum TickWireFormat {
         guard schemaVersion == TickMessage.currentSchemaVersion else {
             throw MessageDecodingError(kind: .unknownSchemaVersion, detail: "schema_version \(schemaVersion)")
         }
-        guard type == "tick" else { throw MessageDecodingError(kind: .unknownType, detail: "type '\(type)'") }
+        guard type == "tick" else { throw MessageDecodingError(kind: .unknownType, detail: "type '\(type)'", messageType: type) }
         guard let producedAt else { throw MessageDecodingError(kind: .malformed, detail: "missing field produced_at_ms") }
         guard let tick else { throw MessageDecodingError(kind: .malformed, detail: "missing field tick") }
         var message = TickMessage(tick: try tick.get(), producedAtMillis: producedAt)

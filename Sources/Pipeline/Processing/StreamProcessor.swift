@@ -53,12 +53,17 @@ public actor StreamProcessor {
         /// Source time → committed in the lake, milliseconds.
         public var freshnessP50Millis: Int64?
         public var freshnessP95Millis: Int64?
+        /// The same per source ("binance" → [p50, p95, samples]): a streamed venue's ticks and a
+        /// polled one's differ by orders of magnitude, which the overall figures hide.
+        public var freshnessBySource: [String: [Int64]] = [:]
         /// Next offset committed per partition ("topic[p]" → offset).
         public var committedOffsets: [String: Int64] = [:]
         /// The local fallback table's figures, when the lake has one.
         public var fallback: FailoverLake.Stats?
         /// The live rollup's figures, when the processor has one.
         public var rollup: LiveRollup.Stats?
+        /// The venues' closed stream candles written to the candles table, when the processor writes them.
+        public var streamCandles: StreamCandleWriter.Stats?
         /// At the stop: records not committed that went to the spill file (replayed at the next start)...
         public var spilledAtStop = 0
         /// ...that stay on a durable bus, read again by the next owner of their partitions...
@@ -70,6 +75,7 @@ public actor StreamProcessor {
     private let bus: any Bus
     private let lake: any LakeWriter
     private let rollup: LiveRollup?
+    private let streamCandles: StreamCandleWriter?
     private let configuration: Configuration
     private let deadLetters: DeadLetterQueue
     private let logger: Logger
@@ -89,6 +95,7 @@ public actor StreamProcessor {
     private var revocations = 0
     private var stats = Stats()
     private var freshness = LatencyWindow()
+    private var freshnessBySource: [ProviderID: LatencyWindow] = [:]
     /// One flush at a time: the poll loop and a revocation callback can both flush, and two
     /// concurrent flushes of the same pending rows could each put them in the fallback table.
     private var flushing = false
@@ -100,11 +107,14 @@ public actor StreamProcessor {
     private let commitTimer: Metrics.Timer
 
     /// A processor committing to `lake`, and (with `rollup`) its 1-minute candles to the candles table.
-    public init(bus: any Bus, lake: any LakeWriter, rollup: LiveRollup? = nil, configuration: Configuration = .init(),
-                deadLetters: DeadLetterQueue, logger: Logger) {
+    /// With `streamCandles`, the `candle` messages of the lake topic (closed venue klines) go
+    /// to the candles table through it; without, they are dead-lettered as an unknown type.
+    public init(bus: any Bus, lake: any LakeWriter, rollup: LiveRollup? = nil, streamCandles: StreamCandleWriter? = nil,
+                configuration: Configuration = .init(), deadLetters: DeadLetterQueue, logger: Logger) {
         self.bus = bus
         self.lake = lake
         self.rollup = rollup
+        self.streamCandles = streamCandles
         self.configuration = configuration
         self.deadLetters = deadLetters
         self.logger = logger
@@ -178,8 +188,14 @@ public actor StreamProcessor {
         var s = stats
         s.fallback = await lake.fallbackStats()
         s.rollup = await rollup?.currentStats()
+        s.streamCandles = await streamCandles?.currentStats()
         s.freshnessP50Millis = freshness.quantile(0.5)
         s.freshnessP95Millis = freshness.quantile(0.95)
+        for (source, window) in freshnessBySource {
+            if let p50 = window.quantile(0.5), let p95 = window.quantile(0.95) {
+                s.freshnessBySource[source.rawValue] = [p50, p95, Int64(window.count)]
+            }
+        }
         return s
     }
 
@@ -237,6 +253,14 @@ public actor StreamProcessor {
             let message: TickMessage
             do {
                 message = try result.get()
+            } catch where error.kind == .unknownType && error.messageType == "candle" && streamCandles != nil {
+                do {
+                    await streamCandles?.add(try CandleMessage.decode(record.value), ingestTimeMillis: now)
+                } catch {
+                    stats.deadLettered += 1
+                    deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
+                }
+                continue
             } catch {
                 stats.deadLettered += 1
                 deadLetters.add(record, reason: error.kind.rawValue, detail: error.detail)
@@ -368,6 +392,9 @@ public actor StreamProcessor {
             for waiter in waiters { waiter.resume() }
         }
         guard !pendingOffsets.isEmpty else { return }
+        // Stream candles first: the tick commit's txn covers their offsets too, so they must be
+        // in their table before it (a failure keeps them pending, never blocks the ticks).
+        await streamCandles?.flush()
         let records = pending
         let offsets = pendingOffsets
         var transactions: [String: Int64] = [:]
@@ -380,7 +407,11 @@ public actor StreamProcessor {
         pendingOffsets.removeAll()
         pendingSince = nil
         let committedAt = currentUnixMillis()
-        for record in records { freshness.add(committedAt - record.tick.sourceTimeMillis) }
+        for record in records {
+            let latency = committedAt - record.tick.sourceTimeMillis
+            freshness.add(latency)
+            freshnessBySource[record.tick.source, default: LatencyWindow(capacity: 2_000)].add(latency)
+        }
         stats.commits += 1
         stats.committedRecords += records.count
         if version >= 0 { stats.lastVersion = version }

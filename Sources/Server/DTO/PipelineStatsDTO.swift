@@ -8,7 +8,7 @@ public struct PipelineStatsDTO: Sendable, Codable, Hashable {
     public var ingestRatePerSecond: Double
     /// Ticks accepted since start.
     public var ticksTotal: Int64
-    /// Median and 95th percentile of `collected_time - source_time` over recent ticks (ms).
+    /// Median and 95th percentile of lake commit time − source time over recent ticks (ms).
     public var freshnessP50Ms: Double?
     public var freshnessP95Ms: Double?
     /// Stream-processor lag per bus partition.
@@ -18,13 +18,24 @@ public struct PipelineStatsDTO: Sendable, Codable, Hashable {
     /// server over a lake (no live ticks, no processor: rates stay 0 and lists empty). Nil when
     /// the source does not say.
     public var bus: String?
+    /// Each streamed venue's connections (empty when no venue is streamed).
+    public var streams: [StreamHealthDTO]?
+    /// Source → lake commit latency per source, over the processor's recent commits.
+    public var lakeFreshness: [SourceFreshnessDTO]?
+    /// Streamed trades and closed klines published by this process's collectors, and the klines
+    /// its processor committed to the candles table (nil when it does neither).
+    public var streamEvents: StreamEventsDTO?
 
     public init(
         generatedAtMs: Int64, ingestRatePerSecond: Double, ticksTotal: Int64,
         freshnessP50Ms: Double?, freshnessP95Ms: Double?, partitions: [PartitionLagDTO],
-        providers: [ProviderHealthDTO], bus: String? = nil
+        providers: [ProviderHealthDTO], bus: String? = nil, streams: [StreamHealthDTO]? = nil,
+        lakeFreshness: [SourceFreshnessDTO]? = nil, streamEvents: StreamEventsDTO? = nil
     ) {
+        self.streamEvents = streamEvents
         self.bus = bus
+        self.streams = streams
+        self.lakeFreshness = lakeFreshness
         self.generatedAtMs = generatedAtMs
         self.ingestRatePerSecond = ingestRatePerSecond
         self.ticksTotal = ticksTotal

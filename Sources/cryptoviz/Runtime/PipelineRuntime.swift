@@ -97,6 +97,8 @@ struct PipelineRuntime {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var processor: StreamProcessor?
         var publisher: TickPublisher?
+        // Streamed trades (live topic) and closed klines (lake topic) beside the ticks.
+        var eventPublisher: MarketEventPublisher?
         var collectors: CollectorService?
         var simulator: MarketSimulator?
 
@@ -118,8 +120,13 @@ struct PipelineRuntime {
                 rollup = LiveRollup(candles: try await lake.lake.candles(), ticks: lake.table,
                                     configuration: rollupConfiguration, logger: Logger(label: "cryptoviz.rollup"))
             }
-            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, configuration: configuration,
-                                    deadLetters: deadLetters, logger: Logger(label: "cryptoviz.processor"))
+            // The venues' closed klines (candle messages on the lake topic) into <lake>/candles.
+            var streamCandles: StreamCandleWriter?
+            if let lake {
+                streamCandles = StreamCandleWriter(sink: try await lake.lake.candles(), logger: Logger(label: "cryptoviz.processor"))
+            }
+            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, streamCandles: streamCandles,
+                                    configuration: configuration, deadLetters: deadLetters, logger: Logger(label: "cryptoviz.processor"))
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
             processor = p
         }
@@ -130,9 +137,9 @@ struct PipelineRuntime {
             if let seconds = settings.intervalSeconds { collectorConfiguration.setInterval(.milliseconds(Int64(seconds * 1000))) }
             collectorConfiguration.directoryFile = dataURL.appendingPathComponent("asset-directory.json")
             collectorOverrides(&collectorConfiguration)
-            // WebSocket streams beside the pollers: what the settings name, else both venues in
-            // the demo (its simulator serves them) and none live.
-            let streamVenues = settings.streams ?? (demoAssets != nil ? ["binance", "kraken"] : [])
+            // WebSocket streams beside the pollers: what the settings name, else the three venues
+            // in the demo (its simulator serves them) and none live.
+            let streamVenues = settings.streams ?? (demoAssets != nil ? ["binance", "coinbase", "kraken"] : [])
             for venue in streamVenues where ProviderRegistry.streamFactories[ProviderID(venue)] == nil {
                 throw PipelineError("streams: \(venue) has no stream adapter (available: \(ProviderRegistry.registeredStreamIDs.map(\.rawValue).joined(separator: ", ")))")
             }
@@ -149,8 +156,9 @@ struct PipelineRuntime {
                 collectorConfiguration.providers[.binance]?.baseURL = sim.endpoints.binance
                 collectorConfiguration.providers[.coinbase]?.baseURL = sim.endpoints.coinbase
                 collectorConfiguration.providers[.kraken]?.baseURL = sim.endpoints.kraken
-                // The demo streams Binance and Kraken from its simulator unless told otherwise.
+                // The demo streams Binance, Coinbase and Kraken from its simulator unless told otherwise.
                 collectorConfiguration.streams[.binance]?.baseURL = sim.endpoints.binanceStreams
+                collectorConfiguration.streams[.coinbase]?.baseURL = sim.endpoints.coinbaseStreams
                 collectorConfiguration.streams[.kraken]?.baseURL = sim.endpoints.krakenStreams
                 if collectorConfiguration.coinMarketCapKey == nil { collectorConfiguration.coinMarketCapKey = "demo-key" }
                 simulator = sim
@@ -162,6 +170,7 @@ struct PipelineRuntime {
             publisherConfiguration.maxBufferedTicks = settings.publishBufferTicks
             let pub = try TickPublisher(bus: bus, configuration: publisherConfiguration, logger: Logger(label: "cryptoviz.bus"))
             publisher = pub
+            eventPublisher = MarketEventPublisher(bus: bus, logger: Logger(label: "cryptoviz.bus"))
             collectors = CollectorService(configuration: collectorConfiguration, httpClient: HTTPClient.shared,
                                           logger: Logger(label: "cryptoviz.collectors"))
         }
@@ -179,7 +188,8 @@ struct PipelineRuntime {
         // Shutdown runs in reverse order of this list: collectors, publisher, processor, tail, server.
         if roles.contains(.serve), let lake {
             let busKind = noBus ? "none" : settings.bus == "memory" ? "memory" : "kafka"
-            let report = PipelineStatsReport(processor: processor, publisher: publisher, collectors: collectors, bus: bus,
+            let report = PipelineStatsReport(processor: processor, publisher: publisher, events: eventPublisher,
+                                             collectors: collectors, bus: bus,
                                              busKind: busKind, tail: tail)
             var dataConfiguration = LakeMarketData.Configuration(location: lake.location)
             dataConfiguration.localDirectory = lake.localDirectory
@@ -246,6 +256,7 @@ struct PipelineRuntime {
             services.append(.init(service: PipelineService("publisher") { await publisher.run() }))
         }
         if let collectors, let publisher {
+            let events = eventPublisher
             if collectOnce {
                 // One poll of each provider, then the same ordered stop as after a signal.
                 services.append(.init(service: PipelineService("collectors") {
@@ -253,7 +264,9 @@ struct PipelineRuntime {
                 }, successTerminationBehavior: .gracefullyShutdownGroup))
             } else {
                 services.append(.init(service: PipelineService("collectors") {
-                    try await collectors.run { ticks in await publisher.enqueue(ticks) }
+                    try await collectors.run(sink: { ticks in await publisher.enqueue(ticks) }, events: { streamed in
+                        await events?.publish(streamed) { await collectors.assetID(exchangeBase: $0) }
+                    })
                 }))
             }
         }

@@ -39,7 +39,7 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Comma-separated providers (default: every configured one).")
     var providers: String?
 
-    @Option(help: "Venues also collected over WebSocket streams, comma-separated (binance, kraken; empty for none). Default: both with --demo, none live.")
+    @Option(help: "Venues also collected over WebSocket streams, comma-separated (binance, coinbase, kraken; empty for none). Default: all three with --demo, none live.")
     var streams: String?
 
     @Option(name: .customLong("drain-timeout"), help: "Seconds each stage may finish its I/O after a stop signal before the rest is spilled (default 30).")

@@ -6,8 +6,11 @@ Usage: live_freshness.py --url http://127.0.0.1:PORT [--seconds 60] [--sources b
 
 Reads /api/v1/live for --seconds and, for every tick event, takes the receive time (this
 process's wall clock, same machine as the server and the simulator) minus the tick's
-source_time_ms (the venue's event time: Binance's `E`, Kraken's ticker time). Prints per source
-the count and the p50/p95/p99/max in ms, as one JSON line.
+source_time_ms (the venue's event time: Binance's `E`, Coinbase's match `time`, Kraken's ticker
+time). Prints per source the count and the p50/p95/p99/max in ms, as one JSON line; with
+--lake, also the server's source -> lake commit figures per source at the end of the window
+(`lake_freshness` of /api/v1/stats/pipeline: commit time minus source time over the stream
+processor's recent commits).
 """
 import argparse
 import json
@@ -28,6 +31,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--sources", default="")
+    parser.add_argument("--lake", action="store_true", help="also print the source -> lake commit figures")
     args = parser.parse_args()
     query = f"?sources={args.sources}" if args.sources else ""
     lags = {}
@@ -46,6 +50,11 @@ def main():
                 break
     out = {source: {"count": len(v), "p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95),
                     "p99_ms": percentile(v, 99), "max_ms": max(v)} for source, v in sorted(lags.items())}
+    if args.lake:
+        with urllib.request.urlopen(args.url + "/api/v1/stats/pipeline", timeout=10) as response:
+            stats = json.load(response)["pipeline"]
+        out = {"sse": out, "lake_commit": {f["source"]: {"count": f["samples"], "p50_ms": f["p50_ms"], "p95_ms": f["p95_ms"]}
+                                           for f in stats.get("lake_freshness") or []}}
     print(json.dumps(out))
 
 

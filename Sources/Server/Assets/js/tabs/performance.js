@@ -23,6 +23,41 @@ function card(label, value, testid) {
   return div;
 }
 
+// The streams' and lake-freshness tables are built here, after the providers table, so the
+// page's markup stays as it is for a server without streams.
+function table(id, title, headers) {
+  let el = $(id);
+  if (el) return el;
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  el = document.createElement('table');
+  el.id = id;
+  el.dataset.testid = id;
+  const head = el.createTHead().insertRow();
+  for (const h of headers) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.append(th);
+  }
+  el.createTBody();
+  $('providers-table').after(heading, el);
+  return el;
+}
+
+function streamRows(streams) {
+  return streams.map((s) => {
+    const badge = document.createElement('span');
+    badge.className = 'badge-' + (s.state === 'open' ? 'healthy' : s.state === 'stopped' ? 'down' : 'degraded');
+    badge.textContent = s.state + (s.open_connections > 1 ? ` ×${s.open_connections}` : '');
+    const age = s.last_message_age_ms;
+    return [s.provider, badge, fmt.number(s.messages_per_second, 1), age === null || age === undefined ? '' : fmt.number(age) + ' ms',
+      fmt.number(s.reconnects) + (s.stalls ? ` (${s.stalls} stalls)` : ''),
+      `${fmt.number(s.gaps_found)} / ${fmt.number(s.trades_repaired)} / ${fmt.number(s.trades_unfilled)}`,
+      `${fmt.number(s.sequence_gaps)} (${fmt.number(s.messages_missed)} msgs)`,
+      fmt.number(s.duplicates_dropped), fmt.number(s.malformed), s.last_error ?? ''];
+  });
+}
+
 async function poll() {
   const { pipeline, queries } = await api.pipelineStats();
   if (!lake || Date.now() - lake.at > 10e3) lake = { at: Date.now(), info: await api.lake() };
@@ -57,6 +92,13 @@ async function poll() {
       fmt.number(p.empty_polls ?? 0), fmt.time(p.last_success_ms),
       [p.last_error, p.last_empty_reason && `no ticks: ${p.last_empty_reason}`].filter(Boolean).join('; ')];
   }), noBus ? 'no collectors: a read-only server over the lake' : undefined);
+  // Freshness per source first, so the streams' table lands right under the providers.
+  const freshness = table('lake-freshness-table', 'Source → lake commit, per source', ['Source', 'p50 ms', 'p95 ms', 'Samples']);
+  fmt.fillTable(freshness, (pipeline.lake_freshness ?? []).map((f) => [f.source, fmt.number(f.p50_ms), fmt.number(f.p95_ms), fmt.number(f.samples)]),
+    'no commits yet');
+  const streams = table('streams-table', 'Streams', ['Venue', 'State', 'Msgs/s', 'Last message', 'Reconnects',
+    'Trade gaps found / filled / lost', 'Sequence gaps', 'Duplicates dropped', 'Malformed', 'Last problem']);
+  fmt.fillTable(streams, streamRows(pipeline.streams ?? []), noBus ? 'no collectors: a read-only server over the lake' : 'no venue streamed (up --streams)');
   const rows = queries.map((q) => [q.name, q.count, q.p50_ms.toFixed(2), q.p95_ms.toFixed(2), q.max_ms.toFixed(2)]);
   for (const [path, ms] of clientTimings) rows.push(['browser ' + path, 1, ms.toFixed(1), '', '']);
   fmt.fillTable($('timings-table'), rows);
