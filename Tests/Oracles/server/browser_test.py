@@ -237,6 +237,12 @@ def main():
             assert " – " in hover.split(" | ")[0], hover
             label = page.eval_on_selector("#main-chart", "c => c.getAttribute('aria-label')")
             assert label.startswith("price chart: ") and " candles, " in label and "close " in label, label
+            # The data behind the chart, as a table (its text alternative).
+            page.click("#chart-data summary")
+            page.wait_for_function("() => document.querySelectorAll('#chart-data-table tbody tr').length > 0")
+            head = page.eval_on_selector_all("#chart-data-table thead th", "ths => ths.map(t => t.textContent)")
+            assert head == ["start", "open", "high", "low", "close", "volume"], head
+            page.click("#chart-data summary")
             # Log scale: the axis changes and the choice is kept in the URL.
             page.check("#log-scale")
             page.wait_for_function("() => document.getElementById('main-chart').dataset.scale === 'log'")
@@ -275,9 +281,10 @@ def main():
             page.wait_for_function("() => document.getElementById('main-chart').dataset.series.includes(' / BTC') && Number(document.getElementById('main-chart').dataset.points) > 0")
             series = page.eval_on_selector("#main-chart", "c => c.dataset.series")
             assert "bitcoin / BTC" not in series, series
-            # The last 20 minutes, typed in UTC (the page's default zone), as an absolute range.
+            # The last 20 minutes up to 15 s ago, typed in UTC (the page's default zone), as an
+            # absolute range (a fresh `up --demo` has only the minutes since it started).
             now_ms = page.evaluate("() => Date.now()")
-            start, end = now_ms - 20 * 60_000, now_ms - 5 * 60_000
+            start, end = now_ms - 20 * 60_000, now_ms - 15_000
             page.click("#mode-picker button[data-mode=lines]")
             fmt = "() => [%d, %d].map(ms => new Date(ms).toISOString().slice(0, 16))" % (start, end)
             start_text, end_text = page.evaluate(fmt)
@@ -349,6 +356,9 @@ def main():
             page.click("[data-testid=tab-performance]")
             page.wait_for_function("() => document.querySelector('[data-testid=perf-rate]') !== null")
             page.wait_for_function("() => Number(document.getElementById('perf-chart').dataset.points) >= 2", timeout=12000)
+            # One chart per unit: the rate alone on its axis, the latencies on theirs.
+            series = page.eval_on_selector_all("#perf-chart, #perf-latency-chart", "cs => cs.map(c => c.dataset.series)")
+            assert series == ["ticks/s", "p50 ms,p95 ms"], series
             # The ingest rate is live: non-zero while ticks stream in (the tab refreshes itself).
             page.wait_for_function(
                 "() => parseFloat((document.querySelector('[data-testid=perf-rate]')?.innerText || '')"

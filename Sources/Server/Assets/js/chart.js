@@ -381,6 +381,25 @@ export class Chart {
     if (this.hover && this.hover.x >= PAD.left && this.hover.x <= PAD.left + plotW) this.drawHover(X, Y, view, plotW, plotH);
   }
 
+  /** The chart's data as a table (its text alternative): a header and up to `limit` rows,
+   * the newest last, formatted as the axis formats them. */
+  dataTable(limit = 500) {
+    if (this.candles) {
+      const items = this.candles.items.slice(-limit);
+      return {
+        head: ['start', 'open', 'high', 'low', 'close', 'volume'],
+        rows: items.map((c) => [fmt.time(c.t).slice(0, 19), this.yFormat(c.o), this.yFormat(c.h), this.yFormat(c.l),
+          this.yFormat(c.c), c.v === null ? '—' : fmt.number(c.v, 4)]),
+      };
+    }
+    const times = [...new Set(this.series.flatMap((s) => s.xs))].sort((a, b) => a - b).slice(-limit);
+    const lookup = this.series.map((s) => new Map(s.xs.map((x, i) => [x, s.ys[i]])));
+    return {
+      head: ['time', ...this.series.map((s) => s.name)],
+      rows: times.map((t) => [fmt.time(t).slice(0, 19), ...lookup.map((m) => (m.has(t) && Number.isFinite(m.get(t)) ? this.yFormat(m.get(t)) : ''))]),
+    };
+  }
+
   /** What the chart shows, in words, as the canvas's accessible name (a canvas has no text). */
   describe(visibleCandles, lines) {
     const zone = fmt.timeZone() === 'utc' ? ' UTC' : ' local';

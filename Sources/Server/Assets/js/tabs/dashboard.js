@@ -236,6 +236,7 @@ async function loadHistory() {
     }));
   }
   chart.resetZoom();
+  window.dispatchEvent(new Event('cryptoviz:chart-loaded'));
   await loadSpreadHistory(generation);
 }
 
@@ -425,6 +426,18 @@ export async function initDashboard(defaultAssets = [], params = new URLSearchPa
     state.intervalChoice = e.target.value;
     loadHistory().catch(report);
   });
+  // The chart's text alternative: its data as a table, filled when opened.
+  const fillDataTable = () => {
+    if (!$('chart-data').open) return;
+    const { head, rows } = state.chart.dataTable();
+    const table = $('chart-data-table');
+    table.tHead.replaceChildren();
+    const tr = table.tHead.insertRow();
+    for (const h of head) { const th = document.createElement('th'); th.textContent = h; tr.append(th); }
+    fmt.fillTable(table, rows, 'no data yet');
+  };
+  $('chart-data').addEventListener('toggle', fillDataTable);
+  window.addEventListener('cryptoviz:chart-loaded', fillDataTable);
   $('stale-after').value = String(staleMs / 1000);
   $('stale-after').addEventListener('change', (e) => {
     const seconds = Math.round(Number(e.target.value));

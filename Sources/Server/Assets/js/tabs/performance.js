@@ -6,6 +6,7 @@ import * as fmt from '../format.js';
 const $ = (id) => document.getElementById(id);
 const history = { xs: [], rate: [], p50: [], p95: [] };
 let chart = null;
+let latencyChart = null;
 let lake = null;
 let timer = null;
 
@@ -75,10 +76,12 @@ async function poll() {
   history.p50.push(pipeline.freshness_p50_ms ?? NaN);
   history.p95.push(pipeline.freshness_p95_ms ?? NaN);
   if (history.xs.length > 1200) for (const k of Object.keys(history)) history[k].shift();
-  chart.setLines([
-    { name: 'ticks/s', color: fmt.palette[0], xs: history.xs, ys: history.rate },
-    { name: 'freshness p50 ms', color: fmt.palette[1], xs: history.xs, ys: history.p50 },
-    { name: 'freshness p95 ms', color: fmt.palette[3], xs: history.xs, ys: history.p95 },
+  // One chart per unit: a rate of a few hundred and latencies of a few thousand on one axis
+  // made the rate a flat line at zero.
+  chart.setLines([{ name: 'ticks/s', color: fmt.palette[0], xs: history.xs, ys: history.rate }]);
+  latencyChart.setLines([
+    { name: 'p50 ms', color: fmt.palette[1], xs: history.xs, ys: history.p50 },
+    { name: 'p95 ms', color: fmt.palette[3], xs: history.xs, ys: history.p95 },
   ]);
   const noBus = pipeline.bus === 'none';
   fmt.fillTable($('lag-table'), pipeline.partitions.map((p) => [p.topic, p.partition, fmt.number(p.committed_offset), fmt.number(p.end_offset), fmt.number(p.lag)]),
@@ -106,6 +109,7 @@ async function poll() {
 
 export function initPerformance() {
   chart = new Chart($('perf-chart'), { yFormat: (v) => fmt.number(v, 1) });
+  latencyChart = new Chart($('perf-latency-chart'), { yFormat: (v) => fmt.number(v, 0) + ' ms' });
 }
 
 /** Starts polling while the tab is visible; returns a function that stops it. */
