@@ -281,10 +281,21 @@ def main():
             page.wait_for_function("() => document.getElementById('main-chart').dataset.series.includes(' / BTC') && Number(document.getElementById('main-chart').dataset.points) > 0")
             series = page.eval_on_selector("#main-chart", "c => c.dataset.series")
             assert "bitcoin / BTC" not in series, series
-            # The last 20 minutes up to 15 s ago, typed in UTC (the page's default zone), as an
-            # absolute range (a fresh `up --demo` has only the minutes since it started).
-            now_ms = page.evaluate("() => Date.now()")
-            start, end = now_ms - 20 * 60_000, now_ms - 15_000
+            # An absolute range typed in UTC (the page's default zone) that ends at the start of
+            # the newest 1-minute candle: a fresh `up --demo` has only the minutes since it
+            # started, so wait until it has two candles; the newest one is then left out.
+            starts_js = """async () => {
+                const r = await fetch('/api/v1/assets/bitcoin/candles?interval=1m');
+                return (await r.json()).candles.map(c => c.start_ms);
+            }"""
+            deadline = time.time() + 75
+            starts = page.evaluate(starts_js)
+            while len(starts) < 2 and time.time() < deadline:
+                time.sleep(2)
+                starts = page.evaluate(starts_js)
+            assert len(starts) >= 2, f"bitcoin has {len(starts)} one-minute candles"
+            end = starts[-1]
+            start = end - 20 * 60_000
             page.click("#mode-picker button[data-mode=lines]")
             fmt = "() => [%d, %d].map(ms => new Date(ms).toISOString().slice(0, 16))" % (start, end)
             start_text, end_text = page.evaluate(fmt)
