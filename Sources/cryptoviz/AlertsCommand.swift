@@ -34,7 +34,7 @@ extension AlertRule {
         case .priceAbove(let level): "price_above \(level)"
         case .priceBelow(let level): "price_below \(level)"
         case .change(let percent, let minutes, let direction): "change \(percent)% in \(minutes)m (\(direction.rawValue))"
-        case .anomaly(let z, let window): "anomaly z>\(z) over \(window)m"
+        case .anomaly(let z, let window, let returnSeconds): "anomaly z>\(z) of \(returnSeconds)s returns over \(window)m"
         case .spread(let percent, let age): "spread >\(percent)% (quotes <\(age)s old)"
         case .staleSource(let seconds): "stale_source >\(seconds)s"
         case .lakeFreshness(let seconds): "lake_freshness >\(seconds)s"

@@ -31,6 +31,17 @@ struct UpCommand: AsyncParsableCommand {
             help: "With --demo: a JSON file of scripted market events (jump, drift, silence, diverge) at seconds after start.")
     var eventsFile: String?
 
+    @Option(name: .customLong("demo-speed"),
+            help: "With --demo: simulated seconds per wall-clock second. 1 (default) follows the demo's minute-by-minute history path; more makes a fast, noisy market (second-by-second random moves, for alert drills).")
+    var demoSpeed = 1.0
+
+    func validate() throws {
+        guard demoSpeed.isFinite, demoSpeed > 0, demoSpeed <= 3600 else {
+            throw ValidationError("--demo-speed must be a number above 0 and at most 3600 (simulated seconds per second)")
+        }
+        if demoSpeed != 1 && !demo { throw ValidationError("--demo-speed sets the pace of the demo's simulated market: it needs --demo") }
+    }
+
     func run() async throws {
         options.bootstrapLogging()
         var settings = try options.resolve()
@@ -48,7 +59,7 @@ struct UpCommand: AsyncParsableCommand {
         logger.info("effective configuration\n\(settings.describe())")
 
         let runtime = try await PipelineRuntime.start(settings: settings, roles: [.collect, .process, .serve],
-                                                      demoAssets: demo ? demoAssets : nil, demoEvents: events, registry: registry,
+                                                      demoAssets: demo ? demoAssets : nil, demoEvents: events, demoSpeed: demoSpeed, registry: registry,
                                                       logger: logger)
         try await runtime.run()
     }

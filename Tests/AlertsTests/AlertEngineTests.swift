@@ -104,6 +104,24 @@ import Testing
         #expect(kinds(events) == ["resolved z-1"])
     }
 
+    @Test func anomalyOverShortReturnsNeedsOnlyItsWarmUp() {
+        // 2-second returns over 2 minutes: a window of 60, scored once 20 returns are in.
+        let rule = AlertRule(id: "fast", condition: .anomaly(z: 8, windowMinutes: 2, returnSeconds: 2), cooldownSeconds: 0, hysteresis: 4)
+        let s: Int64 = 1000
+        let calm = { (periods: Int) in (0..<periods).map { (Double($0 % 2 == 0 ? 100 : 100.02), Int64($0) * 2 * s) } }
+        // 20 calm periods close 19 returns: a jump in the 21st period is not scored yet.
+        var early = AlertEngine(rules: [rule])
+        #expect(feed(&early, calm(20) + [(103, 40 * s)]).isEmpty, "19 returns are not a window yet")
+        // One calm period more and the same jump fires, within its 2 s period.
+        var engine = AlertEngine(rules: [rule])
+        var events = feed(&engine, calm(21))
+        #expect(events.isEmpty)
+        events = feed(&engine, [(103, 42 * s), (103.1, 43 * s)])
+        #expect(kinds(events) == ["fired fast-1"], "a 3 % move against ±0.02 % returns")
+        events = feed(&engine, [(103.1, 44 * s), (103.12, 46 * s)])
+        #expect(kinds(events) == ["resolved fast-1"])
+    }
+
     @Test func spreadComparesTheSourcesLatestQuotes() {
         var engine = AlertEngine(rules: [AlertRule(
             id: "sp", condition: .spread(percent: 2, maxQuoteAgeSeconds: 60), cooldownSeconds: 0, hysteresis: 0.5)])

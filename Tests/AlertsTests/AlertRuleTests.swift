@@ -21,6 +21,7 @@ import Testing
             #"{"id":"b","type":"price_below","level":50,"scope":{"assets":["bitcoin"],"sources":["binance"]}}"#,
             #"{"id":"c","type":"change","percent":5,"minutes":10,"direction":"down","severity":"critical"}"#,
             #"{"id":"d","type":"anomaly","z":4,"window_minutes":60,"hysteresis":1}"#,
+            #"{"id":"d2","type":"anomaly","z":8,"window_minutes":2,"return_seconds":2}"#,
             #"{"id":"e","type":"spread","percent":2,"quiet_hours":{"start":"22:00","end":"06:00"}}"#,
             #"{"id":"f","type":"stale_source","seconds":120,"cooldown_seconds":0,"enabled":false}"#,
             #"{"version":1,"id":"g","name":"Lake behind","type":"lake_freshness","seconds":600}"#,
@@ -33,13 +34,18 @@ import Testing
         let change = try decode(rules[2])
         #expect(change.condition == .change(percent: 5, minutes: 10, direction: .down))
         #expect(change.severity == .critical)
-        #expect(try decode(rules[4]).quietHours == QuietHours(startMinute: 22 * 60, endMinute: 6 * 60))
+        #expect(try decode(rules[3]).condition == .anomaly(z: 4, windowMinutes: 60, returnSeconds: 60), "1-minute returns by default")
+        #expect(try decode(rules[4]).condition == .anomaly(z: 8, windowMinutes: 2, returnSeconds: 2))
+        #expect(try decode(rules[5]).quietHours == QuietHours(startMinute: 22 * 60, endMinute: 6 * 60))
         #expect(try decode(rules[0]).cooldownSeconds == 300)
     }
 
     @Test(arguments: [
         (#"{"id":"x","type":"change","percent":5,"minutes":-5}"#, "minutes"),
         (#"{"id":"x","type":"anomaly","z":3,"window_minutes":0}"#, "window_minutes"),
+        (#"{"id":"x","type":"anomaly","z":3,"window_minutes":10,"return_seconds":0}"#, "return_seconds"),
+        (#"{"id":"x","type":"anomaly","z":3,"window_minutes":1,"return_seconds":60}"#, "window_minutes"),
+        (#"{"id":"x","type":"anomaly","z":3,"window_minutes":1440,"return_seconds":1}"#, "window_minutes"),
         (#"{"id":"x","type":"price_above","level":-1}"#, "level"),
         (#"{"id":"x","type":"price_above"}"#, "level"),
         (#"{"id":"x","type":"price_above","level":"high"}"#, "level"),

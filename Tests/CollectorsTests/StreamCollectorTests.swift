@@ -269,7 +269,7 @@ actor StreamEventLog {
         #expect(await Self.eventually(within: .seconds(5)) { simulator.streamConnections().open == 1 })
         let connectedDescriptors = try Self.openFileDescriptors()
         let rss = try Self.residentBytes()
-        let rounds = 80
+        let rounds = 100
         for round in 1...rounds {
             let opened = await running.health().connectionsOpened
             let trades = await running.log.trades.count

@@ -11,8 +11,9 @@ import TestSupport
 /// at different moments, at most 3 s old for the spread rule) never disagree by 5 %: the spread
 /// rule sees only the scripted divergence. The bitcoin excursions above the level: 39-51 s
 /// (fires, cooldown 35 s), 61-70 s (inside the cooldown: silent), from 92 s (fires again). Streams are off so every source is polled (the script's divergence and
-/// silence act on REST answers). The anomaly rule needs minutes of history, so it is checked
-/// by `AlertEngineTests` with synthetic ticks, not here. About 2.5 minutes.
+/// silence act on REST answers). The anomaly rule needs a random-walk background, which the
+/// demo's minute-by-minute path is not at these time scales: `AnomalyRuleUnderFastDemoTests`
+/// checks it under `--demo-speed 60`. About 2.5 minutes.
 @Suite(.serialized) struct AlertRulesUnderScriptedEventsTests {
     /// Seconds after the simulator's start.
     static let events = """
@@ -30,46 +31,10 @@ import TestSupport
         ]}
         """
 
-    struct Recorded {
-        var ticks: [[String: Any]]
-        var alerts: [[String: Any]]
-
-        func fired(_ rule: String) -> [[String: Any]] {
-            alerts.filter { $0["rule_id"] as? String == rule && $0["kind"] as? String == "fired" }
-        }
-        func resolved(_ rule: String) -> [[String: Any]] {
-            alerts.filter { $0["rule_id"] as? String == rule && $0["kind"] as? String == "resolved" }
-        }
-        func ticks(_ asset: String, _ source: String? = nil) -> [[String: Any]] {
-            ticks.filter { $0["asset"] as? String == asset && (source == nil || $0["source"] as? String == source) }
-        }
-    }
-
-    static func ms(_ object: [String: Any], _ key: String) -> Int64 { (object[key] as? NSNumber)?.int64Value ?? 0 }
-    static func double(_ object: [String: Any], _ key: String) -> Double { (object[key] as? NSNumber)?.doubleValue ?? .nan }
-
-    /// Alert arrival minus arrival of the newest tick of its series before it (the engine
-    /// evaluates the feed the SSE stream carries, so that tick is the one it fired on).
-    static func latency(_ alert: [String: Any], ticks: [[String: Any]]) -> Int64? {
-        let at = ms(alert, "recv_ms")
-        let before = ticks.filter { ms($0, "recv_ms") <= at }
-        return before.last.map { at - ms($0, "recv_ms") }
-    }
-
     @Test func everyRuleTypeFiresOncePerEventReArmsAndRespectsCooldown() async throws {
-        let directory = try TestEnvironment.temporaryDirectory("alerts-events")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let eventsFile = directory.appendingPathComponent("events.json")
-        try Data(Self.events.utf8).write(to: eventsFile)
-        let port = try LoopbackPort.free()
-        let launched = Date()
-        let up = ManagedProcess(executable: try TestEnvironment.cryptovizBinary(), arguments: [
-            "up", "--demo", "--demo-assets", "10", "--streams", "", "--port", "\(port)",
-            "--data", directory.appendingPathComponent("data").path, "--events", eventsFile.path,
-        ], label: "alerts-events-up")
-        try up.start()
-        defer { up.stop() }
-        try LoopbackPort.waitUntilOpen(port, timeout: 60)
+        let demo = try ScriptedDemo(label: "alerts-events", events: Self.events)
+        defer { demo.stop() }
+        let port = demo.port
 
         // Levels from the prices now (the demo's seed is the clock, so prices differ per run).
         var prices: [String: Double] = [:]
@@ -82,7 +47,7 @@ import TestSupport
             if prices.count < 3 { try await Task.sleep(for: .milliseconds(500)) }
         }
         let btc = try #require(prices["bitcoin"]), eth = try #require(prices["ethereum"])
-        #expect(Date().timeIntervalSince(launched) < 30, "the rules must be in place before the first event at 35 s")
+        #expect(demo.secondsSinceLaunch < 30, "the rules must be in place before the first event at 35 s")
         let rules = [
             #"{"id": "btc-above", "type": "price_above", "level": \#(btc * 1.04), "hysteresis": \#(btc * 0.02), "cooldown_seconds": 35, "scope": {"assets": ["bitcoin"], "sources": ["binance"]}}"#,
             #"{"id": "eth-below", "type": "price_below", "level": \#(eth * 0.96), "hysteresis": \#(eth * 0.02), "cooldown_seconds": 35, "scope": {"assets": ["ethereum"], "sources": ["binance"]}}"#,
@@ -99,15 +64,7 @@ import TestSupport
         // Record the live feed until 140 s after the launch (the simulator starts a little after
         // it): kraken's collector opens its circuit breaker during the 45 s silence and asks
         // again only 60 s later, so its first tick after the silence comes at about 110-125 s.
-        let seconds = 140 - Date().timeIntervalSince(launched)
-        let output = try await Task.detached {
-            try ProcessRunner.oracle("server/live_recorder.py", [
-                "--url", "http://127.0.0.1:\(port)", "--seconds", "\(seconds)", "--assets", "bitcoin,ethereum,tether",
-            ]).stdout
-        }.value
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
-        // Stale and lake alerts concern a source, not an asset: the SSE stream carries every alert.
-        let recorded = Recorded(ticks: json["ticks"] as? [[String: Any]] ?? [], alerts: json["alerts"] as? [[String: Any]] ?? [])
+        let recorded = try await demo.record(untilSecond: 140, assets: ["bitcoin", "ethereum", "tether"])
         let kraken = recorded.ticks.filter { $0["source"] as? String == "kraken" }
         var report: [String] = []
 
@@ -117,14 +74,14 @@ import TestSupport
         #expect(above.count == 2, "two firings (the middle excursion is in the cooldown): \(above)")
         #expect(recorded.resolved("btc-above").count >= 1)
         if above.count == 2 {
-            let gap = Self.ms(above[1], "at_ms") - Self.ms(above[0], "at_ms")
+            let gap = RecordedFeed.ms(above[1], "at_ms") - RecordedFeed.ms(above[0], "at_ms")
             #expect(gap >= 35_000, "the second firing waited out the cooldown (\(gap) ms)")
-            #expect(recorded.resolved("btc-above").contains { Self.ms($0, "at_ms") < Self.ms(above[1], "at_ms") }, "re-armed in between")
+            #expect(recorded.resolved("btc-above").contains { RecordedFeed.ms($0, "at_ms") < RecordedFeed.ms(above[1], "at_ms") }, "re-armed in between")
             // The alert's value is the first tick over the level after arming: no tick before it qualified.
             let level = btc * 1.04
             let series = recorded.ticks("bitcoin", "binance")
-            let firstOver = series.first { Self.double($0, "price") > level }
-            #expect(firstOver.map { Self.double($0, "price") } == Self.double(above[0], "value"), "fired on the first tick over the level")
+            let firstOver = series.first { RecordedFeed.double($0, "price") > level }
+            #expect(firstOver.map { RecordedFeed.double($0, "price") } == RecordedFeed.double(above[0], "value"), "fired on the first tick over the level")
         }
         // Each rule: count of firings and measured latencies.
         let expectations: [(rule: String, count: Int, ticks: [[String: Any]])] = [
@@ -137,7 +94,7 @@ import TestSupport
             let fired = recorded.fired(rule)
             #expect(fired.count == count, "\(rule) fires \(count) time(s): \(fired)")
             for alert in fired {
-                let latency = Self.latency(alert, ticks: ticks)
+                let latency = RecordedFeed.latency(alert, ticks: ticks)
                 report.append("\(rule): \(latency.map { "\($0) ms" } ?? "no tick")")
                 #expect(latency != nil && latency! <= 2_000, "\(rule) fired \(latency ?? -1) ms after its tick")
             }
@@ -149,21 +106,21 @@ import TestSupport
         let stale = recorded.fired("kraken-stale")
         #expect(stale.count == 1, "\(stale)")
         if let alert = stale.first {
-            let lastTick = kraken.last { Self.ms($0, "recv_ms") < Self.ms(alert, "recv_ms") }
-            let due = lastTick.map { Self.ms($0, "recv_ms") + 8_000 }
-            let latency = due.map { Self.ms(alert, "recv_ms") - $0 }
+            let lastTick = kraken.last { RecordedFeed.ms($0, "recv_ms") < RecordedFeed.ms(alert, "recv_ms") }
+            let due = lastTick.map { RecordedFeed.ms($0, "recv_ms") + 8_000 }
+            let latency = due.map { RecordedFeed.ms(alert, "recv_ms") - $0 }
             report.append("kraken-stale: \(latency.map { "\($0) ms" } ?? "no tick") after 8 s of silence")
             #expect(latency != nil && latency! >= 0 && latency! <= 2_000, "stale fired \(latency ?? -1) ms after due")
         }
-        let krakenAfter = stale.first.map { alert in kraken.filter { Self.ms($0, "recv_ms") > Self.ms(alert, "recv_ms") }.count } ?? 0
+        let krakenAfter = stale.first.map { alert in kraken.filter { RecordedFeed.ms($0, "recv_ms") > RecordedFeed.ms(alert, "recv_ms") }.count } ?? 0
         #expect(recorded.resolved("kraken-stale").count == 1, "a kraken tick after the silence resolves it (\(krakenAfter) kraken ticks after the alert)")
 
         // lake_freshness: once per silence. Its moment is an observation of the lake, every 15 s
         // (`LakeFreshnessFeed`), so only the count is asserted; the delay is reported.
         let lake = recorded.fired("kraken-lake")
         #expect(lake.count == 1, "\(lake)")
-        if let alert = lake.first, let lastTick = kraken.last(where: { Self.ms($0, "recv_ms") < Self.ms(alert, "recv_ms") }) {
-            report.append("kraken-lake: fired \(Self.ms(alert, "recv_ms") - Self.ms(lastTick, "recv_ms") - 25_000) ms after the lag passed 25 s")
+        if let alert = lake.first, let lastTick = kraken.last(where: { RecordedFeed.ms($0, "recv_ms") < RecordedFeed.ms(alert, "recv_ms") }) {
+            report.append("kraken-lake: fired \(RecordedFeed.ms(alert, "recv_ms") - RecordedFeed.ms(lastTick, "recv_ms") - 25_000) ms after the lag passed 25 s")
         }
         print("alert latencies under up --demo (tick → alert, both seen on /api/v1/live): " + report.joined(separator: "; "))
     }

@@ -157,8 +157,10 @@ public struct AlertEngine: Sendable {
             case .either: abs(change)
             }
             measure(rule: i, key: series, value: value, now: now, into: &events)
-        case .anomaly(_, let window):
-            guard let z = runtimes[i].returns[series, default: RollingReturns(window: window)].record(tick.price, minute: minute) else { return }
+        case .anomaly(_, let window, let returnSeconds):
+            let period = tick.sourceTimeMillis.floorDivided(by: Int64(returnSeconds) * 1000)
+            guard let z = runtimes[i].returns[series, default: RollingReturns(window: window * 60 / returnSeconds)]
+                .record(tick.price, period: period) else { return }
             measure(rule: i, key: series, value: z, now: now, into: &events)
         case .spread(_, let maxAge):
             runtimes[i].quotes[tick.asset, default: [:]][tick.source] = Quote(price: tick.price, atMillis: now)

@@ -1,10 +1,11 @@
 import Foundation
 
-/// The 1-minute returns of one series over the last `window` closed minutes, with their running
-/// sum and sum of squares, for an `anomaly` rule's z-score.
+/// The returns of one series over the last `window` closed periods (a period is the rule's
+/// `return_seconds`, a minute by default), with their running sum and sum of squares, for an
+/// `anomaly` rule's z-score.
 ///
-/// A minute closes when a tick of a later minute arrives; its return is its close over the
-/// previous close. Minutes with no tick have a return of 0 (the price did not move as far as
+/// A period closes when a tick of a later period arrives; its return is its close over the
+/// previous close. Periods with no tick have a return of 0 (the price did not move as far as
 /// anyone saw), at most `window` of them per gap. The sums are recomputed from the ring every
 /// `window` pushes so floating-point drift cannot accumulate: O(1) amortized per tick.
 struct RollingReturns: Sendable {
@@ -18,13 +19,17 @@ struct RollingReturns: Sendable {
     private var currentClose = 0.0
     private var previousClose: Double?
 
+    /// Returns a z-score needs before it means anything: the whole window when it is shorter.
+    static let warmUp = 20
+
     init(window: Int) {
         ring = Array(repeating: 0, count: window)
     }
 
-    /// Records a price in `minute` and returns the z-score of the current minute's return so far
-    /// against the window, once the window is full; nil before, and for late ticks.
-    mutating func record(_ price: Double, minute: Int64) -> Double? {
+    /// Records a price in `period` (source time over the period's length) and returns the
+    /// z-score of the current period's return so far against the window, once the window holds
+    /// `warmUp` returns (all of it when shorter); nil before, and for late ticks.
+    mutating func record(_ price: Double, period minute: Int64) -> Double? {
         if minute < currentMinute { return nil }
         if minute > currentMinute {
             if currentMinute != .min {
@@ -36,7 +41,7 @@ struct RollingReturns: Sendable {
             currentMinute = minute
         }
         currentClose = price
-        guard count == ring.count, let previousClose, previousClose > 0 else { return nil }
+        guard count >= min(ring.count, Self.warmUp), let previousClose, previousClose > 0 else { return nil }
         let r = price / previousClose - 1
         let n = Double(count)
         let mean = sum / n

@@ -6,9 +6,10 @@ public enum AlertCondition: Sendable, Hashable {
     case priceBelow(level: Double)
     /// The price moves by more than `percent` % against its close `minutes` minutes earlier.
     case change(percent: Double, minutes: Int, direction: ChangeDirection)
-    /// The current 1-minute return lies more than `z` standard deviations from the mean of the
-    /// last `windowMinutes` 1-minute returns of the same series.
-    case anomaly(z: Double, windowMinutes: Int)
+    /// The current return over `returnSeconds` (1 minute by default) lies more than `z`
+    /// standard deviations from the mean of such returns over the last `windowMinutes` of the
+    /// same series.
+    case anomaly(z: Double, windowMinutes: Int, returnSeconds: Int = 60)
     /// The sources' latest prices for one asset differ by more than `percent` % of the lowest;
     /// quotes older than `maxQuoteAgeSeconds` do not count.
     case spread(percent: Double, maxQuoteAgeSeconds: Int)
@@ -43,7 +44,7 @@ public enum AlertCondition: Sendable, Hashable {
         switch self {
         case .priceAbove(let level), .priceBelow(let level): level
         case .change(let percent, _, _), .spread(let percent, _): percent
-        case .anomaly(let z, _): z
+        case .anomaly(let z, _, _): z
         case .staleSource(let seconds), .lakeFreshness(let seconds): Double(seconds)
         }
     }

@@ -11,7 +11,7 @@ extension AlertRule: Codable {
         switch type {
         case "price_above", "price_below": ["level"]
         case "change": ["percent", "minutes", "direction"]
-        case "anomaly": ["z", "window_minutes"]
+        case "anomaly": ["z", "window_minutes", "return_seconds"]
         case "spread": ["percent", "max_quote_age_seconds"]
         default: ["seconds"]
         }
@@ -41,7 +41,9 @@ extension AlertRule: Codable {
                 throw AlertsError.invalid("direction", "must be up, down or either")
             }
             condition = .change(percent: try f.requiredDouble("percent"), minutes: try f.requiredInt("minutes"), direction: direction)
-        case "anomaly": condition = .anomaly(z: try f.requiredDouble("z"), windowMinutes: try f.requiredInt("window_minutes"))
+        case "anomaly":
+            condition = .anomaly(z: try f.requiredDouble("z"), windowMinutes: try f.requiredInt("window_minutes"),
+                                 returnSeconds: try f.int("return_seconds") ?? 60)
         case "spread":
             condition = .spread(percent: try f.requiredDouble("percent"), maxQuoteAgeSeconds: try f.int("max_quote_age_seconds") ?? 120)
         case "stale_source": condition = .staleSource(seconds: try f.requiredInt("seconds"))
@@ -62,7 +64,7 @@ extension AlertRule: Codable {
 
     private enum Key: String, CodingKey {
         case version, id, name, type, scope, severity, cooldown_seconds, hysteresis, quiet_hours, enabled
-        case level, percent, minutes, direction, z, window_minutes, max_quote_age_seconds, seconds
+        case level, percent, minutes, direction, z, window_minutes, return_seconds, max_quote_age_seconds, seconds
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -77,9 +79,10 @@ extension AlertRule: Codable {
             try c.encode(percent, forKey: .percent)
             try c.encode(minutes, forKey: .minutes)
             try c.encode(direction, forKey: .direction)
-        case .anomaly(let z, let window):
+        case .anomaly(let z, let window, let returnSeconds):
             try c.encode(z, forKey: .z)
             try c.encode(window, forKey: .window_minutes)
+            try c.encode(returnSeconds, forKey: .return_seconds)
         case .spread(let percent, let age):
             try c.encode(percent, forKey: .percent)
             try c.encode(age, forKey: .max_quote_age_seconds)

@@ -12,6 +12,8 @@ import Foundation
 public struct AlertRule: Sendable, Hashable {
     /// The rule format this code reads and writes.
     public static let currentVersion = 1
+    /// The most returns an `anomaly` rule's window holds per series (a day of 1-minute returns).
+    public static let maxAnomalyReturns = 1440
 
     /// Letters, digits, `_` and `-`, at most 64: the id appears in alert ids and URLs.
     public var id: String
@@ -77,9 +79,14 @@ public struct AlertRule: Sendable, Hashable {
         case .change(let percent, let minutes, _):
             guard percent.isFinite, percent > 0, percent <= 10_000 else { throw AlertsError.invalid("percent", "must be > 0 and <= 10000") }
             guard (1...1440).contains(minutes) else { throw AlertsError.invalid("minutes", "must be from 1 to 1440") }
-        case .anomaly(let z, let window):
+        case .anomaly(let z, let window, let returnSeconds):
             guard z.isFinite, z > 0, z <= 1000 else { throw AlertsError.invalid("z", "must be > 0 and <= 1000") }
-            guard (2...1440).contains(window) else { throw AlertsError.invalid("window_minutes", "must be from 2 to 1440") }
+            guard (1...3600).contains(returnSeconds) else { throw AlertsError.invalid("return_seconds", "must be from 1 to 3600") }
+            guard (1...1440).contains(window) else { throw AlertsError.invalid("window_minutes", "must be from 1 to 1440") }
+            // Each series keeps its window in memory: bounded, whatever the two fields say.
+            guard (2...Self.maxAnomalyReturns).contains(window * 60 / returnSeconds) else {
+                throw AlertsError.invalid("window_minutes", "must hold from 2 to \(Self.maxAnomalyReturns) returns of return_seconds (has \(window * 60 / returnSeconds))")
+            }
         case .spread(let percent, let age):
             guard percent.isFinite, percent > 0, percent <= 10_000 else { throw AlertsError.invalid("percent", "must be > 0 and <= 10000") }
             guard (1...86_400).contains(age) else { throw AlertsError.invalid("max_quote_age_seconds", "must be from 1 to 86400") }

@@ -27,10 +27,11 @@ struct PipelineRuntime {
     var cleanup: @Sendable () async -> Void
 
     static func start(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?, demoEvents: MarketEventScript = .none,
-                      registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool = false,
+                      demoSpeed: Double = 1, registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool = false,
                       collectorOverrides: (inout CollectorConfiguration) -> Void = { _ in }) async throws -> PipelineRuntime {
         do {
-            return try await assemble(settings: settings, roles: roles, demoAssets: demoAssets, demoEvents: demoEvents, registry: registry,
+            return try await assemble(settings: settings, roles: roles, demoAssets: demoAssets, demoEvents: demoEvents,
+                                      demoSpeed: demoSpeed, registry: registry,
                                       logger: logger, collectOnce: collectOnce, collectorOverrides: collectorOverrides)
         } catch let error as LakehouseError where error.code == .corruptDataFile {
             // Start-up scans the lake (dedupe seed, hot tail): say how out of a damaged file.
@@ -39,7 +40,7 @@ struct PipelineRuntime {
         }
     }
 
-    private static func assemble(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?, demoEvents: MarketEventScript,
+    private static func assemble(settings: RuntimeSettings, roles: Set<Role>, demoAssets: Int?, demoEvents: MarketEventScript, demoSpeed: Double,
                                  registry: PrometheusCollectorRegistry, logger: Logger, collectOnce: Bool,
                                  collectorOverrides: (inout CollectorConfiguration) -> Void) async throws -> PipelineRuntime {
         // `--bus none`: a read-only server over an existing lake; every other role needs a bus.
@@ -149,6 +150,7 @@ struct PipelineRuntime {
                 simulatorConfiguration.assetCount = demoAssets
                 simulatorConfiguration.seed = UInt64(currentUnixMillis() / 1000)
                 simulatorConfiguration.events = demoEvents
+                simulatorConfiguration.timeScale = demoSpeed
                 let sim = try await MarketSimulator.start(configuration: simulatorConfiguration,
                                                           logger: Logger(label: "cryptoviz.simulator"))
                 collectorConfiguration.providers[.coinGecko]?.baseURL = sim.endpoints.coinGecko

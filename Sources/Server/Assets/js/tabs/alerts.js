@@ -32,6 +32,7 @@ function condition(rule) {
   const parts = [];
   if (main) parts.push(`${main[1].toLowerCase()} ${rule[main[0]]}`);
   if (extra && rule[extra[0]] !== undefined) parts.push(`${extra[1].toLowerCase()} ${rule[extra[0]]}`);
+  if (rule.type === 'anomaly' && rule.return_seconds && rule.return_seconds !== 60) parts.push(`${rule.return_seconds} s returns`);
   if (rule.direction) parts.push(rule.direction);
   if (rule.hysteresis) parts.push(`hysteresis ${rule.hysteresis}`);
   return parts.join(', ');
@@ -90,6 +91,7 @@ function showFields() {
   if (extra) $('rule-extra-label').textContent = extra[1];
   $('rule-extra').required = Boolean(extra) && $('rule-type').value !== 'spread';
   $('rule-direction-box').hidden = $('rule-type').value !== 'change';
+  $('rule-return-box').hidden = $('rule-type').value !== 'anomaly';
 }
 
 function edit(rule) {
@@ -104,6 +106,7 @@ function edit(rule) {
   $('rule-value').value = rule[main[0]];
   $('rule-extra').value = extra && rule[extra[0]] !== undefined ? rule[extra[0]] : '';
   $('rule-direction').value = rule.direction || 'either';
+  $('rule-return').value = rule.return_seconds && rule.return_seconds !== 60 ? rule.return_seconds : '';
   $('rule-assets').value = (rule.scope?.assets || []).join(',');
   $('rule-sources').value = (rule.scope?.sources || []).join(',');
   $('rule-severity').value = rule.severity;
@@ -139,6 +142,7 @@ function formRule() {
   rule[main[0]] = Number($('rule-value').value);
   if (extra && $('rule-extra').value !== '') rule[extra[0]] = Number($('rule-extra').value);
   if (type === 'change') rule.direction = $('rule-direction').value;
+  if (type === 'anomaly' && $('rule-return').value !== '') rule.return_seconds = Number($('rule-return').value);
   const old = editing && rules.find((r) => r.id === editing);
   if (old && old.quiet_hours) rule.quiet_hours = old.quiet_hours;
   return rule;
