@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MarketSimulator
 import Testing
+import TestSupport
 @testable import Collectors
 
 /// What a stream collector delivered, in order.
@@ -74,12 +75,7 @@ actor StreamEventLog {
 
     /// Polls `condition` until it holds or `limit` passes; returns whether it held.
     static func eventually(within limit: Duration, _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return await condition()
+        await TestSupport.eventually(within: limit, condition)
     }
 
     static let btcTrades = StreamSubscription(allTickers: false, tradeSymbols: ["BTC"], klineSymbols: [])

@@ -268,8 +268,8 @@ final class WriteRefusingStore: ObjectStore {
         await writer.setOwned(Set((0..<3).map { BusPartition(topic: BusTopics.rawData, partition: Int32($0)) }))
         var c = LiveRollup.Configuration()
         c.group = group
-        c.retryDelay = .milliseconds(100)
-        c.maxRetryDelay = .milliseconds(100)
+        c.commits.retryDelay = .milliseconds(100)
+        c.commits.maxRetryDelay = .milliseconds(100)
         let rollup = LiveRollup(candles: try await lake.candles(), ticks: try await lake.ticks(), configuration: c, logger: logger)
         let bus = InProcessBus()
         try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
@@ -320,8 +320,8 @@ final class WriteRefusingStore: ObjectStore {
         func rollup(_ lake: Lake) async throws -> LiveRollup {
             var c = LiveRollup.Configuration()
             c.group = group
-            c.retryDelay = .milliseconds(100)
-            c.maxRetryDelay = .milliseconds(100)
+            c.commits.retryDelay = .milliseconds(100)
+            c.commits.maxRetryDelay = .milliseconds(100)
             return LiveRollup(candles: try await lake.candles(), ticks: try await lake.ticks(), configuration: c, logger: logger)
         }
         let bus = InProcessBus()

@@ -4,13 +4,15 @@ import Foundation
 import Lakehouse
 import Logging
 import ObjectStore
+import Synchronization
 import Testing
 import TestSupport
 @testable import Pipeline
 
-/// Streamed trades and closed klines on a real bus: trades on the live topic (skipped by the
-/// hot tail, not dead-lettered), final candles on the lake topic and from there, through the
-/// stream processor, into the candles table exactly once; in-process and through tansu.
+/// Streamed trades and closed klines on a real bus: trades on both topics (skipped by the hot
+/// tail, not dead-lettered), final candles on the lake topic only; from the lake topic, through
+/// the stream processor, trades into the trades table and candles into the candles table,
+/// each exactly once, replays included; in-process and through tansu.
 @Suite(.serialized) struct StreamedMarketEventsTests {
     static let logger: Logger = {
         var logger = Logger(label: "cryptoviz.test.streamed")
@@ -20,10 +22,12 @@ import TestSupport
 
     static let minute: Int64 = (currentUnixMillis() - 3_600_000) / 60_000 * 60_000
 
-    static func trade(_ id: Int64, base: String = "BTC") -> StreamEvent {
-        .trade(TradeEvent(provider: .binance, pair: "\(base)USDT", base: base, quoteCurrency: "USDT", tradeID: id, price: 65_000.5,
-                          quantity: 0.25, buyerIsMaker: id % 2 == 0, tradeTimeMillis: minute + id, eventTimeMillis: minute + id + 1))
+    static func tradeEvent(_ id: Int64, base: String = "BTC") -> TradeEvent {
+        TradeEvent(provider: .binance, pair: "\(base)USDT", base: base, quoteCurrency: "USDT", tradeID: id, price: 65_000.5,
+                   quantity: 0.25, buyerIsMaker: id % 2 == 0, tradeTimeMillis: minute + id, eventTimeMillis: minute + id + 1)
     }
+
+    static func trade(_ id: Int64, base: String = "BTC") -> StreamEvent { .trade(tradeEvent(id, base: base)) }
 
     static func candle(_ index: Int64, final: Bool = true) -> StreamEvent {
         let open = minute + index * 60_000
@@ -48,7 +52,7 @@ import TestSupport
         return records
     }
 
-    @Test func tradesGoToTheLiveTopicAndOnlyFinalCandlesToTheLakeTopic() async throws {
+    @Test func tradesGoToBothTopicsAndOnlyFinalCandlesToTheLakeTopic() async throws {
         let bus = InProcessBus()
         try await bus.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: 3)
         let publisher = MarketEventPublisher(bus: bus, logger: Self.logger)
@@ -67,9 +71,11 @@ import TestSupport
                                                   tradeTimeMillis: Self.minute + 7, eventTimeMillis: Self.minute + 8))
         #expect(live.allSatisfy { $0.key == Array("bitcoin".utf8) }, "keyed by asset, like the asset's ticks")
 
-        let lake = try await Self.consume(bus, topics: [BusTopics.rawData], count: 1)
-        #expect(lake.count == 1)
-        let candle = try CandleMessage.decode(try #require(lake.first).value)
+        let lake = try await Self.consume(bus, topics: [BusTopics.rawData], count: 3)
+        #expect(lake.count == 3)
+        let lakeTrades = lake.compactMap { try? TradeMessage.decode($0.value) }
+        #expect(lakeTrades.map(\.trade.tradeID).sorted() == [7, 9] && Set(lakeTrades) == Set(trades), "the same messages as the live topic")
+        let candle = try CandleMessage.decode(try #require(lake.first { (try? TradeMessage.decode($0.value)) == nil }).value)
         #expect(candle.candle.asset == "bitcoin" && candle.candle.openTimeMillis == Self.minute && candle.candle.tradeCount == 42)
         #expect(candle.candle.baseVolume == 12.5 && candle.candle.quoteVolume == 1_300 && candle.candle.high == 110)
     }
@@ -151,19 +157,158 @@ import TestSupport
         #expect(try await lake.candles().snapshot().version == before, "nothing committed again")
     }
 
+    /// Runs a processor of `group` with a trades writer over `trades` (ticks to `ticks`) until
+    /// `done` holds of its stats (or 15 s passed), then stops it; returns its last stats.
+    static func process(_ bus: any Bus, group: String, ticks: any LakeWriter, trades: TradeTable, seed: Bool = false,
+                        drain: Duration = .seconds(5),
+                        until done: @escaping @Sendable (StreamProcessor.Stats) async -> Bool) async throws -> StreamProcessor.Stats {
+        var configuration = StreamProcessor.Configuration()
+        configuration.group = group
+        configuration.trigger = .milliseconds(100)
+        configuration.drain = DrainBudget(timeout: drain)
+        var writerConfiguration = StreamTradeWriter.Configuration()
+        writerConfiguration.group = group
+        let writer = StreamTradeWriter(table: trades, configuration: writerConfiguration, logger: Self.logger)
+        if seed { await writer.seedIdentities(fromMillis: Self.minute - 60_000) }
+        let processor = StreamProcessor(bus: bus, lake: ticks, trades: writer, configuration: configuration,
+                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: Self.logger), logger: Self.logger)
+        let run = Task { try await processor.run() }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline, await !done(await processor.currentStats()) { try await Task.sleep(for: .milliseconds(50)) }
+        run.cancel()
+        try? await run.value
+        return await processor.currentStats()
+    }
+
+    /// The trade ids of `asset` the trades table holds, repeats kept.
+    static func tradeIDs(_ table: TradeTable, asset: AssetID) async throws -> [Int64] {
+        try await table.trades().filter { $0.trade.asset == asset }.map(\.trade.tradeID)
+    }
+
+    /// Publishes trades 1-4 with repeats (2 and 3 again: a reconnect's overlap, a gap repair's
+    /// refetch, each reaching the bus twice) among ticks; a processor commits each trade once,
+    /// and a second processor of another group that reads the whole topic again into the same
+    /// trades table (ticks elsewhere) adds none: the identities seeded from the table drop them.
+    func tradesLandOnce(bus: any Bus, group: String, asset: AssetID, sharedBroker: Bool) async throws {
+        let resolve: @Sendable (String) async -> AssetID? = { $0 == "BTC" ? asset : nil }
+        try await bus.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: 3)
+        let dir = try TestEnvironment.temporaryDirectory("stream-trades")
+        let lake = try await Lake.open(store: try LocalFileStore(root: dir.path))
+        let publisher = MarketEventPublisher(bus: bus, logger: Self.logger)
+        await publisher.publish([Self.trade(1), Self.trade(2), Self.trade(3)], resolve: resolve)
+        let ticks = (0..<3).map { i in
+            Tick(source: .binance, asset: asset, symbol: "BTC", quoteCurrency: "USDT", price: 100 + Double(i),
+                 sourceTimeMillis: Self.minute + Int64(i) * 1000, collectedTimeMillis: Self.minute + Int64(i) * 1000 + 5)
+        }
+        try await bus.publish(try ticks.map { try TickMessageCodec().encode($0, topic: BusTopics.rawData, producedAtMillis: currentUnixMillis()) })
+        await publisher.publish([Self.trade(2), Self.trade(3), Self.trade(4)], resolve: resolve)
+
+        if bus is InProcessBus {
+            // The in-process bus drops what every group committed past: a lagging group keeps
+            // the records for the replay below, as Kafka's retention does.
+            let holder = try await bus.consumer(group: group + "-replay", topics: [BusTopics.rawData], listener: RebalanceListener())
+            try await holder.commit(Dictionary(uniqueKeysWithValues: (0..<3).map { (BusPartition(topic: BusTopics.rawData, partition: Int32($0)), Int64(0)) }))
+            await holder.close()
+        }
+        let trades = try await lake.trades()
+        // Trade 4 went out last, after the repeats, in the asset's one partition: once it is in,
+        // everything before it was read.
+        let first = try await Self.process(bus, group: group, ticks: try await lake.ticks(), trades: trades) { _ in
+            (try? await Self.tradeIDs(trades, asset: asset).contains(4)) == true
+        }
+        let written = try #require(first.streamTrades)
+        #expect(written.failedCommits == 0 && written.pending == 0, "\(written)")
+        if !sharedBroker {
+            #expect(written.rows == 4 && written.duplicates == 2, "\(written)")
+            #expect(first.committedRecords == 3 && first.deadLettered == 0, "\(first)")
+        }
+        #expect(try await Self.tradeIDs(trades, asset: asset) == [1, 2, 3, 4], "each trade once")
+        let rows = try await trades.trades().filter { $0.trade.asset == asset }
+        let row = try #require(rows.first)
+        #expect(row.busTopic == BusTopics.rawData && row.trade.quoteCurrency == "USDT" && row.trade.pair == "BTCUSDT")
+        #expect(row.trade == TradeMessage(Self.tradeEvent(1), asset: asset, producedAtMillis: 0).trade)
+        let partition = BusPartition(topic: BusTopics.rawData, partition: row.busPartition)
+        let lastOffset = try #require(rows.map(\.busOffset).max())
+        let position = try await trades.transactionVersion(appId: StreamTradeWriter.appID(group: group, partition: partition))
+        #expect(position.map { $0 >= lastOffset } == true, "position \(String(describing: position)) covers offset \(lastOffset)")
+
+        let replayTicks = try await Lake.open(store: try LocalFileStore(root: dir.appendingPathComponent("elsewhere").path)).ticks()
+        let replay = try await Self.process(bus, group: group + "-replay", ticks: replayTicks, trades: trades, seed: true) {
+            ($0.committedOffsets[partition.description] ?? 0) > lastOffset
+        }
+        let again = try #require(replay.streamTrades)
+        #expect(again.rows == 0 && again.duplicates >= 6, "\(again)")
+        #expect(try await Self.tradeIDs(trades, asset: asset) == [1, 2, 3, 4])
+    }
+
+    @Test func tradesReachTheTradesTableOnceThroughTheInProcessBus() async throws {
+        try await tradesLandOnce(bus: InProcessBus(), group: "processor", asset: "bitcoin", sharedBroker: false)
+    }
+
+    @Test func tradesReachTheTradesTableOnceThroughKafka() async throws {
+        try await Self.onSharedBroker("stream-trades") { bus, group, asset in
+            try await tradesLandOnce(bus: bus, group: group, asset: asset, sharedBroker: true)
+        }
+    }
+
+    /// Runs `body` with a bus on the test broker, a group and an asset id of this run's own. The
+    /// pipeline's topic names are fixed, so a unique group reads the shared broker's topics from
+    /// the start: other tests' messages are read too; only this run's asset is counted.
+    static func onSharedBroker(_ prefix: String, _ body: (any Bus, String, AssetID) async throws -> Void) async throws {
+        var configuration = KafkaBus.Configuration(bootstrapServers: [try TestEnvironment.kafkaBootstrap()])
+        configuration.sessionTimeout = .seconds(2)
+        let bus = try KafkaBus(configuration: configuration, logger: Self.logger)
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        do {
+            try await body(bus, "\(prefix)-\(suffix)", AssetID("bitcoin-\(suffix)"))
+        } catch {
+            await bus.close()
+            throw error
+        }
+        await bus.close()
+    }
+
+    /// The trades commit lands and the tick commit that follows it fails (the store refuses
+    /// writes under `ticks/`), then the processor stops: the records stay on the bus. The next
+    /// processor of the group reads them again from the lower (tick) position: it commits the
+    /// ticks and skips the trades the trades table already holds.
+    @Test func aRestartAfterTheTradesCommitAndBeforeTheTickCommitAddsNoTrade() async throws {
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData, BusTopics.streaming], partitions: 3)
+        let dir = try TestEnvironment.temporaryDirectory("stream-trades-restart")
+        let store = try WriteRefusingStore(root: dir, prefix: "ticks/")
+        let lake = try await Lake.open(store: store)
+        let trades = try await lake.trades()
+        let tickTable = try await lake.ticks()
+        let publisher = MarketEventPublisher(bus: bus, logger: Self.logger)
+        await publisher.publish((1...5).map { Self.trade($0) }, resolve: Self.resolve)
+        let tick = Tick(source: .binance, asset: "bitcoin", symbol: "BTC", quoteCurrency: "USDT", price: 100,
+                        sourceTimeMillis: Self.minute, collectedTimeMillis: Self.minute + 5)
+        try await bus.publish([try TickMessageCodec().encode(tick, topic: BusTopics.rawData, producedAtMillis: currentUnixMillis())])
+
+        store.refusing.withLock { $0 = true }
+        let first = try await Self.process(bus, group: "g", ticks: tickTable, trades: trades, drain: .milliseconds(300)) {
+            ($0.streamTrades?.rows ?? 0) >= 5 && $0.failedCommits >= 1
+        }
+        #expect(first.streamTrades?.rows == 5 && first.committedRecords == 0 && first.leftOnBusAtStop == 1, "\(first)")
+        let version = try await trades.delta.latestSnapshot().version
+
+        store.refusing.withLock { $0 = false }
+        let second = try await Self.process(bus, group: "g", ticks: tickTable, trades: trades) { $0.committedRecords >= 1 }
+        #expect(second.committedRecords == 1 && second.alreadyCommitted == 5, "\(second)")
+        #expect(second.streamTrades?.rows == 0 && second.streamTrades?.duplicates == 0, "skipped by position, before any identity check")
+        #expect(try await Self.tradeIDs(trades, asset: "bitcoin") == [1, 2, 3, 4, 5])
+        #expect(try await trades.delta.latestSnapshot().version == version, "nothing committed to the trades table again")
+        #expect(try await tickTable.ticks().map(\.tick.price) == [100])
+    }
+
     @Test func finalCandlesReachTheCandlesTableOnceThroughTheInProcessBus() async throws {
         try await finalCandlesLandOnce(bus: InProcessBus(), group: "processor", asset: "bitcoin", sharedBroker: false)
     }
 
     @Test func finalCandlesReachTheCandlesTableOnceThroughKafka() async throws {
-        var configuration = KafkaBus.Configuration(bootstrapServers: [try TestEnvironment.kafkaBootstrap()])
-        configuration.sessionTimeout = .seconds(2)
-        let bus = try KafkaBus(configuration: configuration, logger: Self.logger)
-        let suffix = UUID().uuidString.prefix(8)
-        // The pipeline's topic names are fixed, so a unique group reads the shared broker's topics
-        // from the start: other tests' ticks are committed too; only this run's asset is counted.
-        try await finalCandlesLandOnce(bus: bus, group: "stream-candles-\(suffix)", asset: AssetID("bitcoin-\(suffix.lowercased())"),
-                                       sharedBroker: true)
-        await bus.close()
+        try await Self.onSharedBroker("stream-candles") { bus, group, asset in
+            try await finalCandlesLandOnce(bus: bus, group: group, asset: asset, sharedBroker: true)
+        }
     }
 }

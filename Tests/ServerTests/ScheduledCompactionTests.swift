@@ -4,9 +4,10 @@ import ObjectStore
 import Testing
 import TestSupport
 
-/// `up --demo` on a short compaction schedule: while ticks and rollup candles commit every
-/// few seconds, each partition of the tick and candles tables holds a handful of files, not
-/// one per commit, and the tables' logs show the scheduled OPTIMIZE commits. A vacuum every
+/// `up --demo` on a short compaction schedule: while ticks, rollup candles and the streamed
+/// trades commit every few seconds, each partition of the tick, candles and trades tables holds
+/// a handful of files, not one per commit, and the tables' logs show the scheduled OPTIMIZE
+/// commits. A vacuum every
 /// 14.4 s runs too, and `/api/v1/lake` reports the schedule and the runs (the Management view).
 @Suite(.serialized) struct ScheduledCompactionTests {
     @Test func partitionsStaySmallWithoutAnyoneCompacting() async throws {
@@ -29,15 +30,16 @@ import TestSupport
         let compactions = maintenance["compactions"] as? [[String: Any]] ?? []
         #expect(compactions.contains { $0["version"] != nil && $0["version"] is NSNumber }, "a compaction committed: \(compactions)")
         let vacuums = maintenance["vacuums"] as? [[String: Any]] ?? []
-        // Two rounds at least (14.4 s apart in 40 s), both tables; nothing is a day old, so nothing is deleted.
-        #expect(vacuums.count >= 4 && vacuums.allSatisfy { ($0["files_removed"] as? NSNumber)?.intValue == 0 }, "\(vacuums)")
+        // Two rounds at least (14.4 s apart in 40 s), three tables; nothing is a day old, so nothing is deleted.
+        #expect(vacuums.count >= 6 && vacuums.allSatisfy { ($0["files_removed"] as? NSNumber)?.intValue == 0 }, "\(vacuums)")
         #expect(maintenance["last_error"] == nil || maintenance["last_error"] is NSNull, "\(maintenance)")
         _ = up.stop(signal: SIGTERM)
 
         let lake = try await Lake.open(store: try LocalFileStore(root: data.appendingPathComponent("lake").path))
         let ticks = try await lake.ticks().snapshot().delta
         let candles = try await lake.candles().snapshot().delta
-        for (name, snapshot) in [("ticks", ticks), ("candles", candles)] {
+        let trades = try await lake.trades().delta.latestSnapshot()
+        for (name, snapshot) in [("ticks", ticks), ("candles", candles), ("trades", trades)] {
             let byPartition = Dictionary(grouping: snapshot.files) { file in
                 snapshot.partitionColumns.map { (file.partitionValues[$0] ?? nil) ?? "" }.joined(separator: "/")
             }

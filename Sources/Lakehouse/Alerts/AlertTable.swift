@@ -22,13 +22,10 @@ public actor AlertTable {
     /// Opens the table at `root` in the lake's `store`, creating it if there is none.
     public static func open(store: any ObjectStore, root: String = "alerts",
                             logger: Logger = Logger(label: "cryptoviz.lakehouse")) async throws -> AlertTable {
-        let delta = DeltaTable(store: store, root: root, logger: logger)
-        if try await !delta.exists() {
-            try await delta.create(schema: AlertColumn.deltaSchema(), partitionColumns: AlertColumn.partitionColumns, name: "alerts")
-        }
-        let snapshot = try await delta.latestSnapshot()
-        guard snapshot.partitionColumns == AlertColumn.partitionColumns, snapshot.schema.field(AlertColumn.alertID.rawValue) != nil else {
-            throw LakehouseError(.invalidArgument, "the table at '\(delta.root)' is not an alerts table")
+        let (delta, _) = try await DeltaTable.openOrCreate(
+            store: store, root: root, schema: AlertColumn.deltaSchema(), partitionColumns: AlertColumn.partitionColumns,
+            name: "alerts", logger: logger) {
+            $0.partitionColumns == AlertColumn.partitionColumns && $0.schema.field(AlertColumn.alertID.rawValue) != nil
         }
         return AlertTable(delta: delta, logger: logger)
     }
@@ -54,17 +51,13 @@ public actor AlertTable {
         let end = committed + Int64(fresh.count)
         var byDate: [String: [AlertRecord]] = [:]
         for record in fresh { byDate[CivilDate(unixMillis: record.atMillis).description, default: []].append(record) }
-        var actions: [DeltaAction] = []
+        var files: [AddFile] = []
         for (date, rows) in byDate.sorted(by: { $0.key < $1.key }) {
             let (bytes, stats) = try AlertFileCodec.encode(rows)
-            let relative = DeltaPath.hiveSegment(name: "date", value: date) + "/part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
-            try await delta.store.put(delta.dataKey(relative), bytes)
-            actions.append(.add(AddFile(path: DeltaPath.encode(relative), partitionValues: ["date": date], size: Int64(bytes.count),
-                                        modificationTime: currentMillis(), dataChange: true, stats: try stats.jsonString())))
+            files.append(try await delta.putDataFile(bytes, stats: stats, folder: DeltaPath.hiveSegment(name: "date", value: date),
+                                                     partitionValues: ["date": date]))
         }
-        actions.append(.txn(TransactionAction(appId: appId, version: end, lastUpdated: currentMillis())))
-        let version = try await delta.commit(.init(actions: actions, operation: "WRITE", parameters: ["mode": .string("Append")],
-                                                   readVersion: snapshot.version))
+        let version = try await delta.commitAppend(files, transactions: [appId: end], readVersion: snapshot.version)
         logger.debug("appended alerts", metadata: ["version": "\(version)", "rows": "\(fresh.count)", "position": "\(end)"])
         return end
     }

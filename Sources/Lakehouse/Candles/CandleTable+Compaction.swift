@@ -15,65 +15,21 @@ extension CandleTable {
     /// Every row is kept (open and final versions of a bar alike): the read rule gives the
     /// same answer before and after. A bin holding a file whose rows would not come back the
     /// same (a built-in column missing or null where CryptoViz never writes one, an unknown
-    /// interval or origin, timestamps finer than a millisecond) is left as it is and reported
-    /// in `skippedFiles`; the others go ahead. A concurrent commit that removed one of the same
+    /// interval or origin, timestamps finer than a millisecond) is left as it is and logged;
+    /// the others go ahead. A concurrent commit that removed one of the same
     /// files makes it delete its new files and retry from a fresh snapshot (`attempts` times).
     public func compact(targetFileBytes: Int64 = 64 << 20, minFiles: Int = 2, attempts: Int = 3) async throws -> CompactionResult {
-        var lastError: (any Error)?
-        for _ in 0..<max(1, attempts) {
-            let snapshot = try await snapshot()
-            var byPartition: [String: [AddFile]] = [:]
-            for file in snapshot.delta.files where file.size < targetFileBytes {
-                let folder = CandleColumn.partitionColumns.map { DeltaPath.hiveSegment(name: $0, value: file.partitionValues[$0] ?? nil) }
-                    .joined(separator: "/")
-                byPartition[folder, default: []].append(file)
-            }
-            let work = byPartition.filter { $0.value.count >= max(2, minFiles) }.sorted { $0.key < $1.key }.flatMap { folder, files in
-                TickTable.bins(files, targetFileBytes: targetFileBytes).filter { $0.count >= 2 }.map { (folder, $0) }
-            }
-            if work.isEmpty { return CompactionResult(version: nil, partitions: 0, filesRemoved: 0, filesAdded: 0) }
-            let extras = CandleFileCodec.extraFields(snapshot.delta.schema)
-            var adds: [AddFile] = []
-            var removes: [RemoveFile] = []
-            var skipped: [String] = []
-            let now = currentMillis()
-            do {
-                // One bin at a time: rollup bins are small, and records of a large bin are not.
-                for (folder, bin) in work {
-                    guard let add = try await rewrite(bin, folder: folder, extras: extras, snapshot: snapshot, skipped: &skipped) else { continue }
-                    adds.append(add)
-                    removes += bin.map { RemoveFile(removing: $0, at: now, dataChange: false) }
-                }
-            } catch {
-                try? await delta.store.delete(adds.map { delta.dataKey($0.relativeKey) })
-                throw error
-            }
-            if !skipped.isEmpty {
-                logger.notice("candles compaction left files it cannot rewrite without change", metadata: ["files": "\(skipped.joined(separator: ", "))"])
-            }
-            if adds.isEmpty { return CompactionResult(version: nil, partitions: 0, filesRemoved: 0, filesAdded: 0) }
-            let actions = removes.map { DeltaAction.remove($0) } + adds.map { DeltaAction.add($0) }
-            do {
-                let version = try await delta.commit(.init(
-                    actions: actions, operation: "OPTIMIZE",
-                    parameters: ["targetSize": .string(String(targetFileBytes)), "predicate": .string("[]")],
-                    readVersion: snapshot.version))
-                logger.info("compacted candles", metadata: ["version": "\(version)", "removed": "\(removes.count)", "added": "\(adds.count)"])
-                let partitions = Set(adds.map { add in CandleColumn.partitionColumns.map { add.partitionValues[$0] ?? nil } })
-                return CompactionResult(version: version, partitions: partitions.count, filesRemoved: removes.count, filesAdded: adds.count)
-            } catch let error as LakehouseError where error.code == .concurrentModification {
-                logger.warning("candles compaction conflicted; retrying", metadata: ["error": "\(error)"])
-                try? await delta.store.delete(adds.map { delta.dataKey($0.relativeKey) })
-                lastError = error
-            }
+        try await delta.optimize(table: "candles", partitionColumns: CandleColumn.partitionColumns, targetFileBytes: targetFileBytes,
+                                 minFiles: minFiles, attempts: attempts) { folder, bin, snapshot in
+            let candles = CandleSnapshot(delta: snapshot, table: self.delta)
+            return try await self.rewrite(bin, folder: folder, extras: CandleFileCodec.extraFields(snapshot.schema), snapshot: candles)
         }
-        throw lastError ?? LakehouseError(.concurrentModification, "candles compaction conflicted")
     }
 
-    /// One bin's rows in one new data file (written, not committed); nil, with the offending
-    /// file named in `skipped`, when a row would not come back the same.
-    private func rewrite(_ bin: [AddFile], folder: String, extras: [CandleFileCodec.ExtraField], snapshot: CandleSnapshot,
-                         skipped: inout [String]) async throws -> AddFile? {
+    /// One bin's rows in one new data file (written, not committed), or the bin kept when a
+    /// row would not come back the same.
+    private func rewrite(_ bin: [AddFile], folder: String, extras: [CandleFileCodec.ExtraField],
+                         snapshot: CandleSnapshot) async throws -> BinRewrite {
         let columns = CandleColumn.dataColumns.map(\.rawValue) + extras.map(\.name)
         var records: [CandleRecord] = []
         var refused: String?
@@ -88,10 +44,7 @@ extension CandleTable {
             records.reserveCapacity(records.count + batch.count)
             for i in 0..<batch.count { records.append(rows.record(at: i)) }
         }
-        if let refused {
-            skipped.append(refused)
-            return nil
-        }
+        if let refused { return .kept(file: refused) }
         // Stable: rows of one key keep the order they had (files by age, rows in file order).
         let order = records.indices.sorted {
             let a = records[$0], b = records[$1]
@@ -99,10 +52,8 @@ extension CandleTable {
         }
         let sorted = order.map { records[$0] }
         let (bytes, stats) = try CandleFileCodec.encode(sorted, extras: extras)
-        let relative = "\(folder)/part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
-        try await delta.store.put(delta.dataKey(relative), bytes)
-        return AddFile(path: DeltaPath.encode(relative), partitionValues: bin[0].partitionValues, size: Int64(bytes.count),
-                       modificationTime: currentMillis(), dataChange: false, stats: try stats.jsonString())
+        return .rewritten(try await delta.putDataFile(bytes, stats: stats, folder: folder, partitionValues: bin[0].partitionValues,
+                                                      dataChange: false))
     }
 
     /// The batch with timestamps in ms, or nil when a record built from it would differ from

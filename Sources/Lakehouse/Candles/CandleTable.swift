@@ -26,16 +26,9 @@ public actor CandleTable {
     /// Opens the candles table at `root` in the lake's `store`, creating it if there is none.
     public static func open(store: any ObjectStore, root: String = "candles",
                             logger: Logger = Logger(label: "cryptoviz.lakehouse")) async throws -> CandleTable {
-        let delta = DeltaTable(store: store, root: root, logger: logger)
-        if try await !delta.exists() {
-            try await delta.create(schema: CandleColumn.deltaSchema(), partitionColumns: CandleColumn.partitionColumns,
-                                   name: "candles")
-        }
-        let snapshot = try await delta.latestSnapshot()
-        guard snapshot.partitionColumns == CandleColumn.partitionColumns else {
-            throw LakehouseError(.invalidArgument,
-                "the table at '\(delta.root)' is partitioned by \(snapshot.partitionColumns), not \(CandleColumn.partitionColumns): not a candles table")
-        }
+        let (delta, _) = try await DeltaTable.openOrCreate(
+            store: store, root: root, schema: CandleColumn.deltaSchema(), partitionColumns: CandleColumn.partitionColumns,
+            name: "candles", logger: logger) { $0.partitionColumns == CandleColumn.partitionColumns }
         return CandleTable(delta: delta, logger: logger)
     }
 
@@ -69,13 +62,7 @@ public actor CandleTable {
         let extras = CandleFileCodec.extraFields(snapshot.schema)
         try Self.checkExtras(records, known: Set(extras.map(\.name)))
         let files = try await writeFiles(records, extras: extras)
-        let now = currentMillis()
-        var actions: [DeltaAction] = files.map { .add($0) }
-        for (appId, version) in transactions.sorted(by: { $0.key < $1.key }) {
-            actions.append(.txn(TransactionAction(appId: appId, version: version, lastUpdated: now)))
-        }
-        let version = try await delta.commit(.init(actions: actions, operation: "WRITE",
-                                                   parameters: ["mode": .string("Append")], readVersion: snapshot.version))
+        let version = try await delta.commitAppend(files, transactions: transactions, readVersion: snapshot.version)
         logger.debug("appended candles", metadata: ["version": "\(version)", "files": "\(files.count)", "rows": "\(records.count)"])
         return version
     }
@@ -110,10 +97,8 @@ public actor CandleTable {
     private func writeFiles(_ records: [CandleRecord], extras: [CandleFileCodec.ExtraField]) async throws -> [AddFile] {
         var groups: [String: (values: [String: String?], records: [CandleRecord])] = [:]
         for record in records {
-            let date = CivilDate(unixMillis: record.openTimeMillis).description
-            let folder = DeltaPath.hiveSegment(name: "date", value: date) + "/"
-                + DeltaPath.hiveSegment(name: "source", value: record.source.rawValue)
-            groups[folder, default: (["date": date, "source": record.source.rawValue], [])].records.append(record)
+            let values: [String: String?] = ["date": CivilDate(unixMillis: record.openTimeMillis).description, "source": record.source.rawValue]
+            groups[DeltaTable.partitionFolder(CandleColumn.partitionColumns, values), default: (values, [])].records.append(record)
         }
         let delta = self.delta
         return try await withThrowingTaskGroup(of: AddFile.self) { group in
@@ -127,10 +112,7 @@ public actor CandleTable {
                         ($0.asset.rawValue, $0.interval.rawValue, $0.openTimeMillis) < ($1.asset.rawValue, $1.interval.rawValue, $1.openTimeMillis)
                     }
                     let (bytes, stats) = try CandleFileCodec.encode(sorted, extras: extras)
-                    let relative = "\(folder)/part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
-                    try await delta.store.put(delta.dataKey(relative), bytes)
-                    return AddFile(path: DeltaPath.encode(relative), partitionValues: part.values, size: Int64(bytes.count),
-                                   modificationTime: currentMillis(), dataChange: true, stats: try stats.jsonString())
+                    return try await delta.putDataFile(bytes, stats: stats, folder: folder, partitionValues: part.values)
                 }
             }
             for try await add in group { adds.append(add) }

@@ -2,7 +2,7 @@ import Logging
 import ObjectStore
 
 /// A lake: a root (a local folder or an S3 prefix) holding one folder per Delta table,
-/// `ticks/`, `candles/` and `alerts/`.
+/// `ticks/`, `candles/`, `trades/` and `alerts/`.
 ///
 /// Tables are siblings, never nested: a table's vacuum deletes every unreferenced file under
 /// its root, so a table inside another's folder would lose its files. Each table is a
@@ -16,6 +16,8 @@ public actor Lake {
     public static let ticksRoot = "ticks/"
     /// The candles table's folder.
     public static let candlesRoot = "candles/"
+    /// The streamed trades table's folder.
+    public static let tradesRoot = "trades/"
     /// The alert history table's folder.
     public static let alertsRoot = "alerts/"
 
@@ -24,6 +26,7 @@ public actor Lake {
     let logger: Logger
     private var tickTable: TickTable?
     private var candleTable: CandleTable?
+    private var tradeTable: TradeTable?
     private var alertTable: AlertTable?
 
     private init(store: any ObjectStore, logger: Logger) {
@@ -67,6 +70,21 @@ public actor Lake {
         if let candleTable { return candleTable }
         guard try await DeltaTable(store: store, root: Self.candlesRoot, logger: logger).exists() else { return nil }
         return try await candles()
+    }
+
+    /// The streamed trades table, created if the lake has none.
+    public func trades() async throws -> TradeTable {
+        if let tradeTable { return tradeTable }
+        let table = try await TradeTable.open(store: store, root: Self.tradesRoot, logger: logger)
+        tradeTable = table
+        return table
+    }
+
+    /// The streamed trades table, or nil when the lake has none yet.
+    public func existingTrades() async throws -> TradeTable? {
+        if let tradeTable { return tradeTable }
+        guard try await DeltaTable(store: store, root: Self.tradesRoot, logger: logger).exists() else { return nil }
+        return try await trades()
     }
 
     /// The alert history table, created if the lake has none.

@@ -36,7 +36,7 @@ public struct LegacyLakeMigration: Sendable {
 
     /// Folders at the lake root that belong to tables of the new layout (or this migration)
     /// and are never part of the legacy tick table.
-    static let reservedFolders = ["ticks/", "candles/", "alerts/", "_migration/"]
+    static let reservedFolders = ["ticks/", "candles/", "trades/", "alerts/", "_migration/"]
     static let rootLog = "_delta_log/"
     /// Present only between `markCopied` and `finish`.
     public static let markerKey = ObjectKey("_migration/ticks-copied.json")

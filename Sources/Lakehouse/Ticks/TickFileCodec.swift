@@ -54,57 +54,11 @@ enum TickFileCodec {
         }
     }
 
-    /// Delta statistics for the file (Delta PROTOCOL.md, "Per-file Statistics"). Long free
-    /// text (event_id) gets no min/max, as Delta writers truncate such columns anyway.
-    /// String bounds come from the Parquet writer's statistics (same byte order) when given.
+    /// Delta statistics for the file; long free text (event_id) gets no min/max, as Delta
+    /// writers truncate such columns anyway.
     static func statistics(_ columns: [(TickColumn, ColumnData)], count: Int, parquet: ParquetFileSummary? = nil) -> FileStatistics {
-        var stats = FileStatistics(numRecords: Int64(count))
-        guard count > 0 else { return stats }
-        for (c, data) in columns {
-            let name = c.rawValue
-            stats.nullCount[name] = .int(Int64(data.nullCount))
-            switch data.values {
-            case .string where c != .eventID && parquet?.statistics(of: name)?.min != nil:
-                if case .string(let lo)? = parquet?.statistics(of: name)?.min, case .string(let hi)? = parquet?.statistics(of: name)?.max {
-                    stats.minValues[name] = .string(lo)
-                    stats.maxValues[name] = .string(hi)
-                }
-            case .string(let v) where c != .eventID:
-                var lo = v[0], hi = v[0]
-                for x in v {
-                    if x.utf8.lexicographicallyPrecedes(lo.utf8) { lo = x }
-                    if hi.utf8.lexicographicallyPrecedes(x.utf8) { hi = x }
-                }
-                stats.minValues[name] = .string(lo)
-                stats.maxValues[name] = .string(hi)
-            case .double(let v):
-                var lo = Double.infinity, hi = -Double.infinity, nan = false
-                for i in v.indices where data.validity?[i] ?? true {
-                    let x = v[i]
-                    if x.isNaN { nan = true; continue }
-                    lo = min(lo, x)
-                    hi = max(hi, x)
-                }
-                // JSON has no NaN or infinity; an unknown bound is safer than a wrong one.
-                if !nan, lo.isFinite, hi.isFinite {
-                    stats.minValues[name] = .double(lo)
-                    stats.maxValues[name] = .double(hi)
-                }
-            case .int64(let v) where c.isTimestamp:
-                // Stored in microseconds from whole milliseconds: the division is exact.
-                stats.minValues[name] = .string(DeltaTimestamp.isoString(millis: (v.min() ?? 0) / 1000))
-                stats.maxValues[name] = .string(DeltaTimestamp.isoString(millis: (v.max() ?? 0) / 1000))
-            case .int64(let v):
-                stats.minValues[name] = .int(v.min() ?? 0)
-                stats.maxValues[name] = .int(v.max() ?? 0)
-            case .int32(let v):
-                stats.minValues[name] = .int(Int64(v.min() ?? 0))
-                stats.maxValues[name] = .int(Int64(v.max() ?? 0))
-            default:
-                break
-            }
-        }
-        return stats
+        FileStatistics(columns: columns.map { (name: $0.0.rawValue, data: $0.1, isTimestamp: $0.0.isTimestamp) }, count: count,
+                       parquet: parquet, unbounded: [TickColumn.eventID.rawValue])
     }
 
     /// Decodes the named columns of a data file (missing ones are left out), timestamps in ms.

@@ -120,7 +120,7 @@ extension TickTable {
         let order = TickMerge.order(batches)
         let data = columns.map { ($0, TickMerge.gather($0, from: batches, order: order[...])) }
         let (bytes, stats) = try TickFileCodec.encode(data, count: order.count)
-        return try await putFile(bytes, stats: stats, folder: folder, partitionValues: bin[0].partitionValues, dataChange: false)
+        return try await delta.putDataFile(bytes, stats: stats, folder: folder, partitionValues: bin[0].partitionValues, dataChange: false)
     }
 
     /// Files packed in order (oldest data first, by path within equal times) into bins whose

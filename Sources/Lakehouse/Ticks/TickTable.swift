@@ -28,12 +28,9 @@ public actor TickTable {
     /// An existing table keeps the layout it was created with.
     public static func open(store: any ObjectStore, root: String = "", layout: TableLayout = .default,
                             logger: Logger = Logger(label: "cryptoviz.lakehouse")) async throws -> TickTable {
-        let delta = DeltaTable(store: store, root: root, logger: logger)
-        if try await !delta.exists() {
-            try await delta.create(schema: TickColumn.deltaSchema(layout), partitionColumns: layout.partitionColumns,
-                                   name: "ticks")
-        }
-        let snapshot = try await delta.latestSnapshot()
+        let (delta, snapshot) = try await DeltaTable.openOrCreate(
+            store: store, root: root, schema: TickColumn.deltaSchema(layout), partitionColumns: layout.partitionColumns,
+            name: "ticks", logger: logger)
         return TickTable(delta: delta, layout: TableLayout(partitionColumns: snapshot.partitionColumns), logger: logger)
     }
 
@@ -122,17 +119,7 @@ public actor TickTable {
     nonisolated func writeFile(_ records: [LakeRecord], folder: String, partitionValues: [String: String?],
                                columns: [TickColumn], dataChange: Bool) async throws -> AddFile {
         let (bytes, stats) = try TickFileCodec.encode(records, columns: columns)
-        return try await putFile(bytes, stats: stats, folder: folder, partitionValues: partitionValues, dataChange: dataChange)
-    }
-
-    /// Stores an encoded data file under `folder` and returns its `add` action.
-    nonisolated func putFile(_ bytes: [UInt8], stats: FileStatistics, folder: String, partitionValues: [String: String?],
-                             dataChange: Bool) async throws -> AddFile {
-        let name = "part-00000-\(UUID().uuidString.lowercased()).c000.snappy.parquet"
-        let relative = folder.isEmpty ? name : "\(folder)/\(name)"
-        try await delta.store.put(delta.dataKey(relative), bytes)
-        return AddFile(path: DeltaPath.encode(relative), partitionValues: partitionValues, size: Int64(bytes.count),
-                       modificationTime: currentMillis(), dataChange: dataChange, stats: try stats.jsonString())
+        return try await delta.putDataFile(bytes, stats: stats, folder: folder, partitionValues: partitionValues, dataChange: dataChange)
     }
 
     /// Records sorted by asset (byte order, as Parquet statistics compare) then source time:
@@ -152,13 +139,7 @@ public actor TickTable {
     public func commit(files: [AddFile], transactions: [String: Int64], readVersion: Int64? = nil) async throws -> Int64 {
         let base: Int64
         if let readVersion { base = readVersion } else { base = try await delta.latestSnapshot().version }
-        let now = currentMillis()
-        var actions: [DeltaAction] = files.map { .add($0) }
-        for (appId, version) in transactions.sorted(by: { $0.key < $1.key }) {
-            actions.append(.txn(TransactionAction(appId: appId, version: version, lastUpdated: now)))
-        }
-        let version = try await delta.commit(.init(actions: actions, operation: "WRITE",
-                                                   parameters: ["mode": .string("Append")], readVersion: base))
+        let version = try await delta.commitAppend(files, transactions: transactions, readVersion: base)
         logger.debug("appended", metadata: ["version": "\(version)", "files": "\(files.count)"])
         return version
     }

@@ -1,6 +1,6 @@
 /// A forward-only JSON (RFC 8259) reader over bytes, for documents of a known shape.
 ///
-/// It reads exactly what the tick wire format needs — objects, strings, numbers, and skipping
+/// It reads exactly what the bus messages need — objects, strings, numbers, and skipping
 /// any value it does not want — without building a tree, copying the input or going through
 /// `Codable`. Every malformed input is a `JSONByteReader.Failure` with the byte offset, never a
 /// crash or an out-of-bounds read; nesting is bounded so hostile input cannot exhaust the stack.
@@ -321,6 +321,26 @@ struct JSONByteReader: ~Copyable {
     mutating func readNull() throws(Failure) -> Bool {
         guard try peek() == UInt8(ascii: "n") else { return false }
         try literal("null")
+        return true
+    }
+
+    /// `true` or `false`.
+    mutating func readBool() throws(Failure) -> Bool {
+        switch try peek() {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        default: throw fail("expected true or false")
+        }
+    }
+
+    /// Whether a key's bytes spell `name` (a format's keys are literals).
+    static func matches(_ name: StaticString, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.utf8CodeUnitCount == bytes.count else { return false }
+        for i in 0..<bytes.count where name.utf8Start[i] != bytes[i] { return false }
         return true
     }
 

@@ -1,5 +1,9 @@
-/// Appends JSON (RFC 8259) tokens to a byte buffer: the tick wire format's writer, and the
-/// API's for its largest responses.
+/// Appends JSON (RFC 8259) to a byte buffer: the bus messages' writer, and the API's for its
+/// largest responses.
+///
+/// Objects and arrays put their separators themselves (`object`, `array`, `member`), so a
+/// format is written as the list of its members; keys are literals of the format, written as
+/// they are.
 public struct JSONByteWriter: Sendable {
     public struct NonFiniteNumber: Error, Sendable, CustomStringConvertible {
         public var field: String
@@ -7,6 +11,8 @@ public struct JSONByteWriter: Sendable {
     }
 
     public private(set) var bytes: [UInt8] = []
+    /// Whether the next member of the object being written needs a comma before it.
+    private var afterMember = false
 
     public init(capacity: Int) {
         bytes.reserveCapacity(capacity)
@@ -43,12 +49,72 @@ public struct JSONByteWriter: Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    /// `key` (the `,"name":` text) and `value`, or nothing when there is no value: absent
-    /// optionals are left out, as `Codable` leaves them out.
-    public mutating func optional(_ key: StaticString, _ value: Double?, field: String) throws(NonFiniteNumber) {
+    // MARK: - Objects and arrays
+
+    /// `{`, the members `body` writes, `}`.
+    public mutating func object<E: Error>(_ body: (inout JSONByteWriter) throws(E) -> Void) throws(E) {
+        bytes.append(UInt8(ascii: "{"))
+        let outer = afterMember
+        afterMember = false
+        try body(&self)
+        afterMember = outer
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// `[`, what `element` writes for each item (an object, say), comma-separated, `]`.
+    public mutating func array<S: Sequence, E: Error>(_ items: S, _ element: (inout JSONByteWriter, S.Element) throws(E) -> Void) throws(E) {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            try element(&self, item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A member's key (and the comma before it when it is not the first): its value must follow,
+    /// written by `object`, `array` or a value function.
+    public mutating func key(_ name: StaticString) {
+        if afterMember { bytes.append(UInt8(ascii: ",")) }
+        afterMember = true
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    public mutating func member(_ name: StaticString, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Int64) {
+        key(name)
+        int(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Bool) {
+        key(name)
+        raw(value ? "true" : "false")
+    }
+
+    /// A number member; a NaN or an infinity is refused, naming the member.
+    public mutating func member(_ name: StaticString, _ value: Double) throws(NonFiniteNumber) {
+        guard value.isFinite else { throw NonFiniteNumber(field: name.description) }
+        key(name)
+        try double(value, field: "")
+    }
+
+    /// Absent optionals are left out, as `Codable` leaves them out.
+    public mutating func member(_ name: StaticString, _ value: Double?) throws(NonFiniteNumber) {
         guard let value else { return }
-        raw(key)
-        try double(value, field: field)
+        try member(name, value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Int64?) {
+        guard let value else { return }
+        member(name, value)
     }
 
     /// A string with `"`, `\` and control characters escaped; other characters as UTF-8.

@@ -3,14 +3,17 @@ import CryptoVizCore
 /// Remembers recent event identities so a repeated event (same source, asset and source time)
 /// is dropped however it came back: a second poll before the source updated, a producer
 /// retry, a replay.
+public typealias EventDeduplicator = RecentIdentities<EventID>
+
+/// The last `capacity` identities seen, oldest forgotten first: the processor's dedupe of
+/// ticks (`EventID`) and of streamed trades (`TradeIdentity`).
 ///
-/// Bounded by `capacity`: the oldest identities are forgotten first. Events older than what
-/// is remembered are caught by the lake's exactly-once commits instead (they are replays of
-/// committed offsets).
-public struct EventDeduplicator: Sendable {
+/// Events older than what is remembered are caught by the lake's exactly-once commits instead
+/// (they are replays of committed offsets).
+public struct RecentIdentities<ID: Hashable & Sendable>: Sendable {
     public let capacity: Int
-    private var seen: Set<EventID> = []
-    private var order: [EventID] = []
+    private var seen: Set<ID> = []
+    private var order: [ID] = []
     private var head = 0
 
     public init(capacity: Int = 1_000_000) {
@@ -18,7 +21,7 @@ public struct EventDeduplicator: Sendable {
     }
 
     /// True when `id` is new (and remembers it); false for a duplicate.
-    public mutating func insert(_ id: EventID) -> Bool {
+    public mutating func insert(_ id: ID) -> Bool {
         guard seen.insert(id).inserted else { return false }
         order.append(id)
         if seen.count > capacity {
@@ -33,7 +36,7 @@ public struct EventDeduplicator: Sendable {
     }
 
     /// Forgets `id`, for records whose batch could not be committed and will be read again.
-    public mutating func remove(_ id: EventID) {
+    public mutating func remove(_ id: ID) {
         seen.remove(id)
     }
 

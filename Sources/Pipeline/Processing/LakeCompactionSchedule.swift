@@ -8,10 +8,10 @@ import Logging
 /// files compaction replaced are deleted once no version within the retention refers to them.
 ///
 /// Each round compacts the partitions holding at least `minFiles` small files of the tick
-/// table, then of the candles table (`TickTable.compact`, `CandleTable.compact`): the rewrites
-/// commit with `dataChange = false` beside the processor's appends, and a conflict with
-/// another compactor is retried there. A failed round is logged and the next one tries
-/// again; nothing here stops the pipeline.
+/// table, then of the candles and trades tables (`TickTable.compact`, `CandleTable.compact`,
+/// `TradeTable.compact`): the rewrites commit with `dataChange = false` beside the processor's
+/// appends, and a conflict with another compactor is retried there. A table's failure is
+/// logged and the next round tries again; nothing here stops the pipeline or the other tables.
 public struct LakeCompactionSchedule: Sendable {
     public var every: Duration
     public var minFiles: Int
@@ -31,7 +31,8 @@ public struct LakeCompactionSchedule: Sendable {
 
     /// Runs rounds until cancelled (the first one `every` after the start); a vacuum follows the
     /// round once `vacuumEvery` has passed since the start or the last vacuum.
-    public func run(ticks: TickTable, candles: CandleTable?, logger: Logger) async {
+    public func run(ticks: TickTable, candles: CandleTable?, trades: TradeTable? = nil, logger: Logger) async {
+        let tables = Self.tables(ticks: ticks, candles: candles, trades: trades)
         var nextVacuum = vacuumEvery.map { currentUnixMillis() + $0.wholeMilliseconds }
         while !Task.isCancelled {
             await log.scheduled(compaction: currentUnixMillis() + every.wholeMilliseconds, vacuum: nextVacuum)
@@ -40,52 +41,70 @@ public struct LakeCompactionSchedule: Sendable {
             } catch {
                 return
             }
-            await round(ticks: ticks, candles: candles, logger: logger)
+            await round(tables, logger: logger)
             if let due = nextVacuum, let vacuumEvery, currentUnixMillis() >= due {
-                await vacuum(ticks: ticks, candles: candles, logger: logger)
+                await vacuum(tables, logger: logger)
                 nextVacuum = currentUnixMillis() + vacuumEvery.wholeMilliseconds
             }
         }
     }
 
-    /// One round over both tables.
-    public func round(ticks: TickTable, candles: CandleTable?, logger: Logger) async {
-        do {
-            let result = try await ticks.compact(minFiles: minFiles)
-            if result.version != nil { Self.log(result, table: "ticks", logger: logger) }
-            await log.compacted(.init(table: "ticks", atMillis: currentUnixMillis(), version: result.version,
-                                      filesRemoved: result.filesRemoved, filesAdded: result.filesAdded))
-        } catch {
-            logger.warning("scheduled compaction of the tick table failed; the next round retries", metadata: ["error": "\(error)"])
-            await log.failed("compaction of ticks: \(error)")
+    /// One round over the tables the process writes.
+    public func round(ticks: TickTable, candles: CandleTable?, trades: TradeTable? = nil, logger: Logger) async {
+        await round(Self.tables(ticks: ticks, candles: candles, trades: trades), logger: logger)
+    }
+
+    /// Deletes the tables' files that no version of the last `retentionHours` refers to.
+    public func vacuum(ticks: TickTable, candles: CandleTable?, trades: TradeTable? = nil, logger: Logger) async {
+        await vacuum(Self.tables(ticks: ticks, candles: candles, trades: trades), logger: logger)
+    }
+
+    /// One table as the schedule sees it: a name and its two operations.
+    struct Table: Sendable {
+        var name: String
+        var compact: @Sendable (_ minFiles: Int) async throws -> TickTable.CompactionResult
+        var vacuum: @Sendable (_ retentionMillis: Int64) async throws -> Int
+    }
+
+    static func tables(ticks: TickTable, candles: CandleTable?, trades: TradeTable?) -> [Table] {
+        var tables = [Table(name: "ticks", compact: { try await ticks.compact(minFiles: $0) },
+                            vacuum: { try await ticks.vacuum(retentionMillis: $0).count })]
+        if let candles {
+            tables.append(Table(name: "candles", compact: { try await candles.compact(minFiles: $0) },
+                                vacuum: { try await candles.vacuum(retentionMillis: $0).count }))
         }
-        guard let candles else { return }
-        do {
-            let result = try await candles.compact(minFiles: minFiles)
-            if result.version != nil { Self.log(result, table: "candles", logger: logger) }
-            await log.compacted(.init(table: "candles", atMillis: currentUnixMillis(), version: result.version,
-                                      filesRemoved: result.filesRemoved, filesAdded: result.filesAdded))
-        } catch {
-            logger.warning("scheduled compaction of the candles table failed; the next round retries", metadata: ["error": "\(error)"])
-            await log.failed("compaction of candles: \(error)")
+        if let trades {
+            tables.append(Table(name: "trades", compact: { try await trades.compact(minFiles: $0) },
+                                vacuum: { try await trades.vacuum(retentionMillis: $0).count }))
+        }
+        return tables
+    }
+
+    private func round(_ tables: [Table], logger: Logger) async {
+        for table in tables {
+            do {
+                let result = try await table.compact(minFiles)
+                if result.version != nil { Self.log(result, table: table.name, logger: logger) }
+                await log.compacted(.init(table: table.name, atMillis: currentUnixMillis(), version: result.version,
+                                          filesRemoved: result.filesRemoved, filesAdded: result.filesAdded))
+            } catch {
+                logger.warning("scheduled compaction of the \(table.name) table failed; the next round retries", metadata: ["error": "\(error)"])
+                await log.failed("compaction of \(table.name): \(error)")
+            }
         }
     }
 
-    /// Deletes both tables' files that no version of the last `retentionHours` refers to.
-    public func vacuum(ticks: TickTable, candles: CandleTable?, logger: Logger) async {
+    private func vacuum(_ tables: [Table], logger: Logger) async {
         let retention = Int64(retentionHours * 3_600_000)
-        do {
-            let deleted = try await ticks.vacuum(retentionMillis: retention)
-            logger.info("scheduled vacuum", metadata: ["table": "ticks", "deleted": "\(deleted.count)"])
-            await log.vacuumed(.init(table: "ticks", atMillis: currentUnixMillis(), version: nil, filesRemoved: deleted.count, filesAdded: 0))
-            if let candles {
-                let deleted = try await candles.vacuum(retentionMillis: retention)
-                logger.info("scheduled vacuum", metadata: ["table": "candles", "deleted": "\(deleted.count)"])
-                await log.vacuumed(.init(table: "candles", atMillis: currentUnixMillis(), version: nil, filesRemoved: deleted.count, filesAdded: 0))
+        for table in tables {
+            do {
+                let deleted = try await table.vacuum(retention)
+                logger.info("scheduled vacuum", metadata: ["table": "\(table.name)", "deleted": "\(deleted)"])
+                await log.vacuumed(.init(table: table.name, atMillis: currentUnixMillis(), version: nil, filesRemoved: deleted, filesAdded: 0))
+            } catch {
+                logger.warning("scheduled vacuum failed; the next one retries", metadata: ["table": "\(table.name)", "error": "\(error)"])
+                await log.failed("vacuum of \(table.name): \(error)")
             }
-        } catch {
-            logger.warning("scheduled vacuum failed; the next one retries", metadata: ["error": "\(error)"])
-            await log.failed("vacuum: \(error)")
         }
     }
 

@@ -1,5 +1,6 @@
 import CryptoVizCore
 import Foundation
+import Lakehouse
 import Logging
 import Metrics
 
@@ -13,7 +14,10 @@ import Metrics
 /// point neither loses nor duplicates rows; on revocation it flushes first.
 ///
 /// With a `LiveRollup`, every tick commit is followed by a commit of the 1-minute candles of
-/// those ticks to the candles table (its own txn per partition); see `LiveRollup`.
+/// those ticks to the candles table (its own txn per partition); see `LiveRollup`. With a
+/// `StreamTradeWriter`, the topic's `trade` messages go to the trades table, committed just
+/// before the ticks with their own position per partition; a partition resumes at the lower
+/// of the two positions, and each kind of record is skipped at or below its own.
 public actor StreamProcessor {
     public struct Configuration: Sendable {
         public var group: String = "cryptoviz-processor"
@@ -64,6 +68,8 @@ public actor StreamProcessor {
         public var rollup: LiveRollup.Stats?
         /// The venues' closed stream candles written to the candles table, when the processor writes them.
         public var streamCandles: StreamCandleWriter.Stats?
+        /// The streamed trades written to the trades table, when the processor writes them.
+        public var streamTrades: StreamTradeWriter.Stats?
         /// At the stop: records not committed that went to the spill file (replayed at the next start)...
         public var spilledAtStop = 0
         /// ...that stay on a durable bus, read again by the next owner of their partitions...
@@ -76,6 +82,7 @@ public actor StreamProcessor {
     private let lake: any LakeWriter
     private let rollup: LiveRollup?
     private let streamCandles: StreamCandleWriter?
+    private let trades: StreamTradeWriter?
     private let configuration: Configuration
     private let deadLetters: DeadLetterQueue
     private let logger: Logger
@@ -89,6 +96,11 @@ public actor StreamProcessor {
     /// Per partition, the last offset the lake already holds (its txn version): records at or
     /// below it are replays, whatever offset the bus resumed from.
     private var committedInLake: [BusPartition: Int64] = [:]
+    /// The same for trade records: the trades table's position (the tick table's where it has
+    /// none). Below the tick position only after a failed trades commit.
+    private var tradesInLake: [BusPartition: Int64] = [:]
+    /// Last offset read per partition above the trades position, for the next trades commit.
+    private var tradeOffsets: [BusPartition: Int64] = [:]
     private var owned: Set<BusPartition> = []
     /// Bumped by every revocation: a batch decoded while one happened drops the records of
     /// partitions this member no longer owns (their new owner reads them again).
@@ -108,13 +120,16 @@ public actor StreamProcessor {
 
     /// A processor committing to `lake`, and (with `rollup`) its 1-minute candles to the candles table.
     /// With `streamCandles`, the `candle` messages of the lake topic (closed venue klines) go
-    /// to the candles table through it; without, they are dead-lettered as an unknown type.
+    /// to the candles table through it, and with `trades` its `trade` messages to the trades
+    /// table; without, they are dead-lettered as an unknown type.
     public init(bus: any Bus, lake: any LakeWriter, rollup: LiveRollup? = nil, streamCandles: StreamCandleWriter? = nil,
-                configuration: Configuration = .init(), deadLetters: DeadLetterQueue, logger: Logger) {
+                trades: StreamTradeWriter? = nil, configuration: Configuration = .init(), deadLetters: DeadLetterQueue,
+                logger: Logger) {
         self.bus = bus
         self.lake = lake
         self.rollup = rollup
         self.streamCandles = streamCandles
+        self.trades = trades
         self.configuration = configuration
         self.deadLetters = deadLetters
         self.logger = logger
@@ -166,6 +181,7 @@ public actor StreamProcessor {
             await keepUncommitted(consumer, after: error)
         }
         _ = await configuration.drain.shielded { await consumer.close() }
+        await trades?.stopped(busKeepsRecords: configuration.stopSpillFile == nil)
         self.consumer = nil
         logger.info("stream processor stopped", metadata: [
             "committed_records": "\(stats.committedRecords)", "spilled_at_stop": "\(stats.spilledAtStop)",
@@ -181,6 +197,8 @@ public actor StreamProcessor {
         } else {
             await lake.maintain()
             await rollup?.maintain()
+            // A failed trades commit is retried (after its backoff) even while nothing arrives.
+            await trades?.retryFailed()
         }
     }
 
@@ -189,6 +207,7 @@ public actor StreamProcessor {
         s.fallback = await lake.fallbackStats()
         s.rollup = await rollup?.currentStats()
         s.streamCandles = await streamCandles?.currentStats()
+        s.streamTrades = await trades?.currentStats()
         s.freshnessP50Millis = freshness.quantile(0.5)
         s.freshnessP95Millis = freshness.quantile(0.95)
         for (source, window) in freshnessBySource {
@@ -209,6 +228,7 @@ public actor StreamProcessor {
         revocations += 1
         try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
         await rollup?.revoked(partitions)
+        await trades?.revoked(partitions)
         owned.subtract(partitions)
         await lake.setOwned(owned)
     }
@@ -219,11 +239,17 @@ public actor StreamProcessor {
         var result: [BusPartition: Int64] = [:]
         var versions: [BusPartition: Int64] = [:]
         for partition in partitions {
-            if let version = try await lake.transactionVersion(appId: appID(for: partition)) {
-                result[partition] = version + 1
-                committedInLake[partition] = version
-                versions[partition] = version
+            let version = try await lake.transactionVersion(appId: appID(for: partition))
+            committedInLake[partition] = version
+            tradesInLake[partition] = version
+            tradeOffsets[partition] = nil
+            if let version { versions[partition] = version }
+            if let trades, let tradeVersion = await trades.position(of: partition) {
+                tradesInLake[partition] = tradeVersion
             }
+            // The lower position: what one table holds and the other may lack is read again,
+            // and each table's records skipped at or below its own (`handle`).
+            if let version { result[partition] = min(version, tradesInLake[partition] ?? version) + 1 }
         }
         await rollup?.assigned(partitions, tickVersions: versions)
         logger.info("partitions assigned", metadata: [
@@ -236,23 +262,41 @@ public actor StreamProcessor {
     private func handle(_ records: [BusRecord]) async {
         guard !records.isEmpty else { return }
         let revocationsBefore = revocations
-        let decoded = await Self.decode(records, codec: codec)
+        let decoded = await Self.decode(records, codec: codec, trades: trades != nil)
         let revokedMeanwhile = revocations != revocationsBefore
         let now = currentUnixMillis()
         stats.consumed += records.count
         consumedCounter.increment(by: records.count)
+        var tradeRecords: [TradeRecord] = []
         for (record, result) in zip(records, decoded) {
             if revokedMeanwhile && !owned.contains(record.partition) { continue }
-            if let done = committedInLake[record.partition], record.offset <= done {
+            let tickDone = committedInLake[record.partition].map { record.offset <= $0 } ?? false
+            let tradeDone = trades == nil ? tickDone : tradesInLake[record.partition].map { record.offset <= $0 } ?? false
+            if tickDone && tradeDone {
                 stats.alreadyCommitted += 1
                 continue
             }
-            // The offset advances for every record, usable or not, so the txn covers it.
-            pendingOffsets[record.partition] = record.offset
+            // Offsets advance for every record, usable or not, so each table's txn covers it.
+            if !tickDone { pendingOffsets[record.partition] = record.offset }
+            if trades != nil && !tradeDone { tradeOffsets[record.partition] = record.offset }
             if pendingSince == nil { pendingSince = .now }
             let message: TickMessage
             do {
-                message = try result.get()
+                switch try result.get() {
+                case .tick(let tick) where !tickDone:
+                    message = tick
+                case .trade(let trade) where !tradeDone:
+                    tradeRecords.append(TradeRecord(
+                        trade: trade.trade, ingestedTimeMillis: trade.producedAtMillis, processedTimeMillis: now,
+                        busTopic: record.partition.topic, busPartition: record.partition.partition, busOffset: record.offset))
+                    continue
+                case .tick, .trade:
+                    // Read again only for the other table (its position is behind this one's).
+                    stats.alreadyCommitted += 1
+                    continue
+                }
+            } catch where tickDone {
+                continue
             } catch where error.kind == .unknownType && error.messageType == "candle" && streamCandles != nil {
                 do {
                     await streamCandles?.add(try CandleMessage.decode(record.value), ingestTimeMillis: now)
@@ -280,23 +324,39 @@ public actor StreamProcessor {
                 tick: message.tick, ingestedTimeMillis: message.producedAtMillis, processedTimeMillis: now,
                 busTopic: record.partition.topic, busPartition: record.partition.partition, busOffset: record.offset))
         }
+        if !tradeRecords.isEmpty { await trades?.add(tradeRecords) }
+    }
+
+    /// A lake-topic message the processor reads itself (candles, rare, are read on the actor).
+    enum Incoming: Sendable {
+        case tick(TickMessage)
+        case trade(TradeMessage)
     }
 
     /// Decodes the records' messages, in parallel chunks off the actor when there are many:
     /// decoding is most of a record's cost, and the processor's actor is one thread.
-    private static func decode(_ records: [BusRecord], codec: TickMessageCodec) async -> [Result<TickMessage, MessageDecodingError>] {
-        func decode(_ slice: ArraySlice<BusRecord>) -> [Result<TickMessage, MessageDecodingError>] {
-            slice.map { record in Result { () throws(MessageDecodingError) in try codec.decode(record.value) } }
+    /// With `trades`, a record the tick codec finds to be a trade is read as one.
+    private static func decode(_ records: [BusRecord], codec: TickMessageCodec, trades: Bool) async -> [Result<Incoming, MessageDecodingError>] {
+        func decode(_ slice: ArraySlice<BusRecord>) -> [Result<Incoming, MessageDecodingError>] {
+            slice.map { record in
+                Result { () throws(MessageDecodingError) in
+                    do throws(MessageDecodingError) {
+                        return .tick(try codec.decode(record.value))
+                    } catch where trades && error.kind == .unknownType && error.messageType == "trade" {
+                        return .trade(try TradeMessage.decode(record.value))
+                    }
+                }
+            }
         }
         let chunks = min(ProcessInfo.processInfo.activeProcessorCount, records.count / 2048)
         guard chunks > 1 else { return decode(records[...]) }
         let size = (records.count + chunks - 1) / chunks
-        return await withTaskGroup(of: (Int, [Result<TickMessage, MessageDecodingError>]).self) { group in
+        return await withTaskGroup(of: (Int, [Result<Incoming, MessageDecodingError>]).self) { group in
             for start in stride(from: 0, to: records.count, by: size) {
                 let slice = records[start..<min(records.count, start + size)]
                 group.addTask { (start, decode(slice)) }
             }
-            var parts: [(Int, [Result<TickMessage, MessageDecodingError>])] = []
+            var parts: [(Int, [Result<Incoming, MessageDecodingError>])] = []
             for await part in group { parts.append(part) }
             return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
@@ -329,6 +389,12 @@ public actor StreamProcessor {
             if pending.count >= configuration.maxBatchRecords { try await flushUntilCancelled() }
         }
         try await flushUntilCancelled()
+        // A trades commit that failed keeps its rows pending; the stop gives it its retries too.
+        var delay = configuration.retryDelay
+        while let trades, await !trades.flush(through: [:], force: true) {
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, configuration.maxRetryDelay)
+        }
         // Minutes the clock closed since the last batch, or a candles commit that failed.
         await rollup?.maintain()
     }
@@ -391,10 +457,22 @@ public actor StreamProcessor {
             flushWaiters.removeAll()
             for waiter in waiters { waiter.resume() }
         }
-        guard !pendingOffsets.isEmpty else { return }
+        guard !pendingOffsets.isEmpty || !tradeOffsets.isEmpty else { return }
         // Stream candles first: the tick commit's txn covers their offsets too, so they must be
         // in their table before it (a failure keeps them pending, never blocks the ticks).
         await streamCandles?.flush()
+        // Trades next, under their own positions: normally both positions then end up equal and
+        // a restart between the two commits re-reads nothing; a failure leaves the trades
+        // position behind (the rows stay pending) and the ticks go on.
+        if let trades {
+            let offsets = tradeOffsets
+            tradeOffsets.removeAll()
+            await trades.flush(through: offsets, force: reason == "shutdown")
+        }
+        guard !pendingOffsets.isEmpty else {
+            pendingSince = nil
+            return
+        }
         let records = pending
         let offsets = pendingOffsets
         var transactions: [String: Int64] = [:]

@@ -3,14 +3,16 @@ import CryptoVizCore
 import Logging
 import Metrics
 
-/// Puts streamed trades and closed candles on the bus: trades on `crypto-streaming` (the live
-/// path, `TradeMessage`), final candles on `crypto-raw-data` (the lake path, `CandleMessage`,
-/// which the stream processor commits to the candles table); both keyed by canonical asset,
-/// so they share a partition with the asset's ticks.
+/// Puts streamed trades and closed candles on the bus: trades (`TradeMessage`) on both topics,
+/// like ticks: `crypto-streaming` for the live path and `crypto-raw-data` for the lake path,
+/// where the stream processor commits them to the trades table; final candles
+/// (`CandleMessage`) on `crypto-raw-data` only, for the candles table. All keyed by canonical
+/// asset, so they share a partition with the asset's ticks. A trade's two messages go in one
+/// publish, sharing one encoding.
 ///
 /// Unlike ticks they are not spilled to disk: a publish that fails is logged (rate-limited)
 /// and counted as dropped, and the stream goes on. A final candle lost that way is a bar
-/// `cryptoviz backfill` can fetch again; a trade is live data only.
+/// `cryptoviz backfill` can fetch again; a lost trade is missing from the trades table.
 public actor MarketEventPublisher {
     /// Figures for stats and tests.
     public struct Stats: Sendable, Codable, Equatable {
@@ -20,7 +22,7 @@ public actor MarketEventPublisher {
         public var openCandlesSkipped = 0
         /// Events whose base ticker the asset directory does not know (yet).
         public var unresolved = 0
-        /// Events the bus refused.
+        /// Events the bus refused (a trade counts once, though it travels on both topics).
         public var dropped = 0
 
         enum CodingKeys: String, CodingKey {
@@ -61,8 +63,9 @@ public actor MarketEventPublisher {
                         continue
                     }
                     let value = try TradeMessage(trade, asset: asset, producedAtMillis: now).encoded()
-                    messages.append(OutgoingMessage(topic: BusTopics.streaming, key: Array(asset.rawValue.utf8), value: value,
-                                                    timestampMillis: now))
+                    for topic in [BusTopics.streaming, BusTopics.rawData] {
+                        messages.append(OutgoingMessage(topic: topic, key: Array(asset.rawValue.utf8), value: value, timestampMillis: now))
+                    }
                     trades += 1
                 case .candle(let candle):
                     guard candle.isFinal else {
@@ -91,13 +94,13 @@ public actor MarketEventPublisher {
             tradeCounter.increment(by: trades)
             candleCounter.increment(by: candles)
         } catch {
-            stats.dropped += messages.count
-            droppedCounter.increment(by: messages.count)
+            stats.dropped += trades + candles
+            droppedCounter.increment(by: trades + candles)
             let clock = ContinuousClock()
             if lastWarning.map({ clock.now - $0 > .seconds(30) }) ?? true {
                 lastWarning = clock.now
                 logger.warning("streamed trades and candles dropped: the bus refused them", metadata: [
-                    "messages": "\(messages.count)", "dropped_total": "\(stats.dropped)", "error": "\(error)"])
+                    "events": "\(trades + candles)", "dropped_total": "\(stats.dropped)", "error": "\(error)"])
             }
         }
     }

@@ -39,11 +39,8 @@ public actor LiveRollup {
         /// Extra margin before the last candles commit when seeding open minutes (commit
         /// duration, clock differences between processors).
         public var seedSlackMillis: Int64 = 5 * 60_000
-        /// A candles commit that has not finished after this long counts as failed.
-        public var commitTimeout: Duration = .seconds(15)
-        /// Delay before the next attempt after a failure; doubles up to `maxRetryDelay`.
-        public var retryDelay: Duration = .seconds(1)
-        public var maxRetryDelay: Duration = .seconds(30)
+        /// Each candles commit's time bound, and the pauses after a failed one.
+        public var commits = CommitRetry()
         public init() {}
     }
 
@@ -84,8 +81,7 @@ public actor LiveRollup {
     private var drainCheckAt: ContinuousClock.Instant?
     private var toLoad: [SeriesKey: (minutes: Set<Int64>, partition: BusPartition?)] = [:]
     private var lastIngest: Int64 = 0
-    private var retryAt: ContinuousClock.Instant?
-    private var delay: Duration
+    private var backoff: CommitBackoff
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var stats = Stats()
@@ -100,7 +96,7 @@ public actor LiveRollup {
         self.configuration = configuration
         self.logger = logger
         rollup = MinuteRollup(configuration: configuration.rollup)
-        delay = configuration.retryDelay
+        backoff = CommitBackoff(configuration.commits)
     }
 
     /// The Delta `txn` application id of the rollup of `partition` read by consumer group `group`.
@@ -195,19 +191,17 @@ public actor LiveRollup {
 
     /// Commits what is due; `force` ignores "nothing changed" checks but not the backoff.
     private func commitIfDue(force: Bool) async {
-        if let retryAt, ContinuousClock.now < retryAt { return }
+        if backoff.waiting { return }
         guard force || hasWork else { return }
         do {
-            try await withTimeout(configuration.commitTimeout) { try await self.commitNow() }
-            retryAt = nil
-            delay = configuration.retryDelay
+            try await withTimeout(configuration.commits.timeout) { try await self.commitNow() }
+            backoff.succeeded()
         } catch {
             stats.failedCommits += 1
             failureCounter.increment()
-            retryAt = .now + delay
+            let pause = backoff.failed()
             logger.warning("candles commit failed; the rollup keeps its minutes and retries", metadata: [
-                "error": "\(error)", "retry_in": "\(delay)", "failures": "\(stats.failedCommits)"])
-            delay = min(delay * 2, configuration.maxRetryDelay)
+                "error": "\(error)", "retry_in": "\(pause)", "failures": "\(stats.failedCommits)"])
             if let error = error as? LakehouseError, error.code == .concurrentModification {
                 // Another writer of the same stream: what this member holds may be stale.
                 unsynced.formUnion(fed.keys)
@@ -270,7 +264,7 @@ public actor LiveRollup {
         struct Plan { var partition: BusPartition; var candleVersion: Int64?; var tickVersion: Int64; var seedFrom: Int64 }
         var plans: [Plan] = []
         var waiting = false
-        defer { drainCheckAt = waiting ? .now + configuration.retryDelay : nil }
+        defer { drainCheckAt = waiting ? .now + configuration.commits.retryDelay : nil }
         for p in partitions {
             let rollupApp = Self.appID(group: configuration.group, partition: p)
             let tickApp = StreamProcessor.appID(group: configuration.group, partition: p)

@@ -6,28 +6,22 @@ import Pipeline
 extension CandlesResponse: JSONBytesEncodable {
     func jsonBytes() throws -> [UInt8] {
         var out = JSONByteWriter(capacity: 64 + 112 * candles.count)
-        out.raw("{\"asset\":")
-        out.string(asset.rawValue)
-        out.raw(",\"interval\":")
-        out.string(interval.rawValue)
-        out.raw(",\"candles\":[")
-        for (i, candle) in candles.enumerated() {
-            out.raw(i == 0 ? "{\"start_ms\":" : ",{\"start_ms\":")
-            out.int(candle.startMs)
-            out.raw(",\"open\":")
-            try out.double(candle.open, field: "open")
-            out.raw(",\"high\":")
-            try out.double(candle.high, field: "high")
-            out.raw(",\"low\":")
-            try out.double(candle.low, field: "low")
-            out.raw(",\"close\":")
-            try out.double(candle.close, field: "close")
-            try out.optional(",\"volume\":", candle.volume, field: "volume")
-            out.raw(",\"tick_count\":")
-            out.int(Int64(candle.tickCount))
-            out.raw("}")
+        try out.object { out in
+            out.member("asset", asset.rawValue)
+            out.member("interval", interval.rawValue)
+            out.key("candles")
+            try out.array(candles) { out, candle in
+                try out.object { out in
+                    out.member("start_ms", candle.startMs)
+                    try out.member("open", candle.open)
+                    try out.member("high", candle.high)
+                    try out.member("low", candle.low)
+                    try out.member("close", candle.close)
+                    try out.member("volume", candle.volume)
+                    out.member("tick_count", Int64(candle.tickCount))
+                }
+            }
         }
-        out.raw("]}")
         return out.bytes
     }
 }

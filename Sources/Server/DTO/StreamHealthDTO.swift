@@ -72,12 +72,16 @@ public struct StreamEventsDTO: Sendable, Codable, Hashable {
     public var unresolved: Int64
     public var dropped: Int64
     public var candlesCommitted: Int64
+    /// Trades this process's processor committed to the trades table (repeats not counted).
+    public var tradesCommitted: Int64
 
-    public init(tradesPublished: Int64, candlesPublished: Int64, unresolved: Int64, dropped: Int64, candlesCommitted: Int64) {
+    public init(tradesPublished: Int64, candlesPublished: Int64, unresolved: Int64, dropped: Int64, candlesCommitted: Int64,
+                tradesCommitted: Int64 = 0) {
         self.tradesPublished = tradesPublished
         self.candlesPublished = candlesPublished
         self.unresolved = unresolved
         self.dropped = dropped
         self.candlesCommitted = candlesCommitted
+        self.tradesCommitted = tradesCommitted
     }
 }

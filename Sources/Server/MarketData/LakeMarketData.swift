@@ -34,6 +34,8 @@ public final class LakeMarketData: MarketDataSource {
     /// The lake's candles table, read for SQL and candles when it exists (another process may
     /// create it later: a backfill); the handle caches its snapshot between queries.
     private let candles: DeltaTable
+    /// The lake's streamed trades table (the processor writes it), for SQL when it exists.
+    private let trades: DeltaTable
     /// The lake's alert history table (`AlertHistoryExport` writes it), for SQL when it exists.
     private let alertHistory: DeltaTable
     /// The candles table's reader, opened once the table exists (see `candleTable()`).
@@ -52,6 +54,7 @@ public final class LakeMarketData: MarketDataSource {
                 stats: @escaping @Sendable () async -> PipelineStatsDTO, logger: Logger) {
         self.table = table
         self.candles = DeltaTable(store: store, root: Lake.candlesRoot, logger: logger)
+        self.trades = DeltaTable(store: store, root: Lake.tradesRoot, logger: logger)
         self.alertHistory = DeltaTable(store: store, root: Lake.alertsRoot, logger: logger)
         self.store = store
         self.tail = tail
@@ -427,20 +430,20 @@ public final class LakeMarketData: MarketDataSource {
         let snapshot = try await table.snapshot()
         let root = directory.hasSuffix("/") ? directory : directory + "/"
         let files = snapshot.delta.files.map { root + table.delta.root + $0.relativeKey }
-        var candleFiles: [String]?
-        do {
-            candleFiles = try await candles.latestSnapshot().files.map { root + candles.root + $0.relativeKey }
-        } catch let error as LakehouseError where error.code == .tableNotFound {
-            candleFiles = nil
-        }
-        var alertFiles: [String]?
-        do {
-            alertFiles = try await alertHistory.latestSnapshot().files.map { root + alertHistory.root + $0.relativeKey }
-        } catch let error as LakehouseError where error.code == .tableNotFound {
-            alertFiles = nil
-        }
-        return try await engine.query(statement, files: files, candleFiles: candleFiles, alertFiles: alertFiles,
+        return try await engine.query(statement, files: files, candleFiles: try await Self.files(of: candles, under: root),
+                                      tradeFiles: try await Self.files(of: trades, under: root),
+                                      alertFiles: try await Self.files(of: alertHistory, under: root),
                                       allowedDirectory: root, rowLimit: rowLimit)
+    }
+
+    /// The data files of `table`'s latest version as paths under the lake folder `root`; nil
+    /// while the lake has no such table (another process may create it later).
+    private static func files(of table: DeltaTable, under root: String) async throws -> [String]? {
+        do {
+            return try await table.latestSnapshot().files.map { root + table.root + $0.relativeKey }
+        } catch let error as LakehouseError where error.code == .tableNotFound {
+            return nil
+        }
     }
 
     public func liveTicks() -> AsyncStream<Tick> { tail.subscribe() }

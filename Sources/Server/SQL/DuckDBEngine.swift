@@ -6,8 +6,8 @@ import Foundation
 /// (never argv: 1 055 file paths already hit E2BIG). First DuckDB's own parser judges the
 /// statement (`SQLStatementCheck`): exactly one SELECT, else `rejected`. Then the query runs
 /// in a session locked down before the statement is read (`DuckDBScript`): a view `ticks`
-/// over the tick table snapshot's files (and `candles` and `alerts` over the candles and
-/// alert history tables', when the lake has them), reads only under the lake folder, no other file, network or
+/// over the tick table snapshot's files (and `candles`, `trades` and `alerts` over the candles,
+/// trades and alert history tables', when the lake has them), reads only under the lake folder, no other file, network or
 /// extension access, memory, thread and spill caps, configuration locked. Writes are kept
 /// out by the statement itself, not by the file fence: DuckDB 1.5.5's `COPY ... TO` writes
 /// inside `allowed_directories` and even to an allowed file path, so only a SELECT ever
@@ -43,19 +43,19 @@ public struct DuckDBEngine: Sendable {
         self.admission = SQLAdmission(maxRunning: maxRunning, maxWaiting: maxWaiting)
     }
 
-    /// Runs `statement` over `files` as view `ticks` (and `candleFiles` and `alertFiles`, when
-    /// given, as views `candles` and `alerts`), reading nothing outside `allowedDirectory`.
-    public func query(_ statement: String, files: [String], candleFiles: [String]? = nil, alertFiles: [String]? = nil,
-                      allowedDirectory: String,
-                      rowLimit: Int) async throws -> SQLResultDTO {
+    /// Runs `statement` over `files` as view `ticks` (and `candleFiles`, `tradeFiles` and
+    /// `alertFiles`, when given, as views `candles`, `trades` and `alerts`), reading nothing
+    /// outside `allowedDirectory`.
+    public func query(_ statement: String, files: [String], candleFiles: [String]? = nil, tradeFiles: [String]? = nil,
+                      alertFiles: [String]? = nil, allowedDirectory: String, rowLimit: Int) async throws -> SQLResultDTO {
         // The deadline runs from arrival: time spent waiting for a slot counts too.
         let started = ContinuousClock.now
         let deadline = started + timeout
         return try await admission.run {
             let folder = try makeQueryFolder()
             do {
-                let result = try await execute(statement, files: files, candleFiles: candleFiles, alertFiles: alertFiles,
-                                               rowLimit: rowLimit, in: folder,
+                let result = try await execute(statement, files: files, candleFiles: candleFiles, tradeFiles: tradeFiles,
+                                               alertFiles: alertFiles, rowLimit: rowLimit, in: folder,
                                                allowedDirectory: allowedDirectory, started: started, deadline: deadline)
                 await Self.remove(folder)
                 return result
@@ -67,7 +67,8 @@ public struct DuckDBEngine: Sendable {
     }
 
     /// The statement check, then the query, in the request's scratch `folder`.
-    private func execute(_ statement: String, files: [String], candleFiles: [String]?, alertFiles: [String]?, rowLimit: Int, in folder: String, allowedDirectory: String,
+    private func execute(_ statement: String, files: [String], candleFiles: [String]?, tradeFiles: [String]?, alertFiles: [String]?,
+                         rowLimit: Int, in folder: String, allowedDirectory: String,
                          started: ContinuousClock.Instant, deadline: ContinuousClock.Instant) async throws -> SQLResultDTO {
         let script = DuckDBScript(
             spillDirectory: folder + "/spill", readableDirectory: allowedDirectory,
@@ -77,8 +78,8 @@ public struct DuckDBEngine: Sendable {
         if let reason = SQLStatementCheck.rejection(in: verdict.output) {
             throw MarketDataError(.rejected, reason)
         }
-        let result = try await run(script.query(statement, files: files, candleFiles: candleFiles, alertFiles: alertFiles,
-                                                rowLimit: rowLimit + 1),
+        let result = try await run(script.query(statement, files: files, candleFiles: candleFiles, tradeFiles: tradeFiles,
+                                                alertFiles: alertFiles, rowLimit: rowLimit + 1),
                                    in: folder, name: "query.sql", deadline: deadline)
         var parsed = DuckDBOutput.parse(result.output)
         let truncated = parsed.rows.count > rowLimit

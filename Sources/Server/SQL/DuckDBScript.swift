@@ -30,12 +30,13 @@ struct DuckDBScript {
 
     /// The column types (DESCRIBE), a marker row, then at most `rowLimit` rows of `statement`
     /// over view `ticks` of `files` and, when the lake has a candles table, view `candles`
-    /// of `candleFiles` (and likewise `alerts` of `alertFiles`).
-    func query(_ statement: String, files: [String], candleFiles: [String]? = nil, alertFiles: [String]? = nil,
-               rowLimit: Int) -> String {
+    /// of `candleFiles` (and likewise `trades` of `tradeFiles`, `alerts` of `alertFiles`).
+    func query(_ statement: String, files: [String], candleFiles: [String]? = nil, tradeFiles: [String]? = nil,
+               alertFiles: [String]? = nil, rowLimit: Int) -> String {
         let source = "query(\(Self.decoded(statement)))"
         var views = Self.ticksView(files)
         if let candleFiles { views += "\n" + Self.candlesView(candleFiles) }
+        if let tradeFiles { views += "\n" + Self.tradesView(tradeFiles) }
         if let alertFiles { views += "\n" + Self.alertsView(alertFiles) }
         return lockedSession(view: views)
             + "DESCRIBE SELECT * FROM \(source);\n"
@@ -66,43 +67,47 @@ struct DuckDBScript {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Every file is named explicitly, so the view is exactly one table version. The files of
-    /// one table share one schema (`TickTable` writes its layout's columns), so no
-    /// `union_by_name`: it reads every file's footer at each bind, seconds at 20 000 files.
-    static func ticksView(_ files: [String]) -> String {
-        guard !files.isEmpty else {
-            return "CREATE VIEW ticks AS SELECT NULL::VARCHAR AS event_id, NULL::BIGINT AS source_time_ms WHERE false;"
-        }
-        return "CREATE VIEW ticks AS SELECT *, epoch_ms(source_time) AS source_time_ms, "
-            + "epoch_ms(collected_time) AS collected_time_ms FROM read_parquet(["
+    /// View `name` over `files`. Every file is named explicitly, so the view is exactly one
+    /// table version; `computed` adds columns (`, expr AS name`); a table with no file yet still
+    /// gets the view, with the `empty` columns a query names first and no row.
+    static func view(_ name: String, files: [String], computed: String = "", unionByName: Bool = false, empty: String) -> String {
+        guard !files.isEmpty else { return "CREATE VIEW \(name) AS SELECT \(empty) WHERE false;" }
+        return "CREATE VIEW \(name) AS SELECT *\(computed) FROM read_parquet(["
             + files.map(literal).joined(separator: ", ")
-            + "], hive_partitioning = true);"
+            + "], hive_partitioning = true\(unionByName ? ", union_by_name = true" : ""));"
+    }
+
+    /// The tick table's files as view `ticks`, with the times also as Unix ms. The files of one
+    /// table share one schema (`TickTable` writes its layout's columns), so no `union_by_name`:
+    /// it reads every file's footer at each bind, seconds at 20 000 files.
+    static func ticksView(_ files: [String]) -> String {
+        view("ticks", files: files, computed: ", epoch_ms(source_time) AS source_time_ms, epoch_ms(collected_time) AS collected_time_ms",
+             empty: "NULL::VARCHAR AS event_id, NULL::BIGINT AS source_time_ms")
     }
 
     /// The candles table's files as view `candles`. Unlike the tick table, its files may differ
     /// in columns (columns added by schema evolution are missing from older files), so
     /// `union_by_name` reads those as nulls; the table holds few, large files.
     static func candlesView(_ files: [String]) -> String {
-        guard !files.isEmpty else {
-            return "CREATE VIEW candles AS SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS asset, NULL::VARCHAR AS interval, "
-                + "NULL::TIMESTAMPTZ AS open_time WHERE false;"
-        }
-        return "CREATE VIEW candles AS SELECT * FROM read_parquet(["
-            + files.map(literal).joined(separator: ", ")
-            + "], hive_partitioning = true, union_by_name = true);"
+        view("candles", files: files, unionByName: true,
+             empty: "NULL::VARCHAR AS source, NULL::VARCHAR AS asset, NULL::VARCHAR AS interval, NULL::TIMESTAMPTZ AS open_time")
     }
 
-    /// The alert history table's files as view `alerts`, one row per fired or resolved event;
-    /// an empty table still has the columns a query names first.
+    /// The trades table's files as view `trades`, one row per trade, with the trade time also as
+    /// Unix ms (`trade_time_ms`, as `ticks` has `source_time_ms`).
+    static func tradesView(_ files: [String]) -> String {
+        view("trades", files: files, computed: ", epoch_ms(trade_time) AS trade_time_ms",
+             empty: "NULL::VARCHAR AS source, NULL::VARCHAR AS asset, NULL::VARCHAR AS symbol, NULL::BIGINT AS trade_id, "
+                + "NULL::DOUBLE AS price, NULL::DOUBLE AS quantity, NULL::BOOLEAN AS buyer_is_maker, "
+                + "NULL::TIMESTAMPTZ AS trade_time, NULL::BIGINT AS trade_time_ms")
+    }
+
+    /// The alert history table's files as view `alerts`, one row per fired or resolved event.
     static func alertsView(_ files: [String]) -> String {
-        guard !files.isEmpty else {
-            return "CREATE VIEW alerts AS SELECT NULL::BIGINT AS seq, NULL::VARCHAR AS id, NULL::VARCHAR AS alert_id, "
-                + "NULL::VARCHAR AS kind, NULL::VARCHAR AS rule_id, NULL::VARCHAR AS asset, NULL::VARCHAR AS source, "
-                + "NULL::DOUBLE AS value, NULL::TIMESTAMPTZ AS event_time WHERE false;"
-        }
-        return "CREATE VIEW alerts AS SELECT * FROM read_parquet(["
-            + files.map(literal).joined(separator: ", ")
-            + "], hive_partitioning = true);"
+        view("alerts", files: files,
+             empty: "NULL::BIGINT AS seq, NULL::VARCHAR AS id, NULL::VARCHAR AS alert_id, NULL::VARCHAR AS kind, "
+                + "NULL::VARCHAR AS rule_id, NULL::VARCHAR AS asset, NULL::VARCHAR AS source, NULL::DOUBLE AS value, "
+                + "NULL::TIMESTAMPTZ AS event_time")
     }
 
     static func decoded(_ statement: String) -> String {

@@ -72,15 +72,18 @@ struct PipelineRuntime {
             }
         }
 
+        // The streamed trades table (created when missing), written by the processor.
+        let tradeTable = writer == nil ? nil : try await lake?.lake.trades()
+
         // The bus. In-process offsets continue after the txn versions the writer already holds
-        // (main table or fallback), so a restarted `up` never numbers a new message at an offset
-        // the processor would skip as committed.
+        // (main table or fallback, and the trades table), so a restarted `up` never numbers a
+        // new message at an offset the processor would skip as committed.
         let bus: (any Bus)?
         if noBus {
             bus = nil
         } else if settings.bus == "memory" {
             var configuration = InProcessBus.Configuration()
-            if let writer { configuration = try await .continuing(from: writer, group: settings.group) }
+            if let writer { configuration = try await .continuing(from: writer, trades: tradeTable, group: settings.group) }
             bus = InProcessBus(configuration: configuration)
         } else {
             var configuration = KafkaBus.Configuration(bootstrapServers: try settings.kafkaBootstrapServers())
@@ -126,7 +129,17 @@ struct PipelineRuntime {
             if let lake {
                 streamCandles = StreamCandleWriter(sink: try await lake.lake.candles(), logger: Logger(label: "cryptoviz.processor"))
             }
-            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, streamCandles: streamCandles,
+            // The venues' trades (trade messages on the lake topic) into <lake>/trades, each once.
+            var trades: StreamTradeWriter?
+            if let tradeTable {
+                var tradesConfiguration = StreamTradeWriter.Configuration()
+                tradesConfiguration.group = settings.group
+                let tradeWriter = StreamTradeWriter(table: tradeTable, configuration: tradesConfiguration,
+                                                    logger: Logger(label: "cryptoviz.processor"))
+                await tradeWriter.seedIdentities(fromMillis: currentUnixMillis() - 3_600_000)
+                trades = tradeWriter
+            }
+            let p = StreamProcessor(bus: bus, lake: writer, rollup: rollup, streamCandles: streamCandles, trades: trades,
                                     configuration: configuration, deadLetters: deadLetters, logger: Logger(label: "cryptoviz.processor"))
             await p.seedDeduplication(with: tail.ticks(allSince: .min).map(\.eventID))
             processor = p
@@ -250,7 +263,7 @@ struct PipelineRuntime {
                 let candles = settings.rollups ? try await lake.lake.candles() : nil
                 let ticks = lake.table
                 services.append(.init(service: PipelineService("lake compaction") {
-                    await schedule.run(ticks: ticks, candles: candles, logger: Logger(label: "cryptoviz.compaction"))
+                    await schedule.run(ticks: ticks, candles: candles, trades: tradeTable, logger: Logger(label: "cryptoviz.compaction"))
                 }))
             }
         }

@@ -91,10 +91,11 @@ final class PipelineStatsReport: Sendable {
     private func streamEventsDTO(_ processorStats: StreamProcessor.Stats?) async -> StreamEventsDTO? {
         let published = await events?.currentStats()
         let written = processorStats?.streamCandles
-        guard published != nil || written != nil else { return nil }
+        let trades = processorStats?.streamTrades
+        guard published != nil || written != nil || trades != nil else { return nil }
         return StreamEventsDTO(tradesPublished: Int64(published?.trades ?? 0), candlesPublished: Int64(published?.candles ?? 0),
                                unresolved: Int64(published?.unresolved ?? 0), dropped: Int64(published?.dropped ?? 0),
-                               candlesCommitted: Int64(written?.rows ?? 0))
+                               candlesCommitted: Int64(written?.rows ?? 0), tradesCommitted: Int64(trades?.rows ?? 0))
     }
 
     /// One venue's stream health, with its message rate over the samples of the last ~10 s.

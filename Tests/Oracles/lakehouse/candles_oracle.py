@@ -14,18 +14,7 @@ Usage:
 TABLE is a local path or s3://bucket/prefix (S3 settings from CRYPTOVIZ_S3_ENDPOINT).
 """
 import argparse, json, os, sys
-import datetime as dt
-from delta_oracle import duck, opts
-
-
-def plain(v):
-    if isinstance(v, dt.datetime):
-        if v.tzinfo is None:
-            v = v.replace(tzinfo=dt.timezone.utc)
-        return int(v.timestamp() * 1000)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return v
+from delta_oracle import deltalake_rows, duck, duckdb_rows, opts
 
 
 def ordered(rows):
@@ -34,24 +23,11 @@ def ordered(rows):
 
 
 def rows(args):
-    from deltalake import DeltaTable
-    kw = {} if args.version is None else {"version": args.version}
-    t = DeltaTable(args.table, storage_options=opts(args.table), **kw)
-    arrow = t.to_pyarrow_table()
-    out = {"version": t.version(), "deltalake": {
-        "types": {f.name: str(f.type) for f in arrow.schema},
-        "rows": ordered([{k: plain(v) for k, v in r.items()} for r in arrow.to_pylist()]),
-    }}
+    version, read = deltalake_rows(args.table, args.version)
+    out = {"version": version, "deltalake": {"types": read["types"], "rows": ordered(read["rows"])}}
     if args.version is None:
-        con = duck()
-        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM delta_scan('{args.table}')").fetchall()}
-        # Timestamps leave DuckDB as epoch ms (its Python conversion of TIMESTAMPTZ needs pytz).
-        select = ", ".join(f'epoch_ms("{n}") AS "{n}"' if t.startswith("TIMESTAMP") else f'"{n}"' for n, t in types.items())
-        rel = con.execute(f"SELECT {select} FROM delta_scan('{args.table}')")
-        names = [d[0] for d in rel.description]
-        fetched = rel.fetchall()
-        out["duckdb_delta_scan"] = {"types": types,
-                                    "rows": ordered([{n: plain(v) for n, v in zip(names, r)} for r in fetched])}
+        read = duckdb_rows(args.table)
+        out["duckdb_delta_scan"] = {"types": read["types"], "rows": ordered(read["rows"])}
     json.dump(out, sys.stdout, sort_keys=True)
 
 

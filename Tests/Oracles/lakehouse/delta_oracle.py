@@ -49,6 +49,38 @@ def millis(t):
     return int(t)
 
 
+def plain(v):
+    """A value as JSON carries it: timestamps as Unix ms, dates as YYYY-MM-DD."""
+    if isinstance(v, dt.datetime):
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=dt.timezone.utc)
+        return int(v.timestamp() * 1000)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def deltalake_rows(table, version=None):
+    """(version, {"types", "rows"}): every row of the Delta table as delta-rs reads it, values plain."""
+    from deltalake import DeltaTable
+    kw = {} if version is None else {"version": version}
+    t = DeltaTable(table, storage_options=opts(table), **kw)
+    arrow = t.to_pyarrow_table()
+    return t.version(), {"types": {f.name: str(f.type) for f in arrow.schema},
+                         "rows": [{k: plain(v) for k, v in r.items()} for r in arrow.to_pylist()]}
+
+
+def duckdb_rows(table):
+    """{"types", "rows"}: every row of the latest version as DuckDB's delta_scan reads it."""
+    con = duck()
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM delta_scan('{table}')").fetchall()}
+    # Timestamps leave DuckDB as epoch ms (its Python conversion of TIMESTAMPTZ needs pytz).
+    select = ", ".join(f'epoch_ms("{n}") AS "{n}"' if t.startswith("TIMESTAMP") else f'"{n}"' for n, t in types.items())
+    rel = con.execute(f"SELECT {select} FROM delta_scan('{table}')")
+    names = [d[0] for d in rel.description]
+    return {"types": types, "rows": [{n: plain(v) for n, v in zip(names, r)} for r in rel.fetchall()]}
+
+
 def duck():
     import duckdb
     con = duckdb.connect()
