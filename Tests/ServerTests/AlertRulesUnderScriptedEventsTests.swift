@@ -115,12 +115,15 @@ import TestSupport
         let krakenAfter = stale.first.map { alert in kraken.filter { RecordedFeed.ms($0, "recv_ms") > RecordedFeed.ms(alert, "recv_ms") }.count } ?? 0
         #expect(recorded.resolved("kraken-stale").count == 1, "a kraken tick after the silence resolves it (\(krakenAfter) kraken ticks after the alert)")
 
-        // lake_freshness: once per silence. Its moment is an observation of the lake, every 15 s
-        // (`LakeFreshnessFeed`), so only the count is asserted; the delay is reported.
+        // lake_freshness: once per silence, within 2 s of the moment the lake's newest kraken row
+        // (the last tick before the silence) was 25 s old: the lake is observed every second.
         let lake = recorded.fired("kraken-lake")
         #expect(lake.count == 1, "\(lake)")
         if let alert = lake.first, let lastTick = kraken.last(where: { RecordedFeed.ms($0, "recv_ms") < RecordedFeed.ms(alert, "recv_ms") }) {
-            report.append("kraken-lake: fired \(RecordedFeed.ms(alert, "recv_ms") - RecordedFeed.ms(lastTick, "recv_ms") - 25_000) ms after the lag passed 25 s")
+            let late = RecordedFeed.ms(alert, "recv_ms") - RecordedFeed.ms(lastTick, "recv_ms") - 25_000
+            report.append("kraken-lake: fired \(late) ms after the lag passed 25 s")
+            // The lake row carries the source time, a little before the tick reached the feed.
+            #expect(late >= -1_000 && late <= 2_000, "lake_freshness fired \(late) ms after the lag passed 25 s")
         }
         print("alert latencies under up --demo (tick → alert, both seen on /api/v1/live): " + report.joined(separator: "; "))
     }

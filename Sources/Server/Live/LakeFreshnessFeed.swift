@@ -3,8 +3,9 @@ import CryptoVizCore
 import Lakehouse
 import Logging
 
-/// Feeds `lake_freshness` alert rules: every `interval`, how far each source's newest row in the
-/// tick table is behind the clock (from file statistics, `TickSnapshot.newestSourceTimes`).
+/// Feeds `lake_freshness` alert rules: every `interval` (a second, so an alert comes within about
+/// a second of the lag passing its threshold), how far each source's newest row in the tick
+/// table is behind the clock (from file statistics, `TickSnapshot.newestSourceTimes`).
 ///
 /// Only sources with rows in the last `window` are observed; a source silent for longer is a
 /// `stale_source` matter. Does nothing while no enabled `lake_freshness` rule exists.
@@ -15,7 +16,7 @@ public struct LakeFreshnessFeed: Sendable {
     let window: Int64
     let logger: Logger
 
-    public init(table: TickTable, alerts: AlertMonitor, interval: Duration = .seconds(15),
+    public init(table: TickTable, alerts: AlertMonitor, interval: Duration = .seconds(1),
                 windowMillis: Int64 = 86_400_000, logger: Logger) {
         self.table = table
         self.alerts = alerts
