@@ -75,7 +75,7 @@ if [ "$#" -gt 0 ]; then
   swift test --skip-build --no-parallel "$@"
   exit
 fi
-waiting='\.(CleanStopTests|LocalClusterTests|LiveCandleSeamTests|ScheduledCompactionTests|DistributedCleanStopTests|CollectorBrokerOutageTests|KafkaConsumerTests|CollectorServiceTests|BackfillCommandTests|ProviderIndependenceTests)/'
+waiting='\.(CleanStopTests|LocalClusterTests|ScheduledCompactionTests|DistributedCleanStopTests|CollectorBrokerOutageTests|KafkaConsumerTests|CollectorServiceTests|BackfillCommandTests|ProviderIndependenceTests)/'
 NO_COLOR=1 "$(swift build --show-bin-path)/cryptovizPackageTests.xctest" --testing-library swift-testing \
   --no-parallel --filter "$waiting" >"$logs/waiting-lane.log" 2>&1 &
 lane=$!
