@@ -143,6 +143,75 @@ import TestSupport
         #expect(try lakeCounts(dir.path).rows == 300)
         await consumer.close()
     }
+
+    /// The poll loop reads on while a revocation's flush commits. What it read then must not be
+    /// wiped by that commit: records of the partitions kept stay pending, and those of the
+    /// revoked partition are read again, and committed, when the partition comes back. (A
+    /// cluster test once lost a whole poll this way: the revoked partition returned to the
+    /// same member, whose dedupe then took the re-read records for duplicates.)
+    @Test func recordsReadWhileARevocationCommitsAreNeitherLostNorDoubled() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("processor-revoke-read")
+        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        try await publish(ticks(0..<300, assets: 30), to: bus)
+        var c = configuration(batch: 10_000)
+        c.trigger = .seconds(3600)
+        let deadLetters = DeadLetterQueue(fileURL: nil, logger: .init(label: "test"))
+        let processor = StreamProcessor(bus: bus, lake: lake, configuration: c, deadLetters: deadLetters, logger: .init(label: "test"))
+        let consumer = try await bus.consumer(group: c.group, topics: [BusTopics.rawData], listener: RebalanceListener())
+        try await processor.step(consumer: consumer, maxWait: .milliseconds(50))  // 300 pending, none due
+        try await publish(ticks(300..<450, assets: 30), to: bus)
+
+        let revokedPartition = BusPartition(topic: BusTopics.rawData, partition: 2)
+        let revocation = Task { try await processor.revoke([revokedPartition]) }
+        for _ in 0..<200 where await lake.started == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await lake.started == 1, "the revocation's commit is in flight")
+        try await processor.step(consumer: consumer, maxWait: .milliseconds(50))  // 150 more, read meanwhile
+        await lake.release()
+        try await revocation.value
+        #expect(try await lake.table.ticks().count == 300, "the revocation committed what was pending when it began")
+        await consumer.close()
+
+        // All three partitions come back to this member (a rebalance of one member, as in a group
+        // whose other member died); it resumes each at the lake's position.
+        let run = Task { try await processor.run() }
+        // 300 + 150 read before; the 150 above the lake's positions read again. The stop commits them.
+        for _ in 0..<200 where await processor.currentStats().consumed < 600 { try await Task.sleep(for: .milliseconds(50)) }
+        run.cancel()
+        try await run.value
+        let counts = try lakeCounts(dir.path)
+        #expect(counts.rows == 450 && counts.events == 450, "delta-rs: \(counts)")
+        #expect(counts.duckRows == 450 && counts.duckEvents == 450, "DuckDB: \(counts)")
+    }
+}
+
+/// The real tick table behind a `LakeWriter` whose appends wait until the test releases them,
+/// so that the test can act while a commit is in flight.
+private actor GatedLake: LakeWriter {
+    let table: TickTable
+    private(set) var started = 0
+    private var held: [CheckedContinuation<Void, Never>] = []
+    private var open = false
+
+    init(table: TickTable) { self.table = table }
+
+    func release() {
+        open = true
+        for waiter in held { waiter.resume() }
+        held.removeAll()
+    }
+
+    func append(_ records: [LakeRecord], transactions: [String: Int64]) async throws -> Int64 {
+        started += 1
+        if !open { await withCheckedContinuation { held.append($0) } }
+        return try await table.append(records, transactions: transactions)
+    }
+
+    func transactionVersion(appId: String) async throws -> Int64? { try await table.transactionVersion(appId: appId) }
+    func setOwned(_ partitions: Set<BusPartition>) async {}
+    func maintain() async {}
+    func fallbackStats() async -> FailoverLake.Stats? { nil }
 }
 
 /// The real tick table behind a `LakeWriter` that notes how many appends ran at once and how

@@ -102,9 +102,15 @@ public actor StreamProcessor {
     /// Last offset read per partition above the trades position, for the next trades commit.
     private var tradeOffsets: [BusPartition: Int64] = [:]
     private var owned: Set<BusPartition> = []
-    /// Bumped by every revocation: a batch decoded while one happened drops the records of
-    /// partitions this member no longer owns (their new owner reads them again).
+    /// Partitions revoked and not assigned again: their records are skipped from the moment the
+    /// revocation starts (the next owner, maybe this member, reads them again from the lake's
+    /// position), so none reaches `pending` or the dedupe after the revocation's last flush.
+    private var revoked: Set<BusPartition> = []
+    /// Bumped by every revocation; per partition, the count its last revocation set. A batch
+    /// polled before a revocation of its partition is dropped even if the partition came back
+    /// meanwhile: the bus delivers it again from the resume position.
     private var revocations = 0
+    private var lastRevocation: [BusPartition: Int] = [:]
     private var stats = Stats()
     private var freshness = LatencyWindow()
     private var freshnessBySource: [ProviderID: LatencyWindow] = [:]
@@ -226,7 +232,10 @@ public actor StreamProcessor {
     /// Flushes before the partitions go to another member, then forgets them.
     func revoke(_ partitions: [BusPartition]) async throws {
         revocations += 1
-        try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))")
+        for partition in partitions { lastRevocation[partition] = revocations }
+        revoked.formUnion(partitions)
+        try await flush(reason: "revocation of \(partitions.map(\.description).joined(separator: ","))",
+                        thenForget: Set(partitions))
         await rollup?.revoked(partitions)
         await trades?.revoked(partitions)
         owned.subtract(partitions)
@@ -235,6 +244,7 @@ public actor StreamProcessor {
 
     private func startOffsets(for partitions: [BusPartition]) async throws -> [BusPartition: Int64] {
         owned.formUnion(partitions)
+        revoked.subtract(partitions)
         await lake.setOwned(owned)
         var result: [BusPartition: Int64] = [:]
         var versions: [BusPartition: Int64] = [:]
@@ -263,13 +273,12 @@ public actor StreamProcessor {
         guard !records.isEmpty else { return }
         let revocationsBefore = revocations
         let decoded = await Self.decode(records, codec: codec, trades: trades != nil)
-        let revokedMeanwhile = revocations != revocationsBefore
         let now = currentUnixMillis()
         stats.consumed += records.count
         consumedCounter.increment(by: records.count)
         var tradeRecords: [TradeRecord] = []
         for (record, result) in zip(records, decoded) {
-            if revokedMeanwhile && !owned.contains(record.partition) { continue }
+            if revoked.contains(record.partition) || lastRevocation[record.partition, default: 0] > revocationsBefore { continue }
             let tickDone = committedInLake[record.partition].map { record.offset <= $0 } ?? false
             let tradeDone = trades == nil ? tickDone : tradesInLake[record.partition].map { record.offset <= $0 } ?? false
             if tickDone && tradeDone {
@@ -325,6 +334,21 @@ public actor StreamProcessor {
                 busTopic: record.partition.topic, busPartition: record.partition.partition, busOffset: record.offset))
         }
         if !tradeRecords.isEmpty { await trades?.add(tradeRecords) }
+    }
+
+    /// Drops the pending records and positions of partitions gone to another member; called
+    /// inside a flush, so no commit holds a snapshot of `pending` meanwhile.
+    private func forgetPending(of gone: Set<BusPartition>) {
+        pending.removeAll { record in
+            guard gone.contains(BusPartition(topic: record.busTopic, partition: record.busPartition)) else { return false }
+            dedupe.remove(record.tick.eventID)
+            return true
+        }
+        for partition in gone {
+            pendingOffsets[partition] = nil
+            tradeOffsets[partition] = nil
+        }
+        if pendingOffsets.isEmpty && tradeOffsets.isEmpty { pendingSince = nil }
     }
 
     /// A lake-topic message the processor reads itself (candles, rare, are read on the actor).
@@ -448,10 +472,14 @@ public actor StreamProcessor {
         }
     }
 
-    private func flush(reason: String) async throws {
+    /// Commits what is pending. With `thenForget` (a revocation), the pending records of those
+    /// partitions are dropped afterwards, committed or not, and their identities forgotten: the
+    /// next owner reads them again from the lake's position, and so may this member.
+    private func flush(reason: String, thenForget gone: Set<BusPartition> = []) async throws {
         while flushing { await withCheckedContinuation { flushWaiters.append($0) } }
         flushing = true
         defer {
+            if !gone.isEmpty { forgetPending(of: gone) }
             flushing = false
             let waiters = flushWaiters
             flushWaiters.removeAll()
@@ -470,7 +498,7 @@ public actor StreamProcessor {
             await trades.flush(through: offsets, force: reason == "shutdown")
         }
         guard !pendingOffsets.isEmpty else {
-            pendingSince = nil
+            if tradeOffsets.isEmpty { pendingSince = nil }
             return
         }
         let records = pending
@@ -480,10 +508,11 @@ public actor StreamProcessor {
         let started = ContinuousClock.now
         let version = try await lake.append(records, transactions: transactions)
         commitTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        // Only now is the batch safe: forget it and tell the bus (for lag monitoring).
-        pending.removeAll(keepingCapacity: true)
-        pendingOffsets.removeAll()
-        pendingSince = nil
+        // Only now is the batch safe: forget it and tell the bus (for lag monitoring). Only what
+        // this commit held: the poll loop reads on while a revocation's flush commits.
+        pending.removeFirst(min(records.count, pending.count))
+        for (partition, offset) in offsets where pendingOffsets[partition] == offset { pendingOffsets[partition] = nil }
+        if pendingOffsets.isEmpty && tradeOffsets.isEmpty { pendingSince = nil }
         let committedAt = currentUnixMillis()
         for record in records {
             let latency = committedAt - record.tick.sourceTimeMillis
