@@ -12,6 +12,8 @@ import { startStatus } from './status.js';
 const TABS = ['markets', 'dashboard', 'explorer', 'performance', 'alerts', 'management'];
 let current = 'markets';
 let stopPolling = null;
+// A tab the user opened while the page was still starting: start-up must not take them back.
+let switchedDuringStart = false;
 
 function reportError(error) {
   const el = document.getElementById('live-status');
@@ -56,7 +58,7 @@ function setUpTabs() {
   for (const b of buttons) {
     b.id = 'tab-' + b.dataset.tab;
     b.setAttribute('aria-controls', 'panel-' + b.dataset.tab);
-    b.addEventListener('click', () => show(b.dataset.tab));
+    b.addEventListener('click', () => { switchedDuringStart = true; show(b.dataset.tab); });
     const panel = document.getElementById('panel-' + b.dataset.tab);
     panel.setAttribute('role', 'tabpanel');
     panel.setAttribute('aria-labelledby', b.id);
@@ -66,6 +68,7 @@ function setUpTabs() {
     const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
     if (next === undefined) return;
     e.preventDefault();
+    switchedDuringStart = true;
     show(TABS[(next + TABS.length) % TABS.length], true);
   });
 }
@@ -100,7 +103,7 @@ async function start() {
   startStatus();
   const { tab, params } = parseHash();
   initPerformance();
-  initMarkets((asset) => { show('dashboard'); focusAsset(asset).catch(reportError); });
+  initMarkets((asset) => { switchedDuringStart = true; show('dashboard'); focusAsset(asset).catch(reportError); });
   // The Markets ranking gives the Dashboard its default selection: the link's, the watchlist,
   // else the three largest coins by market cap.
   await loadMarkets().catch(reportError);
@@ -109,7 +112,7 @@ async function start() {
   setUpToggles(() => window.dispatchEvent(new Event('cryptoviz:redraw')));
   initAlerts();
   await Promise.all([dashboard, initExplorer(), initManagement()]);
-  show(tab || 'markets');
+  if (switchedDuringStart) writeHash(); else show(tab || 'markets');
   document.body.dataset.ready = 'true';
 }
 
