@@ -163,6 +163,7 @@ extension ColumnData {
         case .float(let v): .float(Array(v[range]))
         case .double(let v): .double(Array(v[range]))
         case .string(let v): .string(Array(v[range]))
+        case .utf8(let v): .utf8(v.slice(range))
         case .binary(let v): .binary(Array(v[range]))
         }
         return ColumnData(values, validity: validity.map { Array($0[range]) })

@@ -13,15 +13,15 @@ extension FileStatistics {
             nullCount[name] = .int(Int64(data.nullCount))
             let present = { (i: Int) in data.validity?[i] ?? true }
             switch data.values {
-            case .string where unbounded.contains(name):
+            case .string where unbounded.contains(name), .utf8 where unbounded.contains(name):
                 break
-            case .string where parquet?.statistics(of: name)?.min != nil:
+            case .string where parquet?.statistics(of: name)?.min != nil, .utf8 where parquet?.statistics(of: name)?.min != nil:
                 if case .string(let lo)? = parquet?.statistics(of: name)?.min, case .string(let hi)? = parquet?.statistics(of: name)?.max {
                     minValues[name] = .string(lo)
                     maxValues[name] = .string(hi)
                 }
-            case .string(let v):
-                guard let first = v.indices.first(where: present) else { break }
+            case .string, .utf8:
+                guard let v = data.values.strings, let first = v.indices.first(where: present) else { break }
                 var lo = v[first], hi = v[first]
                 for i in v.indices where present(i) {
                     let x = v[i]

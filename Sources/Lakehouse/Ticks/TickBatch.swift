@@ -22,8 +22,7 @@ struct TickBatch: Sendable {
     }
 
     func strings(_ column: TickColumn) -> [String]? {
-        if case .string(let v)? = columns[column.rawValue]?.values { return v }
-        return nil
+        columns[column.rawValue]?.values.strings
     }
 
     func int64s(_ column: TickColumn) -> [Int64]? {

@@ -136,6 +136,21 @@ enum TickMerge {
             validity = gathered(flags, order: order)
         }
         switch TickFileCodec.parquetType(column).storage {
+        case .string where parts.contains(where: { if case .utf8? = $0?.values { true } else { false } }):
+            let buffers = zip(parts, batches).map { part, batch -> ByteStrings in
+                switch part?.values {
+                case .utf8(let v)?: v
+                case let values?: ByteStrings(values.strings ?? [])
+                case nil: ByteStrings([String](repeating: "", count: batch.count))
+                }
+            }
+            return order.withContiguousStorageIfAvailable { refs in
+                ColumnData(.utf8(ByteStrings.gathered(buffers, count: refs.count) { (Int(refs[$0].batch), Int(refs[$0].row)) }),
+                           validity: validity)
+            } ?? ColumnData(.utf8(ByteStrings.gathered(buffers, count: order.count) { i in
+                let ref = order[order.startIndex + i]
+                return (Int(ref.batch), Int(ref.row))
+            }), validity: validity)
         case .string:
             let columns = batches.map { $0.strings(column) ?? [String](repeating: "", count: $0.count) }
             return ColumnData(.string(order.map { columns[Int($0.batch)][Int($0.row)] }), validity: validity)

@@ -1,5 +1,6 @@
 import CryptoVizCore
 import Foundation
+import Parquet
 
 extension TickTable {
     /// What a compaction did.
@@ -116,7 +117,10 @@ extension TickTable {
 
     /// One bin's files merged into one new data file (written, not yet committed).
     nonisolated func rewrite(_ bin: [AddFile], folder: String, columns: [TickColumn], snapshot: TickSnapshot) async throws -> AddFile {
-        let batches = try await Self.readForRewrite(bin, columns: columns, snapshot: snapshot)
+        // Event ids (long, all distinct, only copied) stay in one buffer per file, not a String each.
+        let batches = try await ParquetFileReader.$stringsInOneBufferByDefault.withValue([TickColumn.eventID.rawValue]) {
+            try await Self.readForRewrite(bin, columns: columns, snapshot: snapshot)
+        }
         let order = TickMerge.order(batches)
         let data = columns.map { ($0, TickMerge.gather($0, from: batches, order: order[...])) }
         let (bytes, stats) = try TickFileCodec.encode(data, count: order.count)

@@ -43,6 +43,19 @@ enum PlainEncoder {
         }
     }
 
+    static func encode(_ values: ByteStrings, validity: [Bool]?, rows: Range<Int>, into out: inout [UInt8]) {
+        values.bytes.withUnsafeBufferPointer { bytes in
+            values.offsets.withUnsafeBufferPointer { offsets in
+                out.reserveCapacity(out.count + offsets[rows.upperBound] - offsets[rows.lowerBound] + 4 * rows.count)
+                for i in rows where validity?[i] ?? true {
+                    let (lo, hi) = (offsets[i], offsets[i + 1])
+                    out.appendLE32(UInt32(hi - lo))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
+                }
+            }
+        }
+    }
+
     static func encode(_ values: [[UInt8]], validity: [Bool]?, rows: Range<Int>, into out: inout [UInt8]) {
         for i in rows where validity?[i] ?? true {
             out.appendLE32(UInt32(values[i].count))

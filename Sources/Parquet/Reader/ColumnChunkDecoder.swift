@@ -6,6 +6,8 @@ struct ColumnChunkDecoder {
     let leaf: LeafColumn
     let pages: PageIterator
     let rowCount: Int
+    /// A string column decodes into one buffer (`ColumnValues.utf8`) instead of `[String]`.
+    var oneBuffer = false
 
     func decode() throws -> ColumnData {
         var levels = PageIterator.Levels(definition: [], repetition: [])
@@ -60,7 +62,11 @@ struct ColumnChunkDecoder {
         case .float: values = .float(try decodeFixed(Float.self, chunks, total: total, &levels, &validity, &starts))
         case .double: values = .double(try decodeFixed(Double.self, chunks, total: total, &levels, &validity, &starts))
         case .byteArray, .fixedLenByteArray:
-            if leaf.type == .string {
+            if leaf.type == .string && chunks.allSatisfy(\.oneBuffer) {
+                var out = ByteStrings()
+                for c in chunks { starts.append(try c.decodeByteStrings(&levels, into: &out, validity: &validity)) }
+                values = .utf8(out)
+            } else if leaf.type == .string {
                 var out = [String]()
                 out.reserveCapacity(total)
                 for c in chunks {
@@ -334,6 +340,58 @@ struct ColumnChunkDecoder {
                 pos += length
             }
         }
+    }
+
+    /// `decodeByteArrays` into one buffer: no allocation per value.
+    private func decodeByteStrings(_ levels: inout PageIterator.Levels, into out: inout ByteStrings, validity: inout [Bool]) throws -> Int {
+        let first = out.count
+        var dictionary: ByteStrings?
+        var pages = pages
+        var decoded = ByteStrings()
+        while let page = try pages.next() {
+            switch page {
+            case .dictionary(let count, let values):
+                var d = ByteStrings()
+                try plainByteArrays(values, count: count) { d.append($0) }
+                dictionary = d
+            case .data(let count, let pageValidity, let nonNull, let encoding, let values, let pageLevels):
+                let direct = pageValidity == nil
+                decoded.removeAll()
+                func emit(_ v: UnsafeBufferPointer<UInt8>) {
+                    if direct { out.append(v) } else { decoded.append(v) }
+                }
+                switch encoding {
+                case EncodingCode.plain:
+                    try plainByteArrays(values, count: nonNull) { emit($0) }
+                case EncodingCode.rleDictionary, EncodingCode.plainDictionary:
+                    guard let dictionary else { throw ParquetError("column \(leaf.name): dictionary-encoded page without a dictionary") }
+                    let ix = try indices(values, count: nonNull, dictionarySize: dictionary.count)
+                    for i in ix { dictionary.withValue(Int(i)) { emit($0) } }
+                case EncodingCode.deltaLengthByteArray:
+                    _ = try DeltaDecoder.lengthByteArray(values, count: nonNull, column: leaf.name) { range in
+                        values.buffer.withUnsafeBufferPointer { emit(UnsafeBufferPointer(rebasing: $0[range])) }
+                    }
+                case EncodingCode.deltaByteArray:
+                    try DeltaDecoder.byteArray(values, count: nonNull, column: leaf.name) { emit($0) }
+                default:
+                    throw unsupported(encoding)
+                }
+                if let pageValidity {
+                    var j = 0
+                    for present in pageValidity {
+                        if present {
+                            decoded.withValue(j) { out.append($0) }
+                            j += 1
+                        } else {
+                            out.appendEmpty()
+                        }
+                    }
+                }
+                if leaf.optional { validity.append(contentsOf: pageValidity ?? [Bool](repeating: true, count: count)) }
+                Self.append(pageLevels, to: &levels)
+            }
+        }
+        return try checkRows(out.count - first, pages)
     }
 
     /// Decodes this chunk's pages onto the end of `out`, a placeholder (empty) at each null.

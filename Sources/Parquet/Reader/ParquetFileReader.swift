@@ -15,6 +15,12 @@ public struct ParquetFileReader: Sendable {
     public let createdBy: String?
     /// The whole schema tree, top-level fields in file order.
     public let fields: [ParquetField]
+    /// String columns to read into one buffer each (`ColumnValues.utf8`) rather than `[String]`:
+    /// for columns of long, mostly distinct values that are only copied (compaction).
+    public var stringsInOneBuffer: Set<String> = ParquetFileReader.stringsInOneBufferByDefault
+    /// `stringsInOneBuffer` of the readers made in this task and its child tasks: a caller asks
+    /// for it around a whole read path (compaction) without threading it through every layer.
+    @TaskLocal public static var stringsInOneBufferByDefault: Set<String> = []
 
     /// Row groups larger than this are refused rather than decoded (pyarrow writes 1 Mi rows).
     public static let maxRowGroupRows: Int64 = 1 << 28
@@ -352,7 +358,9 @@ public struct ParquetFileReader: Sendable {
         let pages = try PageIterator(
             bytes: buffer, range: range, column: leaf.name, rowGroup: g, codec: chunk.codec, maxDefinition: leaf.maxDefinition,
             maxRepetition: leaf.maxRepetition, keepLevels: leaf.keepsLevels, valueCount: chunk.numValues, window: window)
-        return ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(chunk.numValues))
+        var decoder = ColumnChunkDecoder(leaf: leaf, pages: pages, rowCount: Int(chunk.numValues))
+        decoder.oneBuffer = stringsInOneBuffer.contains(leaf.name)
+        return decoder
     }
 }
 

@@ -78,6 +78,7 @@ public struct ColumnData: Sendable, Equatable {
         case .float(let v): return .float(v[i])
         case .double(let v): return .double(v[i])
         case .string(let v): return .string(v[i])
+        case .utf8(let v): return .string(v.string(at: i))
         case .binary(let v): return .binary(v[i])
         }
     }

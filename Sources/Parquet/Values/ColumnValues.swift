@@ -13,6 +13,8 @@ public enum ColumnValues: Sendable, Equatable {
     case float([Float])
     case double([Double])
     case string([String])
+    /// A string column in one buffer (kind `.string`); readers give it only when asked.
+    case utf8(ByteStrings)
     case binary([[UInt8]])
 
     public var kind: Kind {
@@ -22,7 +24,7 @@ public enum ColumnValues: Sendable, Equatable {
         case .int64: .int64
         case .float: .float
         case .double: .double
-        case .string: .string
+        case .string, .utf8: .string
         case .binary: .binary
         }
     }
@@ -35,7 +37,17 @@ public enum ColumnValues: Sendable, Equatable {
         case .float(let v): v.count
         case .double(let v): v.count
         case .string(let v): v.count
+        case .utf8(let v): v.count
         case .binary(let v): v.count
+        }
+    }
+
+    /// The values of a string column as `String`s (either form); nil for other kinds.
+    public var strings: [String]? {
+        switch self {
+        case .string(let v): v
+        case .utf8(let v): v.strings()
+        default: nil
         }
     }
 
@@ -71,7 +83,11 @@ public enum ColumnValues: Sendable, Equatable {
         case .int64: return .int64(try join { if case .int64(let v) = $0 { v } else { nil } })
         case .float: return .float(try join { if case .float(let v) = $0 { v } else { nil } })
         case .double: return .double(try join { if case .double(let v) = $0 { v } else { nil } })
-        case .string: return .string(try join { if case .string(let v) = $0 { v } else { nil } })
+        case .string:
+            var buffers: [ByteStrings] = []
+            for case .utf8(let v) in parts { buffers.append(v) }
+            if buffers.count == parts.count { return .utf8(ByteStrings.joined(buffers)) }
+            return .string(try join { $0.strings })
         case .binary: return .binary(try join { if case .binary(let v) = $0 { v } else { nil } })
         }
     }
@@ -85,6 +101,7 @@ public enum ColumnValues: Sendable, Equatable {
         case .float(let v): .float(Array(v[range]))
         case .double(let v): .double(Array(v[range]))
         case .string(let v): .string(Array(v[range]))
+        case .utf8(let v): .utf8(v.slice(range))
         case .binary(let v): .binary(Array(v[range]))
         }
     }

@@ -49,16 +49,17 @@ public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
 enum ByteOrder {
     /// Compares the UTF-8 bytes of two strings (not Unicode canonical order, which `<` uses).
     static func compareStrings(_ a: String, _ b: String) -> Int {
-        StringBytes.with(a) { x in
-            StringBytes.with(b) { y in
-                let n = Swift.min(x.count, y.count)
-                if n > 0 {
-                    let c = memcmp(x.baseAddress!, y.baseAddress!, n)
-                    if c != 0 { return c < 0 ? -1 : 1 }
-                }
-                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
-            }
+        StringBytes.with(a) { x in StringBytes.with(b) { y in compareBytes(x, y) } }
+    }
+
+    /// -1, 0 or 1 as `x` sorts before, with or after `y`.
+    @inline(__always) static func compareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        let n = Swift.min(x.count, y.count)
+        if n > 0 {
+            let c = memcmp(x.baseAddress!, y.baseAddress!, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
         }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 
     static func compare<A: Sequence, B: Sequence>(_ a: A, _ b: B) -> Int where A.Element == UInt8, B.Element == UInt8 {

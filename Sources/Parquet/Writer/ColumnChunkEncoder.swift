@@ -203,6 +203,7 @@ struct ColumnChunkEncoder {
         case .int32, .float: width = 4
         case .int64, .double: width = 8
         case .string(let v): width = v.isEmpty ? 8 : max(1, v.prefix(64).reduce(0) { $0 + $1.utf8.count + 4 } / min(64, v.count))
+        case .utf8(let v): width = v.count == 0 ? 8 : max(1, v.bytes.count / v.count + 4)
         case .binary(let v): width = v.isEmpty ? 8 : max(1, v.prefix(64).reduce(0) { $0 + $1.count + 4 } / min(64, v.count))
         }
         return max(1, min(options.dataPageRowLimit, options.dataPageByteLimit / width))
@@ -216,6 +217,7 @@ struct ColumnChunkEncoder {
         case .float(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
         case .double(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
         case .string(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
+        case .utf8(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
         case .binary(let v): PlainEncoder.encode(v, validity: validity, rows: rows, into: &out)
         }
     }
@@ -233,6 +235,14 @@ struct ColumnChunkEncoder {
         case .string(let v):
             return bytesDictionary(count: v.count, validity: validity, limit: limit, entries: { .string($0.strings()) }) { i, d in
                 StringBytes.with(v[i]) { d.index(of: $0) }
+            }
+        case .utf8(let v):
+            return v.bytes.withUnsafeBufferPointer { bytes in
+                v.offsets.withUnsafeBufferPointer { offsets in
+                    bytesDictionary(count: v.count, validity: validity, limit: limit, entries: { .string($0.strings()) }) { i, d in
+                        d.index(of: UnsafeBufferPointer(rebasing: bytes[offsets[i]..<offsets[i + 1]]))
+                    }
+                }
             }
         case .binary(let v):
             return bytesDictionary(count: v.count, validity: validity, limit: limit, entries: { .binary($0.arrays()) }) { i, d in

@@ -160,6 +160,7 @@ public struct ParquetWriter: Sendable {
             case .int64(let v): total += 8 * v.count
             case .double(let v): total += 8 * v.count
             case .string(let v): for s in v { total += 4 + s.utf8.count }
+            case .utf8(let v): total += 4 * v.count + v.bytes.count
             case .binary(let v): for b in v { total += 4 + b.count }
             }
         }

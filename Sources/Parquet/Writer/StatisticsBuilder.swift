@@ -70,6 +70,14 @@ enum StatisticsBuilder {
                 format.minValue = ArraySlice(Array(v[lo].utf8))
                 format.maxValue = ArraySlice(Array(v[hi].utf8))
             }
+        case .utf8(let v):
+            if let (lo, hi) = utf8Range(v, validity: validity) {
+                let (low, high) = (v.string(at: lo), v.string(at: hi))
+                stats.min = .string(low)
+                stats.max = .string(high)
+                format.minValue = ArraySlice(Array(low.utf8))
+                format.maxValue = ArraySlice(Array(high.utf8))
+            }
         case .binary(let v):
             var lo: Int?
             var hi: Int?
@@ -117,6 +125,37 @@ enum StatisticsBuilder {
             }
         }
         return lo < 0 ? nil : (lo, hi)
+    }
+
+    /// `stringRange` for strings in one buffer: the same prefix test, then `memcmp`.
+    private static func utf8Range(_ v: ByteStrings, validity: [Bool]?) -> (Int, Int)? {
+        v.bytes.withUnsafeBufferPointer { bytes in
+            v.offsets.withUnsafeBufferPointer { offsets in
+                func value(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[offsets[i]..<offsets[i + 1]]) }
+                var lo = -1
+                var hi = -1
+                var loKey = Prefix(key: 0, count: 0)
+                var hiKey = loKey
+                for i in 0..<v.count where validity?[i] ?? true {
+                    let bytes = value(i)
+                    let key = Prefix(bytes)
+                    if lo < 0 {
+                        (lo, hi, loKey, hiKey) = (i, i, key, key)
+                        continue
+                    }
+                    if key.key > loKey.key && key.key < hiKey.key { continue }
+                    if key.key < loKey.key || (key.key == loKey.key && !key.sameShort(loKey) && ByteOrder.compareBytes(bytes, value(lo)) < 0) {
+                        lo = i
+                        loKey = key
+                    }
+                    if key.key > hiKey.key || (key.key == hiKey.key && !key.sameShort(hiKey) && ByteOrder.compareBytes(bytes, value(hi)) > 0) {
+                        hi = i
+                        hiKey = key
+                    }
+                }
+                return lo < 0 ? nil : (lo, hi)
+            }
+        }
     }
 
     /// A byte string's first 8 bytes as a big-endian integer (zero-padded) and its length:
