@@ -1,6 +1,7 @@
 import CryptoVizCore
 import Foundation
 import ObjectStore
+import Parquet
 @testable import Lakehouse
 import Testing
 import TestSupport
@@ -63,5 +64,15 @@ import TestSupport
         }
         // Time travel to before the compaction still reads the original rows.
         #expect(Set(try await table.snapshot(version: before.version).ticks()) == Set(records))
+    }
+
+    @Test func eventIDsWrittenInOneBufferAreTheirDescriptions() {
+        let ticks = [
+            Tick(source: .binance, asset: AssetID("bitcoin"), symbol: "BTC", price: 1, sourceTimeMillis: 1_735_689_600_123, collectedTimeMillis: 0),
+            Tick(source: .coinGecko, asset: AssetID("a-very-long-asset-identifier-ü"), symbol: "X", price: 2, sourceTimeMillis: -5, collectedTimeMillis: 0),
+            Tick(source: .kraken, asset: AssetID("x"), symbol: "X", price: 3, sourceTimeMillis: 0, collectedTimeMillis: 0),
+        ]
+        let records = ticks.map { LakeRecord(tick: $0, ingestedTimeMillis: 0, processedTimeMillis: 0, busTopic: "t", busPartition: 0, busOffset: 0) }
+        #expect(TickFileCodec.eventIDs(records).strings() == ticks.map(\.eventID.description))
     }
 }

@@ -33,7 +33,7 @@ enum TickFileCodec {
 
     static func columnData(_ column: TickColumn, _ r: [LakeRecord]) -> ColumnData {
         switch column {
-        case .eventID: ColumnData(.string(r.map { $0.tick.eventID.description }))
+        case .eventID: ColumnData(.utf8(eventIDs(r)))
         case .source: ColumnData(.string(r.map { $0.tick.source.rawValue }))
         case .asset: ColumnData(.string(r.map { $0.tick.asset.rawValue }))
         case .symbol: ColumnData(.string(r.map { $0.tick.symbol }))
@@ -52,6 +52,25 @@ enum TickFileCodec {
         case .busPartition: ColumnData(.int32(r.map { $0.busPartition }))
         case .busOffset: ColumnData(.int64(r.map { $0.busOffset }))
         }
+    }
+
+    /// The rows' `EventID.description`s (`source|asset|time`) written straight into one buffer:
+    /// building each as a `String` allocated one heap object per row.
+    static func eventIDs(_ r: [LakeRecord]) -> ByteStrings {
+        var out = ByteStrings()
+        out.reserve(values: r.count, bytes: r.count * 40)
+        var id: [UInt8] = []
+        id.reserveCapacity(64)
+        for record in r {
+            id.removeAll(keepingCapacity: true)
+            id.append(contentsOf: record.tick.source.rawValue.utf8)
+            id.append(UInt8(ascii: "|"))
+            id.append(contentsOf: record.tick.asset.rawValue.utf8)
+            id.append(UInt8(ascii: "|"))
+            id.append(contentsOf: String(record.tick.sourceTimeMillis).utf8)
+            id.withUnsafeBufferPointer { out.append($0) }
+        }
+        return out
     }
 
     /// Delta statistics for the file; long free text (event_id) gets no min/max, as Delta
