@@ -144,6 +144,32 @@ import TestSupport
         await consumer.close()
     }
 
+    /// The run loop reads on while its own commit is written, and what it read meanwhile goes in
+    /// the next commit: every record once.
+    @Test func theRunLoopReadsOnWhileACommitIsWritten() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("processor-overlap")
+        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        try await publish(ticks(0..<300, assets: 30), to: bus)
+        let processor = StreamProcessor(bus: bus, lake: lake, configuration: configuration(batch: 100),
+                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: .init(label: "test")), logger: .init(label: "test"))
+        let run = Task { try await processor.run() }
+        for _ in 0..<200 where await lake.started == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await lake.started == 1, "a commit is in flight")
+        try await publish(ticks(300..<450, assets: 30), to: bus)
+        for _ in 0..<200 where await processor.currentStats().consumed < 450 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await processor.currentStats().consumed == 450, "read on while the commit was held")
+        #expect(await lake.started == 1, "one commit at a time")
+        await lake.release()
+        for _ in 0..<200 where await processor.currentStats().committedRecords < 450 { try await Task.sleep(for: .milliseconds(20)) }
+        run.cancel()
+        try await run.value
+        let counts = try lakeCounts(dir.path)
+        #expect(counts.rows == 450 && counts.events == 450, "delta-rs: \(counts)")
+        #expect(counts.duckRows == 450 && counts.duckEvents == 450, "DuckDB: \(counts)")
+    }
+
     /// The poll loop reads on while a revocation's flush commits. What it read then must not be
     /// wiped by that commit: records of the partitions kept stay pending, and those of the
     /// revoked partition are read again, and committed, when the partition comes back. (A

@@ -117,6 +117,8 @@ public actor StreamProcessor {
     /// One flush at a time: the poll loop and a revocation callback can both flush, and two
     /// concurrent flushes of the same pending rows could each put them in the fallback table.
     private var flushing = false
+    /// The run loop's commit in progress (`overlappedStep`).
+    private var commitInFlight: Task<Void, Never>?
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
 
     private let consumedCounter: Counter
@@ -177,9 +179,15 @@ public actor StreamProcessor {
         logger.info("stream processor started", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
         do {
             while !Task.isCancelled {
-                try await step(consumer: consumer, maxWait: .milliseconds(200))
+                try await overlappedStep(consumer: consumer, maxWait: .milliseconds(200))
             }
         } catch is CancellationError {
+        }
+        // A commit still running ends first (cancelled, it stops retrying once its attempt,
+        // shielded by the drain budget, is over); what it did not commit is still pending.
+        if let inFlight = commitInFlight {
+            inFlight.cancel()
+            await inFlight.value
         }
         // The stop: read what is left (collectors stopped first) and commit it, shielded from
         // the stop's cancellation; what the drain budget does not cover is kept, not dropped.
@@ -200,6 +208,31 @@ public actor StreamProcessor {
         await handle(records)
         if isDue {
             try await flushRetrying()
+        } else {
+            await lake.maintain()
+            await rollup?.maintain()
+            // A failed trades commit is retried (after its backoff) even while nothing arrives.
+            await trades?.retryFailed()
+        }
+    }
+
+    /// The run loop's `step`: a due commit runs beside the next polls instead of before them,
+    /// so that reading, decoding and deduplicating go on while a batch is encoded and written
+    /// (one commit at a time, as `flush` takes turns; records read meanwhile stay pending).
+    /// Once twice a batch is pending, the loop waits for the commit.
+    private func overlappedStep(consumer: any BusConsumer, maxWait: Duration) async throws {
+        let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: maxWait)
+        await handle(records)
+        if let inFlight = commitInFlight {
+            if pending.count >= 2 * configuration.maxBatchRecords { await inFlight.value }
+            return
+        }
+        if isDue {
+            commitInFlight = Task {
+                // Retries until it succeeds or the stop cancels it (see `run`).
+                try? await self.flushRetrying()
+                self.commitInFlight = nil
+            }
         } else {
             await lake.maintain()
             await rollup?.maintain()
