@@ -102,7 +102,8 @@ struct TickBatchGenerator {
             row += 1
         }
         var columns: [ColumnData] = [
-            ColumnData(.string(eventID)), ColumnData(.string(source)), ColumnData(.string(asset)),
+            // Event ids in one buffer, as the processor hands them to the writer (and Arrow holds strings).
+            ColumnData(.utf8(ByteStrings(eventID))), ColumnData(.string(source)), ColumnData(.string(asset)),
             ColumnData(.string(symbol)), ColumnData(.string(quote)), ColumnData(.double(price)),
         ]
         for i in 0..<5 { columns.append(ColumnData(.double(optionals[i]), validity: validities[i])) }
