@@ -170,6 +170,34 @@ import TestSupport
         #expect(counts.duckRows == 450 && counts.duckEvents == 450, "DuckDB: \(counts)")
     }
 
+    /// Records read while a commit is written wait for their own trigger, not the one the commit
+    /// answered: else every time-triggered commit is followed at once by a tiny one.
+    @Test func recordsReadDuringACommitWaitTheirOwnTrigger() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("processor-trigger")
+        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        try await publish(ticks(0..<300, assets: 30), to: bus)
+        var c = configuration(batch: 10_000)
+        c.trigger = .seconds(3)
+        let processor = StreamProcessor(bus: bus, lake: lake, configuration: c,
+                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: .init(label: "test")), logger: .init(label: "test"))
+        let run = Task { try await processor.run() }
+        for _ in 0..<600 where await lake.started == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(await lake.started == 1, "the time trigger started a commit")
+        try await publish(ticks(300..<450, assets: 30), to: bus)
+        // Held past another whole trigger, so the first records' instant is long gone.
+        try await Task.sleep(for: .seconds(3.5))
+        await lake.release()
+        for _ in 0..<200 where await processor.currentStats().commits < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let stats = await processor.currentStats()
+        #expect(stats.commits == 1 && stats.committedRecords == 300, "one commit, then the next waits: \(stats.commits) commits")
+        run.cancel()
+        try await run.value
+        #expect(try lakeCounts(dir.path).rows == 450)
+    }
+
     /// The poll loop reads on while a revocation's flush commits. What it read then must not be
     /// wiped by that commit: records of the partitions kept stay pending, and those of the
     /// revoked partition are read again, and committed, when the partition comes back. (A

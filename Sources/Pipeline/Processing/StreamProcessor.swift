@@ -569,7 +569,9 @@ public actor StreamProcessor {
         // this commit held: the poll loop reads on while a revocation's flush commits.
         pending.removeFirst(min(records.count, pending.count))
         for (partition, offset) in offsets where pendingOffsets[partition] == offset { pendingOffsets[partition] = nil }
-        if pendingOffsets.isEmpty && tradeOffsets.isEmpty { pendingSince = nil }
+        // What was read meanwhile waits its own trigger from now: with the old instant it was
+        // due at once, and every commit was followed by a tiny one.
+        pendingSince = pendingOffsets.isEmpty && tradeOffsets.isEmpty ? nil : .now
         let committedAt = currentUnixMillis()
         for record in records {
             let latency = committedAt - record.tick.sourceTimeMillis
