@@ -31,6 +31,27 @@ import TestSupport
                 json["duckdb"]?["rows"] as? Int ?? -1, json["duckdb"]?["events"] as? Int ?? -1)
     }
 
+    /// A processor over a lake whose commits the test holds (`GatedLake`) and a three-partition
+    /// in-process bus already holding 300 ticks of 30 assets.
+    private func gatedProcessor(_ label: String, _ configuration: StreamProcessor.Configuration) async throws
+        -> (dir: URL, lake: GatedLake, bus: InProcessBus, processor: StreamProcessor) {
+        let dir = try TestEnvironment.temporaryDirectory(label)
+        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
+        let bus = InProcessBus()
+        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
+        try await publish(ticks(0..<300, assets: 30), to: bus)
+        let processor = StreamProcessor(bus: bus, lake: lake, configuration: configuration,
+                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: .init(label: "test")), logger: .init(label: "test"))
+        return (dir, lake, bus, processor)
+    }
+
+    /// delta-rs and DuckDB both find `count` rows and as many distinct events in the lake at `dir`.
+    func expectEachOnce(_ count: Int, in dir: URL) throws {
+        let counts = try lakeCounts(dir.path)
+        #expect(counts.rows == count && counts.events == count, "delta-rs: \(counts)")
+        #expect(counts.duckRows == count && counts.duckEvents == count, "DuckDB: \(counts)")
+    }
+
     func configuration(batch: Int = 100) -> StreamProcessor.Configuration {
         var c = StreamProcessor.Configuration()
         c.maxBatchRecords = batch
@@ -147,13 +168,7 @@ import TestSupport
     /// The run loop reads on while its own commit is written, and what it read meanwhile goes in
     /// the next commit: every record once.
     @Test func theRunLoopReadsOnWhileACommitIsWritten() async throws {
-        let dir = try TestEnvironment.temporaryDirectory("processor-overlap")
-        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
-        let bus = InProcessBus()
-        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
-        try await publish(ticks(0..<300, assets: 30), to: bus)
-        let processor = StreamProcessor(bus: bus, lake: lake, configuration: configuration(batch: 100),
-                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: .init(label: "test")), logger: .init(label: "test"))
+        let (dir, lake, bus, processor) = try await gatedProcessor("processor-overlap", configuration(batch: 100))
         let run = Task { try await processor.run() }
         for _ in 0..<200 where await lake.started == 0 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(await lake.started == 1, "a commit is in flight")
@@ -165,23 +180,15 @@ import TestSupport
         for _ in 0..<200 where await processor.currentStats().committedRecords < 450 { try await Task.sleep(for: .milliseconds(20)) }
         run.cancel()
         try await run.value
-        let counts = try lakeCounts(dir.path)
-        #expect(counts.rows == 450 && counts.events == 450, "delta-rs: \(counts)")
-        #expect(counts.duckRows == 450 && counts.duckEvents == 450, "DuckDB: \(counts)")
+        try expectEachOnce(450, in: dir)
     }
 
     /// Records read while a commit is written wait for their own trigger, not the one the commit
     /// answered: else every time-triggered commit is followed at once by a tiny one.
     @Test func recordsReadDuringACommitWaitTheirOwnTrigger() async throws {
-        let dir = try TestEnvironment.temporaryDirectory("processor-trigger")
-        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
-        let bus = InProcessBus()
-        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
-        try await publish(ticks(0..<300, assets: 30), to: bus)
         var c = configuration(batch: 10_000)
         c.trigger = .seconds(3)
-        let processor = StreamProcessor(bus: bus, lake: lake, configuration: c,
-                                        deadLetters: DeadLetterQueue(fileURL: nil, logger: .init(label: "test")), logger: .init(label: "test"))
+        let (dir, lake, bus, processor) = try await gatedProcessor("processor-trigger", c)
         let run = Task { try await processor.run() }
         for _ in 0..<600 where await lake.started == 0 { try await Task.sleep(for: .milliseconds(10)) }
         try #require(await lake.started == 1, "the time trigger started a commit")
@@ -204,15 +211,9 @@ import TestSupport
     /// cluster test once lost a whole poll this way: the revoked partition returned to the
     /// same member, whose dedupe then took the re-read records for duplicates.)
     @Test func recordsReadWhileARevocationCommitsAreNeitherLostNorDoubled() async throws {
-        let dir = try TestEnvironment.temporaryDirectory("processor-revoke-read")
-        let lake = GatedLake(table: try await TickTable.open(store: try LocalFileStore(root: dir.path)))
-        let bus = InProcessBus()
-        try await bus.ensureTopics([BusTopics.rawData], partitions: 3)
-        try await publish(ticks(0..<300, assets: 30), to: bus)
         var c = configuration(batch: 10_000)
         c.trigger = .seconds(3600)
-        let deadLetters = DeadLetterQueue(fileURL: nil, logger: .init(label: "test"))
-        let processor = StreamProcessor(bus: bus, lake: lake, configuration: c, deadLetters: deadLetters, logger: .init(label: "test"))
+        let (dir, lake, bus, processor) = try await gatedProcessor("processor-revoke-read", c)
         let consumer = try await bus.consumer(group: c.group, topics: [BusTopics.rawData], listener: RebalanceListener())
         try await processor.step(consumer: consumer, maxWait: .milliseconds(50))  // 300 pending, none due
         try await publish(ticks(300..<450, assets: 30), to: bus)
@@ -234,9 +235,7 @@ import TestSupport
         for _ in 0..<200 where await processor.currentStats().consumed < 600 { try await Task.sleep(for: .milliseconds(50)) }
         run.cancel()
         try await run.value
-        let counts = try lakeCounts(dir.path)
-        #expect(counts.rows == 450 && counts.events == 450, "delta-rs: \(counts)")
-        #expect(counts.duckRows == 450 && counts.duckEvents == 450, "DuckDB: \(counts)")
+        try expectEachOnce(450, in: dir)
     }
 }
 

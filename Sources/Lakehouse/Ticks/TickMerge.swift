@@ -144,13 +144,10 @@ enum TickMerge {
                 case nil: ByteStrings([String](repeating: "", count: batch.count))
                 }
             }
-            return order.withContiguousStorageIfAvailable { refs in
-                ColumnData(.utf8(ByteStrings.gathered(buffers, count: refs.count) { (Int(refs[$0].batch), Int(refs[$0].row)) }),
-                           validity: validity)
-            } ?? ColumnData(.utf8(ByteStrings.gathered(buffers, count: order.count) { i in
-                let ref = order[order.startIndex + i]
-                return (Int(ref.batch), Int(ref.row))
-            }), validity: validity)
+            let picked = order.withUnsafeBufferPointer { refs in
+                ByteStrings.gathered(buffers, count: refs.count) { (Int(refs[$0].batch), Int(refs[$0].row)) }
+            }
+            return ColumnData(.utf8(picked), validity: validity)
         case .string:
             let columns = batches.map { $0.strings(column) ?? [String](repeating: "", count: $0.count) }
             return ColumnData(.string(order.map { columns[Int($0.batch)][Int($0.row)] }), validity: validity)
