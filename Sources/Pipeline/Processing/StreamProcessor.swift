@@ -198,7 +198,8 @@ public actor StreamProcessor {
         await trades?.stopped(busKeepsRecords: configuration.stopSpillFile == nil)
         self.consumer = nil
         logger.info("stream processor stopped", metadata: [
-            "committed_records": "\(stats.committedRecords)", "spilled_at_stop": "\(stats.spilledAtStop)",
+            "committed_records": "\(stats.committedRecords)", "duplicates": "\(stats.duplicates)",
+            "rejected": "\(stats.rejected.values.reduce(0, +))", "spilled_at_stop": "\(stats.spilledAtStop)",
             "left_on_bus_at_stop": "\(stats.leftOnBusAtStop)", "lost_at_stop": "\(stats.lostAtStop)"])
     }
 
