@@ -12,7 +12,7 @@ struct SimulateCommand: AsyncParsableCommand {
         discussion: """
             Fault SPEC: RULE[,RULE...], RULE = PROVIDER:FAULT TRIGGER where PROVIDER is coingecko,
             coinmarketcap (or cmc), binance, coinbase, kraken or *; FAULT is 429, 5xx, slow, malformed, truncated,
-            missing, 418 or 451; TRIGGER is @P (probability 0-1 per request), #N (the first N
+            missing, 418, 451 or stale (the last answer to the same request again, as from a cache); TRIGGER is @P (probability 0-1 per request), #N (the first N
             requests) or ~A-B (requests arriving A to B seconds after start).
             Example: --faults coingecko:429@0.2,binance:slow#3,cmc:malformed~10-20
             """)

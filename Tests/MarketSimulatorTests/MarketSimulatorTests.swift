@@ -111,4 +111,28 @@ import FoundationNetworking
         #expect(third.status == 200 && third.json is [Any])
         #expect(truncated.status == 200 && truncated.json == nil)
     }
+
+    /// `stale`: the answer last served to the same request, byte for byte (same update times);
+    /// another request (other page) is answered afresh, and without the rule every answer is new.
+    @Test func staleFaultServesTheLastAnswerToTheSameRequestAgain() async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.faults = try FaultPlan(spec: "coingecko:stale@1")
+        let simulator = try await MarketSimulator.start(configuration: configuration)
+        func body(_ url: String) async throws -> Data {
+            try await URLSession.shared.data(from: try #require(URL(string: url))).0
+        }
+        let page1 = "\(simulator.endpoints.coinGecko)/coins/markets?vs_currency=usd&per_page=10&page=1"
+        let page2 = "\(simulator.endpoints.coinGecko)/coins/markets?vs_currency=usd&per_page=10&page=2"
+        let first = try await body(page1)
+        try await Task.sleep(for: .milliseconds(20))
+        let again = try await body(page1)
+        let other = try await body(page2)
+        let binance = try await body("\(simulator.endpoints.binance)/api/v3/ticker/24hr")
+        try await Task.sleep(for: .milliseconds(20))
+        let binanceAgain = try await body("\(simulator.endpoints.binance)/api/v3/ticker/24hr")
+        await simulator.stop()
+        #expect(first == again, "the same request gets the same bytes")
+        #expect(first.count > 100 && other != first, "another page is its own answer")
+        #expect(binance != binanceAgain, "a provider without the rule answers afresh")
+    }
 }

@@ -5,7 +5,7 @@
 ///     SPEC     := RULE ( "," RULE )*
 ///     RULE     := PROVIDER ":" FAULT TRIGGER
 ///     PROVIDER := "coingecko" | "coinmarketcap" | "cmc" | "binance" | "coinbase" | "kraken" | "*"
-///     FAULT    := "429" | "5xx" | "slow" | "malformed" | "truncated" | "missing" | "418" | "451"
+///     FAULT    := "429" | "5xx" | "slow" | "malformed" | "truncated" | "missing" | "418" | "451" | "stale"
 ///     TRIGGER  := "@" PROBABILITY        each request, with probability in [0, 1]
 ///               | "#" COUNT              the first COUNT requests (a burst), then normal
 ///               | "~" FROM "-" TO        requests arriving FROM..TO seconds after start
@@ -53,6 +53,10 @@ public struct FaultRule: Sendable, Hashable {
         case banned = "418"
         /// HTTP 451 (Binance's region block).
         case unavailable = "451"
+        /// HTTP 200 with the answer last served to the same request, byte for byte: a cache in
+        /// front of the API (CoinGecko's public one refreshes about once a minute), so the
+        /// same update times and prices come back.
+        case stale
     }
 
     /// When it goes wrong.

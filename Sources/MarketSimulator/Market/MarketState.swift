@@ -47,6 +47,9 @@ actor MarketState {
     private let clock = ContinuousClock()
     private var faults: FaultPlan
     private var stats: [String: SimulatorStats.ProviderStats] = [:]
+    /// The last 200 body per request (path and query) of providers with a `stale` rule (only
+    /// theirs: history pages alone would otherwise pile up).
+    private var lastBodies: [String: [UInt8]] = [:]
 
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
@@ -131,6 +134,16 @@ actor MarketState {
         }
         return admission
     }
+
+    /// Remembers `body` as `provider`'s answer to `request` when a `stale` rule may serve it
+    /// again, and returns it.
+    func served(_ provider: String, _ request: String, _ body: [UInt8]) -> [UInt8] {
+        if faults.rules.contains(where: { $0.kind == .stale && $0.applies(to: provider) }) { lastBodies[request] = body }
+        return body
+    }
+
+    /// The body last served to `request`, if any.
+    func lastServed(_ request: String) -> [UInt8]? { lastBodies[request] }
 
     /// Records the status finally answered.
     func recordStatus(provider: String, status: Int) {

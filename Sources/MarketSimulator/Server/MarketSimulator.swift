@@ -77,11 +77,13 @@ public final class MarketSimulator: Sendable {
         router.get("/v1/cryptocurrency/listings/latest") { request, _ in await routes.coinMarketCap(request) }
         router.get("/api/v3/ticker/24hr") { request, _ in await routes.binance(request) }
         router.get("/api/v3/klines") { request, _ in await routes.klines(request) }
-        router.get("/products") { _, _ in await routes.coinbaseProducts() }
+        router.get("/products") { request, _ in await routes.coinbaseProducts(request) }
         router.get("/products/:id/trades") { request, context in
             await routes.coinbaseTrades(request, product: context.parameters.get("id") ?? "", hub: hub)
         }
-        router.get("/products/:id/ticker") { _, context in await routes.coinbaseTicker(product: context.parameters.get("id") ?? "") }
+        router.get("/products/:id/ticker") { request, context in
+            await routes.coinbaseTicker(request, product: context.parameters.get("id") ?? "")
+        }
         router.get("/0/public/Ticker") { request, _ in await routes.kraken(request) }
         router.get("/api/v3/coins/:id/market_chart/range") { request, context in
             await routes.marketChartRange(request, id: context.parameters.get("id") ?? "")
@@ -284,7 +286,7 @@ struct Routes: Sendable {
         let limit = limitText.flatMap { Int($0) } ?? 500
         let trades = hub.recentTrades(pair: symbol, limit: limit)
         let limitValid = (limitText == nil || Int(limitText!) != nil) && (1...BinanceStreamShape.recentTradesMaxLimit).contains(limit)
-        return await respond(provider: "binance", weight: BinanceStreamShape.recentTradesWeight, rateLimitBody: BinanceShape.rateLimited,
+        return await respond(request, provider: "binance", weight: BinanceStreamShape.recentTradesWeight, rateLimitBody: BinanceShape.rateLimited,
                              retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { _ in
             Array(BinanceStreamShape.recentTrades(trades ?? []).utf8)
         } precheck: {
@@ -295,19 +297,19 @@ struct Routes: Sendable {
     }
 
     /// `GET /products`: the whole listing, online USD products and out-of-scope ones.
-    func coinbaseProducts() async -> Response {
+    func coinbaseProducts(_ request: Request) async -> Response {
         let others = state.universe.otherCoinbaseProducts
-        return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
+        return await respond(request, provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { _ in
             Array(CoinbaseShape.products(await state.quotes(for: "coinbase"), others: others).utf8)
         }
     }
 
     /// `GET /products/{id}/ticker` of an online USD product; any other id answers 404 as Coinbase does.
-    func coinbaseTicker(product: String) async -> Response {
+    func coinbaseTicker(_ request: Request, product: String) async -> Response {
         let index = coinbaseProducts[product]
         let now = Int64(wallClockMillis())
-        return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
+        return await respond(request, provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { dropEvery in
             guard let index else { return [] }
             let quote = await state.quotes(for: "coinbase")[index]
@@ -323,7 +325,7 @@ struct Routes: Sendable {
         let limit = min(CoinbaseStreamShape.recentTradesMaxLimit,
                         max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? CoinbaseStreamShape.recentTradesMaxLimit))
         let trades = hub.coinbaseRecentTrades(product: product, limit: limit)
-        return await respond(provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
+        return await respond(request, provider: "coinbase", weight: 1, rateLimitBody: CoinbaseShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinbaseShape.serverError) { _ in
             Array(CoinbaseStreamShape.recentTrades(trades ?? []).utf8)
         } precheck: {
@@ -340,7 +342,7 @@ struct Routes: Sendable {
         }
         let unknown = requested.map { !$0.isSubset(of: krakenNames) } ?? false
         let others = state.universe.otherKrakenPairs
-        return await respond(provider: "kraken", weight: 1, rateLimitBody: KrakenShape.rateLimited, rateLimitStatus: 200,
+        return await respond(request, provider: "kraken", weight: 1, rateLimitBody: KrakenShape.rateLimited, rateLimitStatus: 200,
                              retryAfterHeader: false, serverErrorBody: KrakenShape.serverError, serverErrorStatus: 200) { dropEvery in
             Array(KrakenShape.tickers(await state.quotes(for: "kraken"), otherPairs: others, pairs: requested, dropPriceEvery: dropEvery).utf8)
         } precheck: {
@@ -353,7 +355,7 @@ struct Routes: Sendable {
         let perPage = min(250, max(1, query["per_page"].flatMap { Int($0) } ?? 100))
         let page = max(1, query["page"].flatMap { Int($0) } ?? 1)
         let ids = query["ids"].map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
-        return await respond(provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
+        return await respond(request, provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinGeckoShape.serverError) { dropEvery in
             Array(CoinGeckoShape.markets(await state.quotes(for: "coingecko"), page: page, perPage: perPage, ids: ids, dropPriceEvery: dropEvery).utf8)
         }
@@ -365,7 +367,7 @@ struct Routes: Sendable {
         let limit = min(5000, max(1, query["limit"].flatMap { Int($0) } ?? 100))
         let now = Int64(wallClockMillis())
         let key = HTTPField.Name("X-CMC_PRO_API_KEY").flatMap { request.headers[$0] }
-        return await respond(provider: "coinmarketcap", weight: 1,
+        return await respond(request, provider: "coinmarketcap", weight: 1,
                              rateLimitBody: CoinMarketCapShape.error(code: 1008, message: "You've exceeded your API Key's HTTP request rate limit. Rate limits reset every minute.", nowMillis: now),
                              retryAfterHeader: false,
                              serverErrorBody: CoinMarketCapShape.error(code: 500, message: "An internal server error occurred", nowMillis: now)) { dropEvery in
@@ -384,7 +386,7 @@ struct Routes: Sendable {
     func binance(_ request: Request) async -> Response {
         let now = Int64(wallClockMillis())
         let others = state.universe.otherBinancePairs
-        return await respond(provider: "binance", weight: BinanceShape.allTickersWeight, rateLimitBody: BinanceShape.rateLimited,
+        return await respond(request, provider: "binance", weight: BinanceShape.allTickersWeight, rateLimitBody: BinanceShape.rateLimited,
                              retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { dropEvery in
             Array(BinanceShape.tickers(await state.quotes(for: "binance"), otherPairs: others, nowMillis: now, dropPriceEvery: dropEvery).utf8)
         }
@@ -421,7 +423,7 @@ struct Routes: Sendable {
         }
         let invalid = problem
         let history = state.history
-        return await respond(provider: "binance", weight: KlineShape.weight, rateLimitBody: BinanceShape.rateLimited,
+        return await respond(request, provider: "binance", weight: KlineShape.weight, rateLimitBody: BinanceShape.rateLimited,
                              retryAfterHeader: true, serverErrorBody: BinanceShape.serverError) { shortEvery in
             guard let index, let width, let start, let end else { return [] }
             let widthMillis = width * 60_000
@@ -451,7 +453,7 @@ struct Routes: Sendable {
         let hasCurrency = query["vs_currency"] != nil
         let maxDays = configuration.history.coinGeckoMaxDays
         let history = state.history
-        return await respond(provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
+        return await respond(request, provider: "coingecko", weight: 1, rateLimitBody: CoinGeckoShape.rateLimited,
                              retryAfterHeader: false, serverErrorBody: CoinGeckoShape.serverError) { _ in
             guard let index, let from, let to else { return [] }
             return Array(MarketChartShape.body(history: history, asset: index, fromMillis: Int64(from * 1000),
@@ -488,7 +490,7 @@ struct Routes: Sendable {
     /// Admission (rate limit, faults), then the normal body. `precheck` may answer first
     /// (CMC's key check) with a status and body.
     private func respond(
-        provider: String, weight: Int, rateLimitBody: String, rateLimitStatus: Int = 429, retryAfterHeader: Bool,
+        _ request: Request, provider: String, weight: Int, rateLimitBody: String, rateLimitStatus: Int = 429, retryAfterHeader: Bool,
         serverErrorBody: String, serverErrorStatus: Int = 503,
         render: @Sendable (Int?) async -> [UInt8],
         precheck: @Sendable () -> (Int, String)? = { nil }
@@ -512,7 +514,7 @@ struct Routes: Sendable {
                 extra.append(("Retry-After", String(wait)))
                 response = (418, Array(BinanceShape.banned.utf8))
             case .serve:
-                response = (200, await render(nil))
+                response = (200, await state.served(provider, request.uri.description, await render(nil)))
             case .fault(let kind, _):
                 switch kind {
                 case .tooManyRequests:
@@ -524,7 +526,14 @@ struct Routes: Sendable {
                     response = (serverErrorStatus, Array(serverErrorBody.utf8))
                 case .slow:
                     try? await Task.sleep(for: .milliseconds(Int64(configuration.slowDelaySeconds * 1000)))
-                    response = (200, await render(nil))
+                    response = (200, await state.served(provider, request.uri.description, await render(nil)))
+                case .stale:
+                    let key = request.uri.description
+                    if let last = await state.lastServed(key) {
+                        response = (200, last)
+                    } else {
+                        response = (200, await state.served(provider, key, await render(nil)))
+                    }
                 case .malformed:
                     response = (200, Array(#"{"data": [ {"id": 1, "name": "Bit"#.utf8))
                 case .truncated:
