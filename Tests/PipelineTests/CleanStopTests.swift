@@ -11,6 +11,7 @@ import TestSupport
     struct Run {
         var status: Int32?
         var line: String
+        var processorLine = ""
         var accepted: Int { CryptovizRoles.number(after: "accepted=", in: line) ?? -1 }
         var spilledAtStop: Int { CryptovizRoles.number(after: "spilled_at_stop=", in: line) ?? -1 }
         var inFallback: Int { CryptovizRoles.number(after: "in_fallback_table=", in: line) ?? 0 }
@@ -36,8 +37,11 @@ import TestSupport
     func stop(_ process: ManagedProcess, signals: [Int32], interval: Duration = .milliseconds(300)) -> Run {
         let status = process.stop(signals: signals, interval: interval)
         let log = process.logTail(400_000)
-        let line = log.split(separator: "\n").last { $0.contains("stopped cleanly") || $0.contains("stopped, but") || $0.contains("stopped with") }
-        return Run(status: status, line: line.map(String.init) ?? "(no stop line)\n\(log.suffix(3000))")
+        let lines = log.split(separator: "\n")
+        let line = lines.last { $0.contains("stopped cleanly") || $0.contains("stopped, but") || $0.contains("stopped with") }
+        // The processor's own count (committed, spilled, duplicates, rejected), for a failure's message.
+        let processor = lines.last { $0.contains("stream processor stopped") }.map(String.init) ?? ""
+        return Run(status: status, line: line.map(String.init) ?? "(no stop line)\n\(log.suffix(3000))", processorLine: processor)
     }
 
     func lakeCounts(_ s3: LocalBucketServer) throws -> (rows: Int, events: Int, duckRows: Int, duckEvents: Int) {
@@ -54,6 +58,7 @@ import TestSupport
         let port = try LoopbackPort.free()
         var generator = SeededGenerator(seed: 20_261_205)
         var accepted = 0
+        var stops: [String] = []
         // Five Ctrl-Cs and one SIGTERM, each after a random 2-9 s of running.
         for signal in [SIGINT, SIGINT, SIGTERM, SIGINT, SIGINT, SIGINT] {
             let process = try up(data: data, s3: s3, port: port)
@@ -63,10 +68,11 @@ import TestSupport
             #expect(run.line.contains("stopped cleanly") && run.line.contains("lost=0"), "\(run.line)")
             #expect(run.accepted >= 0, "\(run.line)")
             accepted += max(run.accepted, 0)
+            stops.append(run.line + "\n" + run.processorLine)
         }
         #expect(accepted > 500, "too little traffic to mean anything: \(accepted)")
         let counts = try lakeCounts(s3)
-        #expect(counts.events == accepted, "every accepted tick in the lake: \(counts) vs accepted \(accepted)")
+        #expect(counts.events == accepted, "every accepted tick in the lake: \(counts) vs accepted \(accepted); stops:\n\(stops.joined(separator: "\n"))")
         #expect(counts.rows == counts.events, "no duplicates: \(counts)")
         #expect(counts.duckRows == counts.rows && counts.duckEvents == counts.events, "DuckDB agrees: \(counts)")
     }
@@ -76,6 +82,7 @@ import TestSupport
         let data = try TestEnvironment.temporaryDirectory("clean-stop-outage")
         let port = try LoopbackPort.free()
         var accepted = 0
+        var stops: [String] = []
 
         // S3 refuses connections when the stop arrives: the last batch goes to the fallback table.
         var process = try up(data: data, s3: s3, port: port)
@@ -85,6 +92,7 @@ import TestSupport
         #expect(run.status == 0 && run.line.contains("stopped cleanly") && run.line.contains("lost=0"), "\(run.line)")
         #expect(run.inFallback + max(run.spilledAtStop, 0) > 0, "the last batch was kept locally: \(run.line)")
         accepted += max(run.accepted, 0)
+        stops.append(run.line + "\n" + run.processorLine)
 
         // Again, with a second Ctrl-C: the drain gives up sending at once and spills.
         try s3.start()
@@ -94,6 +102,7 @@ import TestSupport
         run = stop(process, signals: [SIGINT, SIGINT], interval: .milliseconds(200))
         #expect(run.status == 0 && run.line.contains("stopped cleanly") && run.line.contains("lost=0"), "\(run.line)")
         accepted += max(run.accepted, 0)
+        stops.append(run.line + "\n" + run.processorLine)
 
         // S3 is back: the next start commits what the stops kept, then its own ticks.
         try s3.start()
@@ -102,10 +111,11 @@ import TestSupport
         run = stop(process, signals: [SIGTERM])
         #expect(run.status == 0 && run.line.contains("stopped cleanly") && run.line.contains("in_fallback_table=0"), "\(run.line)")
         accepted += max(run.accepted, 0)
+        stops.append(run.line + "\n" + run.processorLine)
         #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("spill/ticks.jsonl").path), "spill file replayed")
 
         let counts = try lakeCounts(s3)
-        #expect(counts.events == accepted, "every accepted tick in the lake: \(counts) vs accepted \(accepted)")
+        #expect(counts.events == accepted, "every accepted tick in the lake: \(counts) vs accepted \(accepted); stops:\n\(stops.joined(separator: "\n"))")
         #expect(counts.rows == counts.events, "no duplicates: \(counts)")
         #expect(counts.duckRows == counts.rows && counts.duckEvents == counts.events, "DuckDB agrees: \(counts)")
     }

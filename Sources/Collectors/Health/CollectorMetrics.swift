@@ -27,6 +27,12 @@ enum CollectorMetrics {
                 dimensions: [("provider", provider.rawValue)]).increment(by: count)
     }
 
+    /// Ticks dropped as an observation this collector had delivered already.
+    static func repeats(_ provider: ProviderID, count: Int) {
+        Counter(label: "cryptoviz_collector_repeats_dropped_total",
+                dimensions: [("provider", provider.rawValue)]).increment(by: count)
+    }
+
     static func rateLimitWait(_ provider: ProviderID, _ waited: Duration) {
         Counter(label: "cryptoviz_collector_rate_limit_waits_total",
                 dimensions: [("provider", provider.rawValue)]).increment()

@@ -29,6 +29,9 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
     public var consecutiveEmptyPolls: Int
     /// Why the last empty poll delivered nothing, with counts.
     public var lastEmptyReason: String?
+    /// Ticks not handed on because this collector had delivered the same observation (source,
+    /// asset, source time) already: through the venue's other transport, or an earlier poll.
+    public var repeatsDropped: Int
 
     public init(provider: ProviderID, enabled: Bool = true, disabledReason: String? = nil) {
         self.provider = provider
@@ -49,6 +52,7 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
         self.emptyPolls = 0
         self.consecutiveEmptyPolls = 0
         self.lastEmptyReason = nil
+        self.repeatsDropped = 0
     }
 
     enum CodingKeys: String, CodingKey {
@@ -66,5 +70,6 @@ public struct ProviderHealth: Sendable, Hashable, Codable {
         case emptyPolls = "empty_polls"
         case consecutiveEmptyPolls = "consecutive_empty_polls"
         case lastEmptyReason = "last_empty_reason"
+        case repeatsDropped = "repeats_dropped"
     }
 }

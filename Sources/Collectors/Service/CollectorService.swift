@@ -34,6 +34,11 @@ public final class CollectorService: Sendable {
     /// The unresolved-identity counts last logged per provider: the same ones every poll are
     /// news once, then debug detail.
     private let lastUnresolved = Mutex<[ProviderID: [String: Int]]>([:])
+    /// Observations already handed to the sink. A venue's stream and its polls overlap (until
+    /// the polls pause, and whenever they stand in for a silent stream) and report the same
+    /// update with the same source time; a poll before the source updated repeats the last
+    /// one. One observation is one tick, so the collector's count is the lake's.
+    private let delivered = Mutex(RecentIdentities<EventID>(capacity: 100_000))
 
     /// Builds the enabled providers; a provider that cannot run (CMC without key, unknown id)
     /// is logged once and reported disabled in `health()`, never a crash.
@@ -223,11 +228,24 @@ public final class CollectorService: Sendable {
                 if case .quotes(let batch) = event { quotes += batch } else { others.append(event) }
             }
             if !quotes.isEmpty {
-                let ticks = await self.normalizeStreamQuotes(id, quotes)
+                let ticks = await self.firstDeliveries(id, await self.normalizeStreamQuotes(id, quotes))
                 if !ticks.isEmpty { try await sink(ticks) }
             }
             if !others.isEmpty, let events { try await events(others) }
         }
+    }
+
+    /// `ticks` without the observations already delivered (counted per provider).
+    private func firstDeliveries(_ id: ProviderID, _ ticks: [Tick]) async -> [Tick] {
+        guard !ticks.isEmpty else { return ticks }
+        let fresh = delivered.withLock { seen in ticks.filter { seen.insert($0.eventID) } }
+        let repeats = ticks.count - fresh.count
+        if repeats > 0 {
+            // On the polled providers' health (a venue only streamed has its stream's).
+            if entries.contains(where: { $0.provider.id == id }) { await healthBoard.update(id) { $0.repeatsDropped += repeats } }
+            CollectorMetrics.repeats(id, count: repeats)
+        }
+        return fresh
     }
 
     /// Stream quotes through the poll path's directory, watch list and validator.
@@ -368,7 +386,8 @@ public final class CollectorService: Sendable {
             logger.warning("provider answered but delivered no ticks", metadata: [
                 "provider": "\(id)", "reason": "\(emptyReason)", "consecutive_empty_polls": "\(health.consecutiveEmptyPolls)"])
         }
-        if !result.ticks.isEmpty { try await sink(result.ticks) }
+        let fresh = await firstDeliveries(id, result.ticks)
+        if !fresh.isEmpty { try await sink(fresh) }
         return PollReport(provider: id, tickCount: result.ticks.count, rejected: result.rejected,
                           unresolved: result.unresolved, unwatched: result.unwatched, ignored: result.ignored)
     }
