@@ -54,7 +54,7 @@ import TestSupport
             try ProcessRunner.oracle("parquet/snappy_oracle.py", ["compress", raw.path, theirs.path])
             let theirBytes = Array(try Data(contentsOf: theirs))
             #expect(try theirBytes.withUnsafeBufferPointer { try Snappy.decompress($0, maxLength: sample.count) } == sample)
-            // The same search heuristics as the reference implementation: output within 2 % of its size.
+            // Compression on a par with the reference implementation (pyarrow's snappy): within 2 % of its size.
             let oursCount = Snappy.compress(sample).count
             #expect(Double(oursCount) <= Double(theirBytes.count) * 1.02 + 8, "sample \(i): \(oursCount) bytes vs the reference's \(theirBytes.count)")
         }
