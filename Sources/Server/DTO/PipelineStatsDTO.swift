@@ -83,10 +83,14 @@ public struct ProviderHealthDTO: Sendable, Codable, Hashable {
     /// Polls that answered but yielded no tick, and why the last one did.
     public var emptyPolls: Int64
     public var lastEmptyReason: String?
+    /// Ticks not handed on because the collector had delivered the same event already (the
+    /// venue's other transport, or a cached answer).
+    public var repeatsDropped: Int64
 
     public init(
         provider: ProviderID, status: Status, requestsTotal: Int64, errorsByKind: [ErrorCountDTO],
-        rateLimitWaits: Int64, lastSuccessMs: Int64?, lastError: String?, emptyPolls: Int64 = 0, lastEmptyReason: String? = nil
+        rateLimitWaits: Int64, lastSuccessMs: Int64?, lastError: String?, emptyPolls: Int64 = 0, lastEmptyReason: String? = nil,
+        repeatsDropped: Int64 = 0
     ) {
         self.provider = provider
         self.status = status
@@ -97,6 +101,7 @@ public struct ProviderHealthDTO: Sendable, Codable, Hashable {
         self.lastError = lastError
         self.emptyPolls = emptyPolls
         self.lastEmptyReason = lastEmptyReason
+        self.repeatsDropped = repeatsDropped
     }
 }
 

@@ -69,7 +69,8 @@ final class PipelineStatsReport: Sendable {
                 errorsByKind: health.errorsByKind.sorted { $0.key < $1.key }.map { ErrorCountDTO(kind: $0.key, count: Int64($0.value)) },
                 rateLimitWaits: Int64(health.rateLimitWaits), lastSuccessMs: health.lastSuccessMillis,
                 lastError: health.lastError ?? health.disabledReason,
-                emptyPolls: Int64(health.emptyPolls), lastEmptyReason: health.lastEmptyReason))
+                emptyPolls: Int64(health.emptyPolls), lastEmptyReason: health.lastEmptyReason,
+                repeatsDropped: Int64(health.repeatsDropped)))
         }
         var streams: [StreamHealthDTO] = []
         for health in await collectors?.streamHealth() ?? [] {

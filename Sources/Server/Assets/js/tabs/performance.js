@@ -92,7 +92,7 @@ async function poll() {
     badge.textContent = p.status;
     return [p.provider, badge, fmt.number(p.requests_total),
       p.errors_by_kind.map((e) => `${e.kind}: ${e.count}`).join(', ') || '0', fmt.number(p.rate_limit_waits),
-      fmt.number(p.empty_polls ?? 0), fmt.time(p.last_success_ms),
+      fmt.number(p.empty_polls ?? 0), fmt.number(p.repeats_dropped ?? 0), fmt.time(p.last_success_ms),
       [p.last_error, p.last_empty_reason && `no ticks: ${p.last_empty_reason}`].filter(Boolean).join('; ')];
   }), noBus ? 'no collectors: a read-only server over the lake' : undefined);
   // Freshness per source first, so the streams' table lands right under the providers.
