@@ -12,7 +12,7 @@ final class SwitchableBus: Bus {
     init(inner: InProcessBus) { self.inner = inner }
     func setDown(_ value: Bool) { down.withLock { $0 = value } }
     func ensureTopics(_ topics: [String], partitions: Int) async throws { try await inner.ensureTopics(topics, partitions: partitions) }
-    func publish(_ messages: [OutgoingMessage]) async throws {
+    func publish(_ messages: consuming [OutgoingMessage]) async throws {
         if down.withLock({ $0 }) { throw PipelineError("broker unreachable (switched off)") }
         try await inner.publish(messages)
     }
@@ -29,7 +29,7 @@ final class HangingBus: Bus {
     let refusing = Mutex(false)
     init(inner: InProcessBus) { self.inner = inner }
     func ensureTopics(_ topics: [String], partitions: Int) async throws { try await inner.ensureTopics(topics, partitions: partitions) }
-    func publish(_ messages: [OutgoingMessage]) async throws {
+    func publish(_ messages: consuming [OutgoingMessage]) async throws {
         if refusing.withLock({ $0 }) { throw PipelineError("broker unreachable (switched off)") }
         if hanging.withLock({ $0 }) { await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in } }
         try await inner.publish(messages)

@@ -7,7 +7,7 @@ public protocol Bus: Sendable {
     /// Creates the topics that are missing, with `partitions` partitions each.
     func ensureTopics(_ topics: [String], partitions: Int) async throws
     /// Appends the messages; returns once the bus holds them durably (acks=all on Kafka).
-    func publish(_ messages: [OutgoingMessage]) async throws
+    func publish(_ messages: consuming [OutgoingMessage]) async throws
     /// Joins `group` for `topics`. The listener learns of assignments (and may choose start
     /// offsets) and of revocations (and must flush before returning).
     func consumer(group: String, topics: [String], listener: RebalanceListener) async throws -> any BusConsumer

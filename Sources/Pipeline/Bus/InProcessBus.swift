@@ -27,7 +27,7 @@ public actor InProcessBus: Bus {
         var count: Int { records.count - head }
 
         /// Appends a record at the end offset; returns nothing (the offset is the old end).
-        mutating func append(_ partition: BusPartition, _ message: OutgoingMessage) {
+        mutating func append(_ partition: BusPartition, _ message: consuming OutgoingMessage) {
             records.append(BusRecord(partition: partition, offset: endOffset, key: message.key, value: message.value,
                                      timestampMillis: message.timestampMillis))
         }
@@ -43,9 +43,20 @@ public actor InProcessBus: Bus {
         }
     }
 
+    /// A topic's partitions: `logs[first..<first + count]`.
+    private struct TopicEntry {
+        var first: Int
+        var count: Int
+        var overflow: Overflow
+    }
+
     private let configuration: Configuration
-    private var logs: [BusPartition: PartitionLog] = [:]
-    private var partitionCounts: [String: Int] = [:]
+    /// Every partition's log, addressed by index: publishing hashed the partition (its topic
+    /// string) several times per message when the logs were a dictionary (`perf`).
+    private var logs: [PartitionLog] = []
+    private var partitionOf: [BusPartition] = []
+    private var logIndex: [BusPartition: Int] = [:]
+    private var topicEntries: [String: TopicEntry] = [:]
     private var committed: [String: [BusPartition: Int64]] = [:]
     private var positions: [String: [BusPartition: Int64]] = [:]
     private var members: Set<String> = []
@@ -57,41 +68,48 @@ public actor InProcessBus: Bus {
 
     public func ensureTopics(_ topics: [String], partitions: Int) throws {
         guard partitions > 0 else { throw PipelineError("a topic needs at least one partition, got \(partitions)") }
-        for topic in topics where partitionCounts[topic] == nil {
-            partitionCounts[topic] = partitions
+        for topic in topics where topicEntries[topic] == nil {
+            topicEntries[topic] = TopicEntry(first: logs.count, count: partitions,
+                                             overflow: configuration.overflow[topic] ?? .block)
             for p in 0..<partitions {
                 let bp = BusPartition(topic: topic, partition: Int32(p))
-                logs[bp] = PartitionLog(baseOffset: configuration.startOffsets[bp] ?? 0)
+                logIndex[bp] = logs.count
+                partitionOf.append(bp)
+                logs.append(PartitionLog(baseOffset: configuration.startOffsets[bp] ?? 0))
             }
         }
     }
 
-    public func publish(_ messages: [OutgoingMessage]) async throws {
-        // A batch names one or two topics: look their partition counts up once, not per message.
-        var topics: [(String, Int)] = []
-        for message in messages {
-            let count: Int
+    public func publish(_ messages: consuming [OutgoingMessage]) async throws {
+        // A batch names one or two topics: look them up once, not per message.
+        var topics: [(String, TopicEntry)] = []
+        // Taken from the back of the reversed batch, so in order: each message's key and value
+        // move into its record instead of being retained there and released with the batch.
+        var messages = messages
+        messages.reverse()
+        while let message = messages.popLast() {
+            let entry: TopicEntry
             if let known = topics.first(where: { $0.0 == message.topic }) {
-                count = known.1
-            } else if let c = partitionCounts[message.topic] {
-                topics.append((message.topic, c))
-                count = c
+                entry = known.1
+            } else if let found = topicEntries[message.topic] {
+                topics.append((message.topic, found))
+                entry = found
             } else {
                 throw PipelineError("publish to unknown topic '\(message.topic)'")
             }
-            let bp = BusPartition(topic: message.topic, partition: Int32(Self.partition(for: message.key, count: count)))
-            while logs[bp]!.count >= configuration.capacityPerPartition {
-                if configuration.overflow[message.topic] == .dropOldest {
-                    logs[bp]!.dropFirst(1)
+            let index = entry.first + Self.partition(for: message.key, count: entry.count)
+            while logs[index].count >= configuration.capacityPerPartition {
+                if entry.overflow == .dropOldest {
+                    logs[index].dropFirst(1)
                 } else {
-                    trimConsumed(bp)
-                    if logs[bp]!.count < configuration.capacityPerPartition { break }
-                    if closed { throw PipelineError("bus closed while \(bp) was full") }
+                    trimConsumed(index)
+                    if logs[index].count < configuration.capacityPerPartition { break }
+                    if closed { throw PipelineError("bus closed while \(partitionOf[index]) was full") }
                     // Backpressure: wait for consumers to commit; the actor is free meanwhile.
                     try await Task.sleep(for: .milliseconds(5))
                 }
             }
-            logs[bp]!.append(bp, message)
+            logs[index].append(partitionOf[index], message)
         }
     }
 
@@ -101,14 +119,14 @@ public actor InProcessBus: Bus {
         }
         var assigned: [BusPartition] = []
         for topic in topics {
-            guard let count = partitionCounts[topic] else { throw PipelineError("subscribe to unknown topic '\(topic)'") }
-            assigned += (0..<count).map { BusPartition(topic: topic, partition: Int32($0)) }
+            guard let entry = topicEntries[topic] else { throw PipelineError("subscribe to unknown topic '\(topic)'") }
+            assigned += partitionOf[entry.first..<entry.first + entry.count]
         }
         members.insert(group)
         let overrides = try await listener.assigned(assigned)
         var start: [BusPartition: Int64] = [:]
         for bp in assigned {
-            let log = logs[bp]!
+            let log = logs[logIndex[bp]!]
             let wanted = overrides[bp] ?? committed[group]?[bp] ?? log.baseOffset
             start[bp] = min(max(wanted, log.baseOffset), log.endOffset)
         }
@@ -119,12 +137,14 @@ public actor InProcessBus: Bus {
     /// Every group's committed offsets, for lag reports: end offset minus committed.
     public func lag() -> [String: [BusPartition: Int64]] {
         committed.mapValues { offsets in
-            offsets.reduce(into: [:]) { $0[$1.key] = (logs[$1.key]?.endOffset ?? $1.value) - $1.value }
+            offsets.reduce(into: [:]) { $0[$1.key] = (logIndex[$1.key].map { logs[$0].endOffset } ?? $1.value) - $1.value }
         }
     }
 
     /// The next offset that will be written per partition.
-    public func endOffsets() -> [BusPartition: Int64] { logs.mapValues(\.endOffset) }
+    public func endOffsets() -> [BusPartition: Int64] {
+        Dictionary(uniqueKeysWithValues: zip(partitionOf, logs.lazy.map(\.endOffset)))
+    }
 
     /// Wakes blocked publishers with an error; used at shutdown after consumers drained.
     public func close() { closed = true }
@@ -135,13 +155,14 @@ public actor InProcessBus: Bus {
         guard var current = positions[group] else { return [] }
         var out: [BusRecord] = []
         for bp in current.keys.sorted() where out.count < maxRecords {
-            guard let log = logs[bp], var position = current[bp] else { continue }
+            guard let index = logIndex[bp], var position = current[bp] else { continue }
+            let log = logs[index]
             if position < log.baseOffset { position = log.baseOffset }  // dropped by overflow
-            while position < log.endOffset && out.count < maxRecords {
-                out.append(log.records[log.head + Int(position - log.baseOffset)])
-                position += 1
-            }
-            current[bp] = position
+            let take = Int(min(log.endOffset - position, Int64(maxRecords - out.count)))
+            guard take > 0 else { continue }
+            let from = log.head + Int(position - log.baseOffset)
+            out.append(contentsOf: log.records[from..<from + take])
+            current[bp] = position + Int64(take)
         }
         positions[group] = current
         return out
@@ -150,7 +171,7 @@ public actor InProcessBus: Bus {
     func commit(group: String, _ offsets: [BusPartition: Int64]) {
         for (bp, offset) in offsets {
             committed[group, default: [:]][bp] = offset
-            trimConsumed(bp)
+            if let index = logIndex[bp] { trimConsumed(index) }
         }
     }
 
@@ -160,13 +181,14 @@ public actor InProcessBus: Bus {
     }
 
     /// Drops records every group has committed past, on a blocking topic.
-    private func trimConsumed(_ bp: BusPartition) {
-        // Offsets only, then the log changed in place: a copy taken out of the dictionary and
-        // written back made every trim copy the whole partition log (copy on write).
-        guard let (base, end) = logs[bp].map({ ($0.baseOffset, $0.endOffset) }) else { return }
+    private func trimConsumed(_ index: Int) {
+        // Offsets only, then the log changed in place: a copy of the log written back would
+        // copy the whole partition (copy on write).
+        let (base, end) = (logs[index].baseOffset, logs[index].endOffset)
+        let bp = partitionOf[index]
         let groupOffsets = committed.values.compactMap { $0[bp] }
         guard !groupOffsets.isEmpty, let low = groupOffsets.min(), low > base else { return }
-        logs[bp]!.dropFirst(Int(min(low, end) - base))
+        logs[index].dropFirst(Int(min(low, end) - base))
     }
 
     /// FNV-1a of the key: stable across runs, so one asset always lands in one partition.

@@ -43,7 +43,7 @@ public final class KafkaBus: Bus {
         })
     }
 
-    public func publish(_ messages: [OutgoingMessage]) async throws {
+    public func publish(_ messages: consuming [OutgoingMessage]) async throws {
         let failures = Mutex<[KafkaError]>([])
         // One actor hop for the whole batch, not one per message.
         let records = messages.map {
