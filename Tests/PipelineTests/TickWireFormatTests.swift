@@ -161,4 +161,77 @@ import Testing
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) inputs: \(disagreements.prefix(5))")
     }
+
+    /// The canonical reader (the layout `encode` writes) against the reader of any layout: on
+    /// every encoded message it must answer, and on mutated ones it must either step aside (nil)
+    /// or read exactly what the general reader reads.
+    @Test func canonicalReaderAgreesWithTheGeneralReader() throws {
+        var g = SplitMix64(seed: 4242)
+        var canonicalAnswers = 0
+        for round in 0..<2_000 {
+            let message = TickMessage(tick: Self.randomTick(&g), producedAtMillis: Int64(round) - 1_000)
+            let valid = try codec.encodeValue(message)
+            let direct = valid.withUnsafeBufferPointer { TickWireFormat.decodeCanonical($0) }
+            #expect(direct.map { Self.same($0.tick, message.tick) && $0.producedAtMillis == message.producedAtMillis } == true,
+                    "\(String(decoding: valid, as: UTF8.self))")
+            for _ in 0..<50 {
+                var mutated = valid
+                let i = Int.random(in: 0..<mutated.count, using: &g)
+                switch Int.random(in: 0..<3, using: &g) {
+                case 0: mutated[i] = Array(#"0123456789.e-+"{}, n\u"#.utf8).randomElement(using: &g)!
+                case 1: mutated.remove(at: i)
+                default: mutated.insert(Array(#"0 9.e-",:"#.utf8).randomElement(using: &g)!, at: i)
+                }
+                guard let fast = mutated.withUnsafeBufferPointer({ TickWireFormat.decodeCanonical($0) }) else { continue }
+                canonicalAnswers += 1
+                let general = try? mutated.withUnsafeBufferPointer { (b) throws(MessageDecodingError) in try TickWireFormat.decodeAnyLayout(b) }
+                #expect(general.map { Self.same($0.tick, fast.tick) && $0.producedAtMillis == fast.producedAtMillis } == true,
+                        "\(String(decoding: mutated, as: UTF8.self))")
+            }
+        }
+        // Mutated digits keep many documents canonical: the comparison above did take place.
+        #expect(canonicalAnswers > 10_000)
+    }
+
+    /// The literal-by-literal encoder writes what the member-by-member one writes, byte for byte.
+    @Test func canonicalEncoderWritesWhatTheMemberWriterWrites() throws {
+        var g = SplitMix64(seed: 31)
+        for round in 0..<5_000 {
+            let message = TickMessage(tick: Self.randomTick(&g), producedAtMillis: Int64(round) * 7_919 - 3)
+            let canonical = try TickWireFormat.encodeCanonical(message)
+            #expect(canonical == (try TickWireFormat.encodeByMembers(message)), "\(String(decoding: canonical, as: UTF8.self))")
+        }
+    }
+
+    /// Doubles with a few decimals are printed in fixed point by a short path: they must read
+    /// back as the same double, with no more digits than the general shortest form.
+    @Test func fixedPointDoublesReadBackExactly() throws {
+        var g = SplitMix64(seed: 99)
+        var fixed = 0
+        for _ in 0..<200_000 {
+            let decimals = Int.random(in: 0...8, using: &g)
+            let units = Double(Int64.random(in: -10_000_000_000...10_000_000_000, using: &g))
+            var value = units
+            for _ in 0..<decimals { value /= 10 }
+            if Bool.random(using: &g) { value = Double(bitPattern: g.next() >> 2) }  // also arbitrary doubles
+            guard value.isFinite else { continue }
+            var writer = JSONByteWriter(capacity: 32)
+            try writer.double(value, field: "x")
+            let text = String(decoding: writer.bytes, as: UTF8.self)
+            guard let back = Double(text), back.bitPattern == value.bitPattern else {
+                Issue.record("\(value) was written \(text)")
+                return
+            }
+            if JSONByteWriter.fixedPoint(value.magnitude) != nil {
+                fixed += 1
+                // Same significant digits as Swift's shortest form, or fewer.
+                func significant(_ s: String) -> Int {
+                    let mantissa = s.split(separator: "e")[0].filter { $0.isNumber }.drop { $0 == "0" }
+                    return mantissa.reversed().drop { $0 == "0" }.count
+                }
+                #expect(significant(text) <= significant(value.description), "\(text) vs \(value.description)")
+            }
+        }
+        #expect(fixed > 50_000)
+    }
 }

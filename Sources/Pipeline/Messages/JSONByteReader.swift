@@ -350,6 +350,15 @@ struct JSONByteReader: ~Copyable {
         return true
     }
 
+    /// Consumes `text` if the bytes at the position spell it exactly; else moves nothing.
+    mutating func skip(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        for i in 0..<count where bytes[position + i] != text.utf8Start[i] { return false }
+        position += count
+        return true
+    }
+
     private mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw fail("unexpected end of document") }

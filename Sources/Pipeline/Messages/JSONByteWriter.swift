@@ -45,8 +45,60 @@ public struct JSONByteWriter: Sendable {
     /// JSON accepts as it is: `1.0`, `-0.0`, `1e-300`, `1e+16`.
     public mutating func double(_ value: Double, field: String) throws(NonFiniteNumber) {
         guard value.isFinite else { throw NonFiniteNumber(field: field) }
+        if let (scaled, decimals) = Self.fixedPoint(value.magnitude) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            writeFixedPoint(scaled, decimals: decimals)
+            return
+        }
         var text = value.description
         text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private static let exactPowersOfTen: [Double] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6]
+
+    /// `magnitude` as an integer `scaled` over 10^`decimals`, with the fewest decimals (at most
+    /// 6) for which `scaled / 10^decimals` is exactly `magnitude` again: such digits read back
+    /// as the same double (a correctly rounded parser and a correctly rounded division agree).
+    /// Prices and amounts mostly have a few decimals, and printing them as fixed point skips
+    /// the general shortest-digits algorithm (`perf`: 4 % of ingest went to `description`).
+    static func fixedPoint(_ magnitude: Double) -> (UInt64, Int)? {
+        guard magnitude != 0 else { return nil }  // keeps the sign of -0.0 to `description`
+        for decimals in 0..<exactPowersOfTen.count {
+            let power = exactPowersOfTen[decimals]
+            let scaled = magnitude * power
+            guard scaled < 9_007_199_254_740_992 else { return nil }  // 2^53: integers exact below
+            if scaled == scaled.rounded(.towardZero) && scaled / power == magnitude {
+                return (UInt64(scaled), decimals)
+            }
+        }
+        return nil
+    }
+
+    /// `scaled` with a decimal point `decimals` digits from the right (`12.5`, `0.05`, `3.0`).
+    private mutating func writeFixedPoint(_ scaled: UInt64, decimals: Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var rest = scaled
+            var count = 0
+            if decimals == 0 {
+                digits[23] = UInt8(ascii: "0")
+                digits[22] = UInt8(ascii: ".")
+                count = 2
+            } else {
+                for _ in 0..<decimals {
+                    digits[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                    count += 1
+                }
+                digits[23 - count] = UInt8(ascii: ".")
+                count += 1
+            }
+            repeat {
+                digits[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(24 - count)...]))
+        }
     }
 
     // MARK: - Objects and arrays

@@ -85,6 +85,18 @@ struct WireKeys<Key: Equatable & Sendable>: Sendable {
 
     func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key? { table.first { JSONByteReader.matches($0.0, bytes) }?.1 }
 
+    /// The key at `hint` in the table when it matches (our writers put keys in table order, so
+    /// it nearly always does), else any key; `hint` then points after the key found.
+    func key(_ bytes: UnsafeBufferPointer<UInt8>, hint: inout Int) -> Key? {
+        if hint < table.count, JSONByteReader.matches(table[hint].0, bytes) {
+            defer { hint += 1 }
+            return table[hint].1
+        }
+        guard let index = table.firstIndex(where: { JSONByteReader.matches($0.0, bytes) }) else { return nil }
+        hint = index + 1
+        return table[index].1
+    }
+
     func name(_ key: Key) -> String { table.first { $0.1 == key }.map { "\($0.0)" } ?? "?" }
 
     /// Reads the object: `field` reads the value of each known key; unknown keys are skipped.
@@ -95,11 +107,12 @@ struct WireKeys<Key: Equatable & Sendable>: Sendable {
               _ field: (Key, inout JSONByteReader) throws(JSONByteReader.Failure) -> Void) throws(MessageDecodingError) {
         var current: Key?
         var unknown: String?
+        var hint = 0
         do {
             try reader.readObject { (reader: inout JSONByteReader, bytes) throws(JSONByteReader.Failure) in
                 current = nil
                 unknown = nil
-                guard let known = key(bytes) else {
+                guard let known = key(bytes, hint: &hint) else {
                     try JSONByteReader.requireUTF8(bytes, at: reader.position)
                     unknown = String(decoding: bytes, as: UTF8.self)
                     try reader.skipValue()

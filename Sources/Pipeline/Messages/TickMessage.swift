@@ -45,9 +45,18 @@ public struct TickMessageCodec: Sendable {
 
     /// One message per topic, sharing one encoding of the tick.
     public func outgoing(_ message: TickMessage, topics: [String]) throws -> [OutgoingMessage] {
+        var out: [OutgoingMessage] = []
+        try appendOutgoing(message, topics: topics, to: &out)
+        return out
+    }
+
+    /// `outgoing`, appended to `out`: a batch is built without an array per tick.
+    public func appendOutgoing(_ message: TickMessage, topics: [String], to out: inout [OutgoingMessage]) throws {
         let value = try TickWireFormat.encode(message)
         let key = Array(message.tick.asset.rawValue.utf8)
-        return topics.map { OutgoingMessage(topic: $0, key: key, value: value, timestampMillis: message.producedAtMillis) }
+        for topic in topics {
+            out.append(OutgoingMessage(topic: topic, key: key, value: value, timestampMillis: message.producedAtMillis))
+        }
     }
 
     /// The JSON document of `message`.

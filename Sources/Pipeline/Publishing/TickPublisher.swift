@@ -198,7 +198,8 @@ public actor TickPublisher {
         inFlight = batch
         do {
             var messages: [OutgoingMessage] = []
-            for message in batch { messages += try outgoing(message) }
+            messages.reserveCapacity(batch.count * configuration.topics.count)
+            for message in batch { try codec.appendOutgoing(message, topics: configuration.topics, to: &messages) }
             try await bus.publish(messages)
         } catch {
             guard epoch == myEpoch else { return nil }
