@@ -86,15 +86,28 @@ public actor TickTable {
         guard let layout else {
             throw LakehouseError(.invalidArgument, "table partitioning \(try await delta.latestSnapshot().partitionColumns) is not a CryptoViz layout; writes are refused")
         }
-        // Grouped by a cheap key first; the folder path is built once per group, not per row.
-        var byKey: [TableLayout.PartitionKey: [LakeRecord]] = [:]
-        for record in records { byKey[layout.partitionKey(of: record.tick), default: []].append(record) }
-        var groups: [String: (values: [String: String?], records: [LakeRecord])] = [:]
+        // Row numbers grouped by a cheap key first; the folder path is built once per group, not
+        // per row, and each row is copied once, into its file's sorted order.
+        var byKey: [TableLayout.PartitionKey: [Int]] = [:]
+        var lastKey: TableLayout.PartitionKey?
+        var lastRows: [Int] = []
+        for (row, record) in records.enumerated() {
+            // A batch is mostly one partition (one day): runs skip the dictionary.
+            let key = layout.partitionKey(of: record.tick)
+            if key != lastKey {
+                if let lastKey { byKey[lastKey, default: []].append(contentsOf: lastRows) }
+                lastKey = key
+                lastRows.removeAll(keepingCapacity: true)
+            }
+            lastRows.append(row)
+        }
+        if let lastKey { byKey[lastKey, default: []].append(contentsOf: lastRows) }
+        var groups: [String: (values: [String: String?], rows: [Int])] = [:]
         for group in byKey.values {
-            let values = layout.partitionValues(of: group[0].tick)
+            let values = layout.partitionValues(of: records[group[0]].tick)
             let path = layout.partitionColumns.map { DeltaPath.hiveSegment(name: $0, value: values[$0] ?? nil) }
                 .joined(separator: "/")
-            groups[path, default: (values, [])].records.append(contentsOf: group)
+            groups[path, default: (values, [])].rows.append(contentsOf: group)
         }
         let columns = TickColumn.dataColumns(partitionColumns: layout.partitionColumns)
         return try await withThrowingTaskGroup(of: AddFile.self) { group in
@@ -104,7 +117,7 @@ public actor TickTable {
                 if running >= 4, let add = try await group.next() { adds.append(add); running -= 1 }
                 running += 1
                 group.addTask {
-                    let sorted = Self.sortedByAssetAndTime(group0.records)
+                    let sorted = Self.sortedByAssetAndTime(records, rows: group0.rows)
                     return try await self.writeFile(sorted, folder: folder, partitionValues: group0.values,
                                                     columns: columns, dataChange: dataChange)
                 }
@@ -125,13 +138,35 @@ public actor TickTable {
     /// Records sorted by asset (byte order, as Parquet statistics compare) then source time:
     /// assets are ranked once, then rows sort by two integers instead of by strings.
     static func sortedByAssetAndTime(_ records: [LakeRecord]) -> [LakeRecord] {
-        var rank: [AssetID: Int] = [:]
-        for r in records where rank[r.tick.asset] == nil { rank[r.tick.asset] = 0 }
-        for (i, asset) in rank.keys.sorted(by: { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }).enumerated() {
-            rank[asset] = i
+        sortedByAssetAndTime(records, rows: Array(records.indices))
+    }
+
+    /// The rows `rows` of `records`, sorted so. Each asset is looked up once per row (numbered
+    /// in order of appearance, then the numbers mapped to ranks), and the sort moves integers.
+    static func sortedByAssetAndTime(_ records: [LakeRecord], rows: [Int]) -> [LakeRecord] {
+        var number: [AssetID: Int] = [:]
+        var assets: [AssetID] = []
+        var keys: [(asset: Int, time: Int64, row: Int)] = []
+        keys.reserveCapacity(rows.count)
+        for row in rows {
+            let asset = records[row].tick.asset
+            let n: Int
+            if let known = number[asset] {
+                n = known
+            } else {
+                n = assets.count
+                number[asset] = n
+                assets.append(asset)
+            }
+            keys.append((n, records[row].tick.sourceTimeMillis, row))
         }
-        let keys = records.map { (rank[$0.tick.asset]!, $0.tick.sourceTimeMillis) }
-        return keys.indices.sorted { keys[$0] < keys[$1] }.map { records[$0] }
+        var rank = [Int](repeating: 0, count: assets.count)
+        for (r, n) in assets.indices.sorted(by: { assets[$0].rawValue.utf8.lexicographicallyPrecedes(assets[$1].rawValue.utf8) }).enumerated() {
+            rank[n] = r
+        }
+        for i in keys.indices { keys[i].asset = rank[keys[i].asset] }
+        keys.sort { ($0.asset, $0.time, $0.row) < ($1.asset, $1.time, $1.row) }
+        return keys.map { records[$0.row] }
     }
 
     /// Phase two of an append: commits written files and stream transactions atomically.
