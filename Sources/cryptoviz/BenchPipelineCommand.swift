@@ -30,8 +30,11 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         // The lake is the directory itself: its tick table lands in <directory>/ticks.
         let table = try await Lake.open(store: try LocalFileStore(root: directory), logger: logger).ticks()
 
-        let run = UUID().uuidString.prefix(8)
-        let raw = "bench-raw-\(run)", live = "bench-live-\(run)"
+        // Fresh topics per run, named as long as the product's (crypto-raw-data: 15 bytes,
+        // crypto-streaming: 16), so their strings cost what they cost in production (Swift
+        // keeps strings of up to 15 bytes inline, longer ones on the heap, reference counted).
+        let run = UUID().uuidString.prefix(6)
+        let raw = "raw-data-\(run)", live = "streaming-\(run)"
         let theBus: any Bus
         if bus == "memory" {
             // As in `up`: the live topic drops its oldest messages rather than block (nobody
