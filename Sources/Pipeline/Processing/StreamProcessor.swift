@@ -90,6 +90,9 @@ public actor StreamProcessor {
 
     private var consumer: (any BusConsumer)?
     private var pending: [LakeRecord] = []
+    /// Records taken from `pending` by the commit in progress (kept at the stop if it is
+    /// abandoned, as `pending` is).
+    private var committing: [LakeRecord] = []
     private var pendingOffsets: [BusPartition: Int64] = [:]
     private var pendingSince: ContinuousClock.Instant?
     private var dedupe = EventDeduplicator()
@@ -225,7 +228,7 @@ public actor StreamProcessor {
         let records = try await consumer.poll(maxRecords: configuration.pollRecords, maxWait: maxWait)
         await handle(records)
         if let inFlight = commitInFlight {
-            if pending.count >= 2 * configuration.maxBatchRecords { await inFlight.value }
+            if pending.count + committing.count >= 2 * configuration.maxBatchRecords { await inFlight.value }
             return
         }
         if isDue {
@@ -503,23 +506,26 @@ public actor StreamProcessor {
     /// The drain could not commit everything: records read but not committed (and, on the
     /// in-process bus, what it still holds) go to the stop spill file; a durable bus keeps them.
     private func keepUncommitted(_ consumer: any BusConsumer, after error: any Error) async {
+        // A commit abandoned by the drain budget still holds its batch: it is kept too (should
+        // that commit succeed after all, the next start drops the repeats by event identity).
+        let abandoned = committing
         defer {
             pending.removeAll()
             pendingOffsets.removeAll()
             pendingSince = nil
         }
         guard let url = configuration.stopSpillFile else {
-            stats.leftOnBusAtStop = pending.count
+            stats.leftOnBusAtStop = abandoned.count + pending.count
             logger.notice("records not committed at the stop stay on the bus; the next owner of their partitions reads them again",
-                          metadata: ["records": "\(pending.count)", "error": "\(error)"])
+                          metadata: ["records": "\(abandoned.count + pending.count)", "error": "\(error)"])
             return
         }
         // Without waiting: the in-process bus answers at once, cancelled or not.
         while let records = try? await consumer.poll(maxRecords: configuration.pollRecords, maxWait: .zero), !records.isEmpty {
             await handle(records)
         }
-        guard !pending.isEmpty else { return }
-        let messages = pending.map { TickMessage(tick: $0.tick, producedAtMillis: $0.ingestedTimeMillis) }
+        guard !abandoned.isEmpty || !pending.isEmpty else { return }
+        let messages = (abandoned + pending).map { TickMessage(tick: $0.tick, producedAtMillis: $0.ingestedTimeMillis) }
         do {
             try SpillFile(url: url).append(messages)
             stats.spilledAtStop += messages.count
@@ -561,16 +567,27 @@ public actor StreamProcessor {
             if tradeOffsets.isEmpty { pendingSince = nil }
             return
         }
+        // Taken out of `pending` while it commits: the poll loop appends on meanwhile, and an
+        // array shared with the commit was copied whole (every record retained) by the first
+        // append. A failed commit puts the batch back in front.
         let records = pending
+        pending = []
+        committing = records
+        defer { committing = [] }
         let offsets = pendingOffsets
         var transactions: [String: Int64] = [:]
         for (partition, offset) in offsets { transactions[appID(for: partition)] = offset }
         let started = ContinuousClock.now
-        let version = try await lake.append(records, transactions: transactions)
+        let version: Int64
+        do {
+            version = try await lake.append(records, transactions: transactions)
+        } catch {
+            pending = records + pending
+            throw error
+        }
         commitTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        // Only now is the batch safe: forget it and tell the bus (for lag monitoring). Only what
-        // this commit held: the poll loop reads on while a revocation's flush commits.
-        pending.removeFirst(min(records.count, pending.count))
+        // Only now is the batch safe: tell the bus (for lag monitoring). Only what this commit
+        // held: the poll loop reads on while a revocation's flush commits.
         for (partition, offset) in offsets where pendingOffsets[partition] == offset { pendingOffsets[partition] = nil }
         // What was read meanwhile waits its own trigger from now: with the old instant it was
         // due at once, and every commit was followed by a tiny one.

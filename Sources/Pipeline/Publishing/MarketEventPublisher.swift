@@ -88,7 +88,7 @@ public actor MarketEventPublisher {
         }
         guard !messages.isEmpty else { return }
         do {
-            try await bus.publish(messages)
+            try await bus.publish(consume messages)
             stats.trades += trades
             stats.candles += candles
             tradeCounter.increment(by: trades)

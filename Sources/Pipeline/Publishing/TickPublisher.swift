@@ -200,7 +200,8 @@ public actor TickPublisher {
             var messages: [OutgoingMessage] = []
             messages.reserveCapacity(batch.count * configuration.topics.count)
             for message in batch { try codec.appendOutgoing(message, topics: configuration.topics, to: &messages) }
-            try await bus.publish(messages)
+            // Handed over, not shared: the in-process bus takes the batch apart in place.
+            try await bus.publish(consume messages)
         } catch {
             guard epoch == myEpoch else { return nil }
             inFlight = []
