@@ -37,15 +37,7 @@ import TestSupport
         let port = demo.port
 
         // Levels from the prices now (the demo's seed is the clock, so prices differ per run).
-        var prices: [String: Double] = [:]
-        let deadline = Date().addingTimeInterval(20)
-        while prices.count < 3 && Date() < deadline {
-            let quotes = try await HTTPTestClient.get(port: port, "/api/v1/quotes/latest?assets=bitcoin,ethereum,tether").json()
-            for quote in quotes["quotes"] as? [[String: Any]] ?? [] {
-                if let asset = quote["asset"] as? String, let price = quote["price"] as? Double { prices[asset] = price }
-            }
-            if prices.count < 3 { try await Task.sleep(for: .milliseconds(500)) }
-        }
+        let prices = try await demo.latestPrices(["bitcoin", "ethereum", "tether"])
         let btc = try #require(prices["bitcoin"]), eth = try #require(prices["ethereum"])
         #expect(demo.secondsSinceLaunch < 30, "the rules must be in place before the first event at 35 s")
         let rules = [

@@ -20,6 +20,9 @@ import TestSupport
         let demo = try ScriptedDemo(label: "alerts-anomaly", events: Self.events,
                                     extraArguments: ["--demo-speed", "60", "--interval", "1"])
         defer { demo.stop() }
+        // A rule scoped to ethereum is refused until the first polls made it known (CI saw
+        // `unknown asset 'ethereum'` when the demo started slowly).
+        _ = try #require(try await demo.latestPrices(["ethereum"])["ethereum"], "ethereum's first quote")
         let created = try await HTTPTestClient.post(port: demo.port, "/api/v1/alerts/rules", json: Self.rule)
         #expect(created.status == 201, "\(created.text)")
         // 20 returns before the jump: the rule must be in place 20 s ahead of it (and more).

@@ -38,6 +38,23 @@ final class ScriptedDemo {
 
     var secondsSinceLaunch: Double { Date().timeIntervalSince(launched) }
 
+    /// The latest price of each of `assets`, waiting up to `seconds` for the first polls to
+    /// bring them: until then the API does not know the assets, and refuses a rule scoped to
+    /// one (`unknown asset`). Missing entries are the assets that did not come in time.
+    func latestPrices(_ assets: [String], within seconds: Double = 20) async throws -> [String: Double] {
+        var prices: [String: Double] = [:]
+        let deadline = Date().addingTimeInterval(seconds)
+        let query = assets.joined(separator: ",")
+        while prices.count < assets.count && Date() < deadline {
+            let quotes = try await HTTPTestClient.get(port: port, "/api/v1/quotes/latest?assets=\(query)").json()
+            for quote in quotes["quotes"] as? [[String: Any]] ?? [] {
+                if let asset = quote["asset"] as? String, let price = quote["price"] as? Double { prices[asset] = price }
+            }
+            if prices.count < assets.count { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        return prices
+    }
+
     /// Records the live feed (ticks of `assets`, every alert) until `untilSecond` after launch.
     func record(untilSecond: Double, assets: [String]) async throws -> RecordedFeed {
         let seconds = untilSecond - secondsSinceLaunch
