@@ -135,14 +135,9 @@ public actor TickTable {
         return try await delta.putDataFile(bytes, stats: stats, folder: folder, partitionValues: partitionValues, dataChange: dataChange)
     }
 
-    /// Records sorted by asset (byte order, as Parquet statistics compare) then source time:
-    /// assets are ranked once, then rows sort by two integers instead of by strings.
-    static func sortedByAssetAndTime(_ records: [LakeRecord]) -> [LakeRecord] {
-        sortedByAssetAndTime(records, rows: Array(records.indices))
-    }
-
-    /// The rows `rows` of `records`, sorted so. Each asset is looked up once per row (numbered
-    /// in order of appearance, then the numbers mapped to ranks), and the sort moves integers.
+    /// The rows `rows` of `records`, sorted by asset (byte order, as Parquet statistics compare)
+    /// then source time. Each asset is looked up once per row (numbered in order of appearance,
+    /// then the numbers mapped to ranks), and the sort moves integers, not records.
     static func sortedByAssetAndTime(_ records: [LakeRecord], rows: [Int]) -> [LakeRecord] {
         var number: [AssetID: Int] = [:]
         var assets: [AssetID] = []

@@ -83,8 +83,6 @@ struct WireKeys<Key: Equatable & Sendable>: Sendable {
     var object: String
     var table: [(StaticString, Key)]
 
-    func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key? { table.first { JSONByteReader.matches($0.0, bytes) }?.1 }
-
     /// The key at `hint` in the table when it matches (our writers put keys in table order, so
     /// it nearly always does), else any key; `hint` then points after the key found.
     func key(_ bytes: UnsafeBufferPointer<UInt8>, hint: inout Int) -> Key? {
