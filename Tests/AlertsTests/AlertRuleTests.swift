@@ -60,6 +60,8 @@ import Testing
         (#"{"id":"x","type":"price_above","level":1,"severity":"loud"}"#, "severity"),
         (#"{"id":"x","type":"price_above","level":1,"quiet_hours":{"start":"25:00","end":"01:00"}}"#, "quiet_hours.start"),
         (#"{"id":"x","type":"price_above","level":1,"scope":{"assets":["Bit Coin"]}}"#, "scope.assets[0]"),
+        (#"{"id":"x","type":"price_above","level":1,"scope":{"sources":[\#(Array(repeating: "\"binance\"", count: 101).joined(separator: ","))]}}"#, "scope.sources"),
+        (#"{"id":"x","type":"price_above","level":1,"scope":{"assets":[\#(Array(repeating: "\"btc\"", count: 101).joined(separator: ","))]}}"#, "scope.assets"),
         (#"{"id":"x","type":"stale_source","seconds":0}"#, "seconds"),
         (#"{"id":"x","type":"change","percent":5,"minutes":10,"direction":"sideways"}"#, "direction"),
         (#"{"version":2,"id":"x","type":"price_above","level":1}"#, "version"),
@@ -68,6 +70,12 @@ import Testing
         let failure = error(json)
         #expect(failure?.code == .invalidRule)
         #expect(failure?.field == field, "\(json): \(String(describing: failure))")
+    }
+
+    @Test func acceptsAScopeAtTheSchemasMaximum() throws {
+        let ids = (0..<AlertRule.maxScopeEntries).map { "\"s\($0)\"" }.joined(separator: ",")
+        let rule = try decode(#"{"id":"x","type":"price_above","level":1,"scope":{"assets":[\#(ids)],"sources":[\#(ids)]}}"#)
+        #expect(rule.scope.assets.count == 100 && rule.scope.sources.count == 100)
     }
 
     @Test func rejectsMalformedJSONAndNonObjects() {

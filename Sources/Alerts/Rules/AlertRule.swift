@@ -14,6 +14,9 @@ public struct AlertRule: Sendable, Hashable {
     public static let currentVersion = 1
     /// The most returns an `anomaly` rule's window holds per series (a day of 1-minute returns).
     public static let maxAnomalyReturns = 1440
+    /// The most ids a scope lists per kind, as the OpenAPI schema's `maxItems` says: a rule is
+    /// checked against every tick, so its scope stays small.
+    public static let maxScopeEntries = 100
 
     /// Letters, digits, `_` and `-`, at most 64: the id appears in alert ids and URLs.
     public var id: String
@@ -63,6 +66,12 @@ public struct AlertRule: Sendable, Hashable {
         else { throw AlertsError.invalid("id", "must be 1 to 64 letters, digits, '_' or '-'") }
         // Counted in code points, as JSON Schema's maxLength counts them.
         guard !name.isEmpty, name.unicodeScalars.count <= 200 else { throw AlertsError.invalid("name", "must be 1 to 200 characters") }
+        guard scope.assets.count <= Self.maxScopeEntries else {
+            throw AlertsError.invalid("scope.assets", "must list at most \(Self.maxScopeEntries) assets (has \(scope.assets.count))")
+        }
+        guard scope.sources.count <= Self.maxScopeEntries else {
+            throw AlertsError.invalid("scope.sources", "must list at most \(Self.maxScopeEntries) sources (has \(scope.sources.count))")
+        }
         for (i, asset) in scope.assets.enumerated() where !Self.isIdentifier(asset.rawValue) {
             throw AlertsError.invalid("scope.assets[\(i)]", "is not an asset id")
         }
