@@ -112,6 +112,10 @@ import Testing
         #expect(alerts?.first?["value"] as? Double == 101)
         #expect(page["held"] as? [String] == ["btc-100-1"])
         #expect(try await server.get("/api/v1/alerts?limit=0").status == 400)
+        #expect(try await server.get("/api/v1/alerts?cursor=5").status == 200)
+        for cursor in ["%2B5", "-1", "1234567890", "", "5x"] {
+            #expect(try await server.get("/api/v1/alerts?cursor=\(cursor)").status == 400, "cursor=\(cursor)")
+        }
         await server.stop()
     }
 

@@ -47,6 +47,8 @@ import TestSupport
         ("/api/v1/assets/bitcoin/indicators?indicators=bollinger:20", "indicators"),
         ("/api/v1/quotes/latest?assets=bitcoin,%2E%2E%2Fetc", "assets"),
         ("/api/v1/live?sources=x%3By", "sources"),
+        ("/api/v1/live?sources=" + String(repeating: ",", count: 6501), "sources"),
+        ("/api/v1/quotes/latest?assets=" + Array(repeating: "btc", count: 101).joined(separator: ","), "assets"),
     ])
     func invalidParametersGet400NamingTheParameter(_ path: String, _ parameter: String) async throws {
         let server = try await RunningServer.start(data: await Self.seeded())

@@ -34,6 +34,10 @@ public enum APIValidation {
     /// A comma-separated list of identifiers; nil when absent or empty (meaning "all").
     static func list(_ query: Parameters, _ name: String) throws -> Set<String>? {
         guard let raw = query.get(name), !raw.isEmpty else { return nil }
+        // The schema's maxLength: 100 names of 64 characters and their commas.
+        guard raw.utf8.count <= maxListItems * 65 else {
+            throw APIError.invalid(name, "is longer than \(maxListItems * 65) characters")
+        }
         let items = raw.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
         guard items.count <= maxListItems else { throw APIError.invalid(name, "lists at most \(maxListItems) names") }
         guard !items.isEmpty else { return nil }

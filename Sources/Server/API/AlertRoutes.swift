@@ -47,8 +47,15 @@ struct AlertRoutes: Sendable {
             let monitor = try enabled()
             let query = request.uri.queryParameters
             let limit = try APIValidation.integer(query, "limit", in: 1...1000, default: 100)!
-            let before = try APIValidation.integer(query, "cursor", in: 0...Int64(Int32.max), default: nil)
-            let page = await monitor.history(limit: Int(limit), before: before.map { Int($0) })
+            // The schema's pattern, 1-9 digits: no sign, no tenth digit.
+            var before: Int?
+            if let raw = query.get("cursor") {
+                guard (1...9).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(raw) else {
+                    throw APIError.invalid("cursor", "must be 1 to 9 digits, as returned in next_cursor")
+                }
+                before = value
+            }
+            let page = await monitor.history(limit: Int(limit), before: before)
             return try JSONResponse.make(AlertsResponse(
                 alerts: page.events, nextCursor: page.nextCursor.map { String($0) }, held: await monitor.heldAlertIDs))
         }
