@@ -360,10 +360,8 @@ struct JSONByteReader: ~Copyable {
     }
 
     private mutating func literal(_ word: StaticString) throws(Failure) {
-        let count = word.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw fail("unexpected end of document") }
-        for i in 0..<count where bytes[position + i] != word.utf8Start[i] { throw fail("invalid literal") }
-        position += count
+        guard !skip(word) else { return }
+        throw fail(position + word.utf8CodeUnitCount > bytes.count ? "unexpected end of document" : "invalid literal")
     }
 
     /// Skips any value (an unknown field), checking its syntax.
