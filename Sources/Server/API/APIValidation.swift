@@ -75,10 +75,7 @@ public enum APIValidation {
 
     /// Parses Unix ms or ISO 8601 into Unix ms within [0, year 9999]; nil otherwise.
     public static func parseTime(_ raw: String) -> Int64? {
-        if !raw.isEmpty, raw.utf8.count <= 15, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-            guard let ms = Int64(raw), ms <= maxMillis else { return nil }
-            return ms
-        }
+        if let ms = digits(raw, atMost: 15) { return ms <= maxMillis ? ms : nil }
         guard raw.utf8.count <= 40 else { return nil }
         let date =
             (try? Date(raw, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
@@ -87,6 +84,12 @@ public enum APIValidation {
         let ms = (date.timeIntervalSince1970 * 1000).rounded()
         guard ms >= 0, ms <= Double(maxMillis) else { return nil }
         return Int64(ms)
+    }
+
+    /// The value of 1 to `count` ASCII digits (no sign, no space), as the schema's `^[0-9]{1,n}$`; nil otherwise.
+    static func digits(_ raw: String, atMost count: Int) -> Int64? {
+        guard (1...count).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Int64(raw)
     }
 
     /// The `[from, to)` window of a request: `to` defaults to now (+1 ms so the newest tick is

@@ -47,13 +47,12 @@ struct AlertRoutes: Sendable {
             let monitor = try enabled()
             let query = request.uri.queryParameters
             let limit = try APIValidation.integer(query, "limit", in: 1...1000, default: 100)!
-            // The schema's pattern, 1-9 digits: no sign, no tenth digit.
             var before: Int?
             if let raw = query.get("cursor") {
-                guard (1...9).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(raw) else {
+                guard let value = APIValidation.digits(raw, atMost: 9) else {
                     throw APIError.invalid("cursor", "must be 1 to 9 digits, as returned in next_cursor")
                 }
-                before = value
+                before = Int(value)
             }
             let page = await monitor.history(limit: Int(limit), before: before)
             return try JSONResponse.make(AlertsResponse(
